@@ -1,0 +1,28 @@
+# Two commands for a new user: `make lab` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test serve doctor clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+lab: $(STAMP)  ## open JupyterLab on notebooks/ (only on 127.0.0.1)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks
+
+test: $(STAMP)  ## every test, nbval over notebooks/ included
+	$(BIN)/python -m pytest tests notebooks --nbval
+
+serve: $(STAMP)  ## the local gateway over HTTP on 127.0.0.1
+	$(BIN)/python -m labkit serve
+
+doctor: $(STAMP)
+	$(BIN)/python -m labkit doctor
+
+clean:
+	rm -rf $(VENV)

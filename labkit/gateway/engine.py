@@ -1,0 +1,148 @@
+"""The Gateway: one `handle(request) -> response` that every door leads to.
+
+`gw.invoke(...)`, the `requests` interception in a moto lab and the HTTP server all call `handle`,
+on a RealClock for live requests or a VirtualClock for simulations.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import re
+import threading
+import uuid
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from . import integrations, pipeline
+from .clock import Clock, RealClock
+from .http import Headers, Request, Response, as_bytes, split_query, url_path_and_query
+from .lambdas import LambdaRunner
+from .pipeline import Call, Step
+from .snapshot import Deployment, StageSnapshot
+from .source import DefinitionSource
+
+EXECUTE_API_HOST = re.compile(r"^(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(:\d+)?$", re.I)
+LOCAL_PATH = re.compile(r"^/restapis/(?P<api>[^/]+)/(?P<stage>[^/]+)/_user_request_(?P<path>/.*)?$")
+
+Latency = float | Mapping[str, float] | Callable[[Call], float]
+
+
+class Gateway:
+    """The local data plane for the APIs a control plane (moto, a server, AWS) defines.
+
+    `backend_latency` is what integrations take on the virtual clock: seconds, a mapping from
+    "METHOD /resource/path" to seconds, or a function of the call.
+    """
+
+    def __init__(self, source: DefinitionSource, clock: Clock | None = None, *, seed: int | None = None,
+                 backend_latency: Latency = 0.02, steps: list[Step] | None = None, keep_logs: int = 200) -> None:
+        self.source = source
+        self.clock: Clock = clock or RealClock()
+        self.lambdas = LambdaRunner()
+        self._latency = backend_latency
+        self._rng = random.Random(seed)
+        self._id_lock = threading.Lock()
+        self._stages: dict[tuple[str, str], tuple[Any, StageSnapshot | None]] = {}
+        self._deployments: dict[tuple[str, str], Deployment] = {}
+        self._lock = threading.Lock()
+        self.steps: list[Step] = steps if steps is not None else default_steps()
+        self._handler = pipeline.build(self.steps, integrations.integrate)
+        self.execution_logs: deque[tuple[str, list[tuple[float, str]]]] = deque(maxlen=keep_logs)
+
+    # --- the one entry point ----------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        """Answer one request through the pipeline."""
+        call = self._new_call(request)
+        response = self._handler(call)
+        response.latency = (self.clock.now() - call.started) + call.simulated_latency
+        response.integration_latency = call.integration_latency
+        response.execution_log = [line for _, line in call.log_lines]
+        self.execution_logs.append((call.request_id, call.log_lines))
+        return response
+
+    def invoke(self, method: str, url: str, headers: Mapping[str, str] | None = None,
+               body: bytes | str | dict | list | None = None, *, source_ip: str = "127.0.0.1") -> Response:
+        """Call a stage URL: `https://{api}.execute-api.{region}.amazonaws.com/{stage}/path` or the
+        local server's `/restapis/{api}/{stage}/_user_request_/path`."""
+        return self.handle(self.request_from_url(method, url, headers, as_bytes(body), source_ip=source_ip))
+
+    @staticmethod
+    def request_from_url(method: str, url: str, headers: Mapping[str, str] | Headers | None, body: bytes,
+                         *, source_ip: str = "127.0.0.1") -> Request:
+        """Parse a stage URL into a Request; a URL that names no stage raises ValueError."""
+        host, path, query = url_path_and_query(url)
+        local = LOCAL_PATH.match(path)
+        if local:
+            api_id, stage, rest = local.group("api"), local.group("stage"), local.group("path") or "/"
+        else:
+            found = EXECUTE_API_HOST.match(host)
+            if not found:
+                raise ValueError(f"url must be a stage URL (https://{{api_id}}.execute-api.{{region}}.amazonaws.com/"
+                                 f"{{stage}}/... or .../restapis/{{api_id}}/{{stage}}/_user_request_/...), got {url!r}")
+            api_id = found.group("api")
+            segments = path.split("/", 2)
+            stage = segments[1] if len(segments) > 1 else ""
+            rest = "/" + (segments[2] if len(segments) > 2 else "")
+        hdrs = headers.copy() if isinstance(headers, Headers) else Headers(headers or {})
+        return Request(method=method.upper(), api_id=api_id, stage=stage, path=rest, query=split_query(query),
+                       headers=hdrs, body=body, source_ip=source_ip, domain_name=host.split(":")[0])
+
+    # --- what the steps use -----------------------------------------------------------------------
+
+    def snapshot(self, api_id: str, stage_name: str) -> StageSnapshot | None:
+        """The compiled stage, recompiled only when the control plane reports a change."""
+        version = self.source.version()
+        key = (api_id, stage_name)
+        cached = self._stages.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        stage = self.source.stage(api_id, stage_name)
+        compiled = None
+        if stage and stage.get("deploymentId"):
+            deployment = self._deployment(api_id, stage["deploymentId"])
+            if deployment is not None:
+                compiled = StageSnapshot(api_id, stage_name, deployment, stage)
+        with self._lock:
+            self._stages[key] = (version, compiled)
+        return compiled
+
+    def _deployment(self, api_id: str, deployment_id: str) -> Deployment | None:
+        key = (api_id, deployment_id)
+        found = self._deployments.get(key)
+        if found is None:
+            definition = self.source.definition(api_id, deployment_id)
+            if definition is None:
+                return None
+            found = Deployment(deployment_id, definition)
+            with self._lock:
+                self._deployments[key] = found
+        return found
+
+    def backend_latency(self, call: Call) -> float:
+        """Simulated integration latency on the virtual clock."""
+        latency = self._latency
+        if callable(latency):
+            return float(latency(call))
+        if isinstance(latency, Mapping):
+            key = f"{call.request.method} {call.resource_path}"
+            return float(latency.get(key, latency.get(call.resource_path, latency.get("*", 0.02))))
+        return float(latency)
+
+    def _new_call(self, request: Request) -> Call:
+        with self._id_lock:
+            request_id = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+            extended = base64.b64encode(self._rng.getrandbits(96).to_bytes(12, "big")).decode()
+        return Call(request=request, gateway=self, request_id=request_id, extended_request_id=extended,
+                    started=self.clock.now())
+
+    def new_call(self, request: Request) -> Call:
+        """A Call for `request` (test-invoke runs steps itself)."""
+        return self._new_call(request)
+
+
+def default_steps() -> list[Step]:
+    """The request path, outermost first."""
+    return [pipeline.errors, pipeline.resolve, pipeline.limits]

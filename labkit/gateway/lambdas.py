@@ -1,0 +1,158 @@
+"""Runs Python Lambda handlers from their deployment packages, in-process.
+
+Moto stores functions but never runs them without Docker; the kit unpacks the zip, imports the
+handler and calls it with the event and a Lambda context, as the Lambda runtime does.
+https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import os
+import sys
+import tempfile
+import threading
+import traceback
+import uuid
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .clock import Clock
+
+
+@dataclass(frozen=True)
+class FunctionCode:
+    """What it takes to run a function: its zip, handler and configuration."""
+
+    function_arn: str
+    zip_bytes: bytes
+    handler: str = "index.handler"
+    environment: dict[str, str] = field(default_factory=dict)
+    timeout: float = 3.0
+    memory_size: int = 128
+
+    @property
+    def name(self) -> str:
+        return self.function_arn.split(":function:")[-1].split(":")[0]
+
+
+@dataclass
+class Invocation:
+    """The outcome of one invoke: a payload, or the error Lambda reports."""
+
+    payload: Any = None
+    error: dict[str, Any] | None = None
+    timed_out: bool = False
+    duration: float = 0.0
+
+
+class LambdaContext:
+    """The `context` object a Python handler receives."""
+
+    def __init__(self, code: FunctionCode, clock: Clock, deadline: float) -> None:
+        self.function_name = code.name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = code.function_arn
+        self.memory_limit_in_mb = str(code.memory_size)
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{code.name}"
+        self.log_stream_name = "labkit/[$LATEST]local"
+        self._clock = clock
+        self._deadline = deadline
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - self._clock.now()) * 1000))
+
+
+class LambdaRunner:
+    """Imports each distinct deployment package once and calls its handler."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[tuple[str, str], Callable[..., Any]] = {}
+        self._lock = threading.Lock()
+
+    def handler(self, code: FunctionCode) -> Callable[..., Any]:
+        digest = hashlib.sha256(code.zip_bytes).hexdigest()[:16]
+        key = (digest, code.handler)
+        with self._lock:
+            if key not in self._handlers:
+                self._handlers[key] = _load_handler(code, digest)
+            return self._handlers[key]
+
+    def invoke(self, code: FunctionCode, event: Any, clock: Clock, wait_limit: float | None = None) -> Invocation:
+        """Call the handler; on the real clock give up after the function's timeout or `wait_limit`.
+
+        An abandoned call keeps running in its thread (Python cannot kill it), as a timed-out
+        Lambda would keep billing until its own timeout.
+        """
+        try:
+            fn = self.handler(code)
+        except Exception as exc:  # import errors surface as Lambda's Runtime.ImportModuleError
+            return Invocation(error={"errorMessage": f"Unable to import module '{code.handler}': {exc}",
+                                     "errorType": "Runtime.ImportModuleError"})
+        started = clock.now()
+        context = LambdaContext(code, clock, started + code.timeout)
+        os.environ.update(code.environment)
+        if clock.virtual:
+            outcome = _call(fn, event, context)
+            outcome.duration = 0.0
+            return outcome
+
+        result: list[Invocation] = []
+        thread = threading.Thread(target=lambda: result.append(_call(fn, event, context)), daemon=True)
+        thread.start()
+        limit = code.timeout if wait_limit is None else min(code.timeout, wait_limit)
+        thread.join(limit)
+        duration = clock.now() - started
+        if not result:
+            if wait_limit is not None and wait_limit < code.timeout:
+                return Invocation(timed_out=True, duration=duration)
+            return Invocation(error={"errorMessage": f"Task timed out after {code.timeout:.2f} seconds",
+                                     "errorType": "Sandbox.Timedout"}, duration=duration)
+        outcome = result[0]
+        outcome.duration = duration
+        return outcome
+
+
+def _call(fn: Callable[..., Any], event: Any, context: LambdaContext) -> Invocation:
+    try:
+        return Invocation(payload=fn(event, context))
+    except Exception as exc:
+        return Invocation(error={
+            "errorMessage": str(exc),
+            "errorType": type(exc).__name__,
+            "stackTrace": traceback.format_tb(exc.__traceback__),
+        })
+
+
+_PACKAGES_DIR = tempfile.mkdtemp(prefix="labkit-functions-")
+
+
+def _load_handler(code: FunctionCode, digest: str) -> Callable[..., Any]:
+    module_path, _, function_name = code.handler.rpartition(".")
+    if not module_path or not function_name:
+        raise ValueError(f"handler must look like 'module.function', got {code.handler!r}")
+    target = os.path.join(_PACKAGES_DIR, digest)
+    if not os.path.isdir(target):
+        with zipfile.ZipFile(io.BytesIO(code.zip_bytes)) as archive:
+            archive.extractall(target)
+    source = os.path.join(target, *module_path.split(".")) + ".py"
+    if not os.path.exists(source):
+        raise FileNotFoundError(f"No module named '{module_path}' in the deployment package")
+    unique = f"labkit_fn_{digest}_{module_path.replace('.', '_')}"
+    spec = importlib.util.spec_from_file_location(unique, source)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, target)  # the package's own dependencies, as the Lambda runtime's /var/task
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(target)
+    handler = getattr(module, function_name, None)
+    if not callable(handler):
+        raise AttributeError(f"Handler '{function_name}' missing on module '{module_path}'")
+    return handler

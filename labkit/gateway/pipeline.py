@@ -1,0 +1,173 @@
+"""The ordered steps of a request (after starlette's middleware and LocalStack's handler chain).
+
+A step takes the call and the next step; it forwards (`return next_step(call)`) or answers early by
+raising `GatewayError`. The outermost step turns any GatewayError into the gateway response.
+Order, as AWS's documented facts imply it: route, limits, [auth, API key, throttle, validate,
+cache: later steps slot in here], integration.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from .http import Headers, Request, Response
+from .responses import GatewayError, gateway_response
+from .router import Route
+from .snapshot import StageSnapshot
+
+if TYPE_CHECKING:
+    from .engine import Gateway
+
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html
+
+
+@dataclass
+class Call:
+    """Everything the steps learn about one request as it moves through the pipeline."""
+
+    request: Request
+    gateway: Gateway
+    request_id: str
+    extended_request_id: str
+    started: float
+    snapshot: StageSnapshot | None = None
+    route: Route | None = None
+    stage_variables: dict[str, str] = field(default_factory=dict)
+    log_lines: list[tuple[float, str]] = field(default_factory=list)
+    integration_latency: float = 0.0
+    simulated_latency: float = 0.0
+    error: GatewayError | None = None
+    test_invoke: bool = False
+
+    def log(self, line: str) -> None:
+        """Add an execution-log line, AWS's words where AWS documents them."""
+        self.log_lines.append((self.gateway.clock.now(), line))
+
+    @property
+    def resource_path(self) -> str:
+        return self.route.resource_path if self.route else self.request.path
+
+    def context(self) -> dict[str, Any]:
+        """`$context` as templates, gateway responses and access logs see it."""
+        req = self.request
+        when = datetime.fromtimestamp(self.started, tz=timezone.utc)
+        ctx: dict[str, Any] = {
+            "accountId": self.gateway.source.account_id,
+            "apiId": req.api_id,
+            "deploymentId": self.snapshot.deployment_id if self.snapshot else None,
+            "domainName": req.domain_name,
+            "domainPrefix": req.domain_name.split(".")[0] if req.domain_name else "",
+            "extendedRequestId": self.extended_request_id,
+            "httpMethod": req.method,
+            "identity": {
+                "sourceIp": req.source_ip,
+                "userAgent": req.headers.get("User-Agent"),
+                "accessKey": None, "accountId": None, "caller": None, "user": None, "userArn": None,
+                "cognitoAuthenticationProvider": None, "cognitoAuthenticationType": None,
+                "cognitoIdentityId": None, "cognitoIdentityPoolId": None, "principalOrgId": None,
+            },
+            "path": f"/{req.stage}{req.path}",
+            "protocol": "HTTP/1.1",
+            "requestId": self.request_id,
+            "requestTime": when.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "requestTimeEpoch": int(self.started * 1000),
+            "resourceId": self.route.resource["id"] if self.route else None,
+            "resourcePath": self.resource_path,
+            "stage": req.stage,
+        }
+        if self.error is not None:
+            ctx["error"] = {
+                "message": self.error.message,
+                "messageString": json.dumps(self.error.message),
+                "responseType": self.error.response_type,
+            }
+        return ctx
+
+
+Next = Callable[[Call], Response]
+Step = Callable[[Call, Next], Response]
+
+
+def build(steps: Sequence[Step], endpoint: Next) -> Next:
+    """Chain `steps` around `endpoint`, the first step outermost."""
+    handler = endpoint
+    for step in reversed(steps):
+        handler = _bind(step, handler)
+    return handler
+
+
+def _bind(step: Step, next_step: Next) -> Next:
+    return lambda call: step(call, next_step)
+
+
+def errors(call: Call, next_step: Next) -> Response:
+    """Outermost: any GatewayError becomes its gateway response; request ids go on every answer."""
+    try:
+        response = next_step(call)
+    except GatewayError as error:
+        call.error = error
+        if error.log:
+            call.log(error.log)
+        customised = call.snapshot.deployment.gateway_responses if call.snapshot else {}
+        response = gateway_response(error, customised, {**call.context(), "stageVariables": call.stage_variables},
+                                    method_request_values(call))
+        call.log(f"Method completed with status: {response.status_code}")
+    response.headers["x-amzn-RequestId"] = call.request_id
+    response.headers["x-amz-apigw-id"] = call.extended_request_id
+    return response
+
+
+def resolve(call: Call, next_step: Next) -> Response:
+    """Find the deployed stage and the resource/method: an unknown one is 403 Missing Authentication Token."""
+    req = call.request
+    snapshot = call.gateway.snapshot(req.api_id, req.stage)
+    if snapshot is None:
+        raise GatewayError("MISSING_AUTHENTICATION_TOKEN")
+    call.snapshot = snapshot
+    call.stage_variables = snapshot.variables
+    call.route = snapshot.deployment.router.match(req.method, req.path)
+    call.log(f"Starting execution for request: {call.request_id}")
+    call.log(f"HTTP Method: {req.method}, Resource Path: {req.path}")
+    return next_step(call)
+
+
+def limits(call: Call, next_step: Next) -> Response:
+    """A payload over 10 MB answers 413 before anything else runs."""
+    if len(call.request.body) > MAX_PAYLOAD_BYTES:
+        raise GatewayError("REQUEST_TOO_LARGE", log=f"Request payload size {len(call.request.body)} bytes "
+                           f"exceeds the limit of {MAX_PAYLOAD_BYTES} bytes")
+    return next_step(call)
+
+
+def method_request_values(call: Call) -> dict[str, str]:
+    """`method.request.{path|querystring|header}.{name}` values, for parameter mappings."""
+    req = call.request
+    values: dict[str, str] = {}
+    for name, value in (call.route.path_parameters if call.route else {}).items():
+        values[f"method.request.path.{name}"] = value
+    for name, value in req.query:
+        values[f"method.request.querystring.{name}"] = value
+    for name in req.headers:
+        values[f"method.request.header.{name}"] = req.headers[name]
+        values[f"method.request.header.{name.lower()}"] = req.headers[name]
+    for name, value in call.stage_variables.items():
+        values[f"stageVariables.{name}"] = value
+    return values
+
+
+def parameter_maps(call: Call) -> dict[str, dict[str, str]]:
+    """`$input.params()`: path, querystring and header maps."""
+    req = call.request
+    return {
+        "path": dict(call.route.path_parameters if call.route else {}),
+        "querystring": {k: v for k, v in req.query},
+        "header": {k: req.headers[k] for k in req.headers},
+    }
+
+
+def default_headers() -> Headers:
+    return Headers({"Content-Type": "application/json"})

@@ -1,0 +1,122 @@
+"""Gateway responses: the errors API Gateway answers itself, and their customisation.
+
+Every step of the pipeline that refuses a request raises `GatewayError(type)`; this module is the
+one place that turns it into a response, honouring `put_gateway_response` customisations and the
+DEFAULT_4XX / DEFAULT_5XX fallbacks.
+https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .http import Headers, Response
+
+# type -> (default status, default message, x-amzn-ErrorType)
+GATEWAY_RESPONSE_TYPES: dict[str, tuple[int, str | None, str]] = {
+    "ACCESS_DENIED": (403, "User is not authorized to access this resource with an explicit deny", "AccessDeniedException"),
+    "API_CONFIGURATION_ERROR": (500, "Internal server error", "InternalServerErrorException"),
+    "AUTHORIZER_CONFIGURATION_ERROR": (500, None, "AuthorizerConfigurationException"),
+    "AUTHORIZER_FAILURE": (500, None, "AuthorizerFailureException"),
+    "BAD_REQUEST_PARAMETERS": (400, "Missing required request parameters", "BadRequestException"),
+    "BAD_REQUEST_BODY": (400, "Invalid request body", "BadRequestException"),
+    "EXPIRED_TOKEN": (403, "Signature expired", "InvalidSignatureException"),
+    "INTEGRATION_FAILURE": (504, "Network error communicating with endpoint", "InternalServerErrorException"),
+    "INTEGRATION_TIMEOUT": (504, "Endpoint request timed out", "InternalServerErrorException"),
+    "INVALID_API_KEY": (403, "Forbidden", "ForbiddenException"),
+    "INVALID_SIGNATURE": (
+        403,
+        "The request signature we calculated does not match the signature you provided. "
+        "Check your AWS Secret Access Key and signing method.",
+        "InvalidSignatureException",
+    ),
+    "MISSING_AUTHENTICATION_TOKEN": (403, "Missing Authentication Token", "MissingAuthenticationTokenException"),
+    "QUOTA_EXCEEDED": (429, "Limit Exceeded", "LimitExceededException"),
+    "REQUEST_TOO_LARGE": (413, "Request Too Long", "RequestTooLargeException"),
+    "RESOURCE_NOT_FOUND": (404, "Not Found", "NotFoundException"),
+    "THROTTLED": (429, "Too Many Requests", "TooManyRequestsException"),
+    "UNAUTHORIZED": (401, "Unauthorized", "UnauthorizedException"),
+    "UNSUPPORTED_MEDIA_TYPE": (415, "Unsupported Media Type", "UnsupportedMediaTypeException"),
+    "WAF_FILTERED": (403, "Forbidden", "WAFFilteredException"),
+    # Not raised by a step; customisable fallbacks for every type of their class.
+    "DEFAULT_4XX": (400, None, ""),
+    "DEFAULT_5XX": (500, None, ""),
+}
+
+
+class GatewayError(Exception):
+    """A request refused by API Gateway itself, as one of AWS's gateway response types."""
+
+    def __init__(self, response_type: str, message: str | None = None, *, log: str | None = None,
+                 status: int | None = None) -> None:
+        if response_type not in GATEWAY_RESPONSE_TYPES:
+            raise ValueError(f"response_type must be one of {sorted(GATEWAY_RESPONSE_TYPES)}, got {response_type!r}")
+        default_status, default_message, self.error_type = GATEWAY_RESPONSE_TYPES[response_type]
+        self.response_type = response_type
+        self.message = default_message if message is None else message
+        self.status = status or default_status
+        self.log = log  # the execution-log line that explains it
+        super().__init__(f"{response_type}: {self.message}")
+
+
+_STATIC = re.compile(r"^'(.*)'$", re.S)
+
+
+def gateway_response(error: GatewayError, customised: Mapping[str, dict[str, Any]],
+                     context: Mapping[str, Any], request_values: Mapping[str, str]) -> Response:
+    """Render `error` with the API's gateway responses (its own type, else DEFAULT_4XX/5XX).
+
+    Templates are not full VTL: AWS substitutes only `$context.*`, `$stageVariables.*` and method
+    request values. https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html
+    """
+    fallback = "DEFAULT_4XX" if error.status < 500 else "DEFAULT_5XX"
+    own = customised.get(error.response_type) or {}
+    default = customised.get(fallback) or {}
+    status = int(own.get("statusCode") or default.get("statusCode") or error.status)
+
+    headers = Headers({"Content-Type": "application/json"})
+    if error.error_type:
+        headers["x-amzn-ErrorType"] = error.error_type
+    params = {**(default.get("responseParameters") or {}), **(own.get("responseParameters") or {})}
+    for key, source in params.items():
+        if key.startswith("gatewayresponse.header."):
+            value = _parameter_value(source, request_values)
+            if value is not None:
+                headers[key[len("gatewayresponse.header."):]] = value
+
+    templates = own.get("responseTemplates") or default.get("responseTemplates") or {}
+    template = templates.get("application/json")
+    if template is None and templates:
+        template = next(iter(templates.values()))
+    if template is None:
+        body = json.dumps({"message": error.message}).encode()
+    else:
+        body = substitute(template, context).encode()
+    return Response(status, headers, body)
+
+
+def _parameter_value(source: str, request_values: Mapping[str, str]) -> str | None:
+    static = _STATIC.match(source)
+    if static:
+        return static.group(1)
+    return request_values.get(source)
+
+
+_VARIABLE = re.compile(r"\$(?:\{)?((?:context|stageVariables)(?:\.[A-Za-z0-9_:\-]+)+)(?:\})?")
+
+
+def substitute(template: str, context: Mapping[str, Any]) -> str:
+    """Replace `$context.a.b` and `$stageVariables.x` in a gateway response template."""
+
+    def lookup(match: re.Match[str]) -> str:
+        node: Any = context
+        for part in match.group(1).split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return ""
+            node = node[part]
+        return "" if node is None else str(node)
+
+    return _VARIABLE.sub(lookup, template)

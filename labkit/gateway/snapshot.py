@@ -1,0 +1,75 @@
+"""A deployed stage, read once from the control plane and compiled for the hot path.
+
+The deployment's definition (resources, methods, integrations, gateway responses) is a snapshot
+taken when it was deployed; the stage's own settings (variables, method settings) are live.
+https://docs.aws.amazon.com/apigateway/latest/api/API_Deployment.html
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .router import Router
+
+
+def method_setting_key(resource_path: str, http_method: str) -> str:
+    """The methodSettings key AWS uses: `~1pets~1{id}/GET` (a `/` in the path becomes `~1`)."""
+    return f"{resource_path.replace('/', '~1')}/{http_method}"
+
+
+@dataclass
+class Deployment:
+    """One deployment's definition, compiled: the router and the API-wide settings."""
+
+    deployment_id: str
+    definition: dict[str, Any]
+    router: Router = field(init=False)
+    gateway_responses: dict[str, dict[str, Any]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.router = Router(self.definition.get("resources") or [])
+        self.gateway_responses = {
+            r["responseType"]: r for r in self.definition.get("gatewayResponses") or [] if r.get("responseType")
+        }
+
+    @property
+    def rest_api(self) -> dict[str, Any]:
+        return self.definition.get("restApi") or {}
+
+    @property
+    def api_key_source(self) -> str:
+        return self.rest_api.get("apiKeySource") or "HEADER"
+
+    @property
+    def binary_media_types(self) -> list[str]:
+        return list(self.rest_api.get("binaryMediaTypes") or [])
+
+    @property
+    def endpoint_types(self) -> list[str]:
+        return list((self.rest_api.get("endpointConfiguration") or {}).get("types") or ["EDGE"])
+
+
+@dataclass
+class StageSnapshot:
+    """What the gateway serves for `{api_id}/{stage}`: a deployment plus the stage's settings."""
+
+    api_id: str
+    stage_name: str
+    deployment: Deployment
+    stage: dict[str, Any]
+
+    @property
+    def variables(self) -> dict[str, str]:
+        return dict(self.stage.get("variables") or {})
+
+    @property
+    def deployment_id(self) -> str:
+        return self.deployment.deployment_id
+
+    def method_settings(self, resource_path: str, http_method: str) -> dict[str, Any]:
+        """Stage-wide `*/*` settings overlaid with the method's own, as AWS applies them."""
+        settings = self.stage.get("methodSettings") or {}
+        merged = dict(settings.get("*/*") or {})
+        merged.update(settings.get(method_setting_key(resource_path, http_method)) or {})
+        return merged

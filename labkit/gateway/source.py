@@ -1,0 +1,167 @@
+"""Where the gateway reads API definitions from: moto in this process, or any endpoint via boto3.
+
+In-process the kit learns of deployments and stage updates from moto itself (no polling); against
+an external server it re-reads a stage at most about once a second (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import Any, Protocol
+
+from .lambdas import FunctionCode
+
+
+class DefinitionSource(Protocol):
+    """What the gateway needs from a control plane."""
+
+    account_id: str
+    region: str
+
+    def version(self) -> Hashable:
+        """Changes whenever a stage or deployment may have changed."""
+
+    def stage(self, api_id: str, stage_name: str) -> dict[str, Any] | None:
+        """The stage in get_stage's shape, or None."""
+
+    def definition(self, api_id: str, deployment_id: str) -> dict[str, Any] | None:
+        """The API as it was when `deployment_id` was made."""
+
+    def live_definition(self, api_id: str) -> dict[str, Any] | None:
+        """The API as it is now (for test-invoke)."""
+
+    def function_code(self, function_arn: str) -> FunctionCode | None:
+        """A Lambda function's package and settings, to run it in-process."""
+
+
+def _kit_code(function_arn: str) -> FunctionCode | None:
+    """The copy labkit.functions keeps of every zip it created."""
+    try:
+        from .. import functions
+    except ImportError:  # pragma: no cover - functions is part of the package
+        return None
+    found = functions.code_for(function_arn)
+    if not found:
+        return None
+    zip_bytes, handler, environment, timeout = found
+    return FunctionCode(function_arn, zip_bytes, handler, dict(environment or {}), float(timeout))
+
+
+class MotoSource:
+    """Reads moto's backend objects directly: no HTTP, no boto3 on the hot path."""
+
+    def __init__(self, account_id: str = "123456789012", region: str = "us-east-1") -> None:
+        from .. import moto_patches
+
+        moto_patches.install()
+        self._patches = moto_patches
+        self.account_id = account_id
+        self.region = region
+
+    def _backend(self) -> Any:
+        from moto.apigateway.models import apigateway_backends
+
+        return apigateway_backends[self.account_id][self.region]
+
+    def version(self) -> Hashable:
+        return self._patches.generation()
+
+    def stage(self, api_id: str, stage_name: str) -> dict[str, Any] | None:
+        api = self._backend().apis.get(api_id)
+        if api is None or stage_name not in api.stages:
+            return None
+        return api.stages[stage_name].to_json()
+
+    def definition(self, api_id: str, deployment_id: str) -> dict[str, Any] | None:
+        return self._patches.deployment_definition(self.account_id, self.region, api_id, deployment_id)
+
+    def live_definition(self, api_id: str) -> dict[str, Any] | None:
+        if api_id not in self._backend().apis:
+            return None
+        return self._patches.live_definition(self.account_id, self.region, api_id)
+
+    def function_code(self, function_arn: str) -> FunctionCode | None:
+        from moto.awslambda.models import lambda_backends
+
+        try:
+            fn = lambda_backends[self.account_id][self.region].get_function(function_arn)
+        except Exception:
+            return _kit_code(function_arn)
+        return FunctionCode(
+            function_arn=fn.function_arn,
+            zip_bytes=fn.code_bytes,
+            handler=fn.handler or "index.handler",
+            environment=dict(fn.environment_vars or {}),
+            timeout=float(fn.timeout or 3),
+            memory_size=int(fn.memory_size or 128),
+        )
+
+
+class Boto3Source:
+    """Reads definitions through boto3 from any endpoint (a moto server, LocalStack, AWS)."""
+
+    def __init__(self, client_factory: Callable[[str], Any], refresh_seconds: float = 1.0) -> None:
+        self._client = client_factory
+        apigw = client_factory("apigateway")
+        self.region = apigw.meta.region_name
+        self.account_id = _account_id(client_factory)
+        self._refresh = refresh_seconds
+        self._stages: dict[tuple[str, str], tuple[float, dict[str, Any] | None]] = {}
+        self._definitions: dict[tuple[str, str], dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def version(self) -> Hashable:
+        return int(time.monotonic() / self._refresh)
+
+    def remember_deployment(self, api_id: str, deployment_id: str) -> None:
+        """Take the snapshot now (the Lab calls this right after CreateDeployment)."""
+        definition = self.live_definition(api_id)
+        if definition is not None:
+            with self._lock:
+                self._definitions[(api_id, deployment_id)] = definition
+
+    def stage(self, api_id: str, stage_name: str) -> dict[str, Any] | None:
+        key = (api_id, stage_name)
+        now = time.monotonic()
+        cached = self._stages.get(key)
+        if cached and now - cached[0] < self._refresh:
+            return cached[1]
+        try:
+            found = self._client("apigateway").get_stage(restApiId=api_id, stageName=stage_name)
+            found.pop("ResponseMetadata", None)
+        except Exception:
+            found = None
+        self._stages[key] = (now, found)
+        return found
+
+    def definition(self, api_id: str, deployment_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            known = self._definitions.get((api_id, deployment_id))
+        if known is not None:
+            return known
+        # Deployed by someone else: the best this source can do is the API as it is now.
+        definition = self.live_definition(api_id)
+        if definition is not None:
+            with self._lock:
+                self._definitions[(api_id, deployment_id)] = definition
+        return definition
+
+    def live_definition(self, api_id: str) -> dict[str, Any] | None:
+        from ..openapi import definition_from_client
+
+        try:
+            return definition_from_client(self._client("apigateway"), api_id)
+        except Exception:
+            return None
+
+    def function_code(self, function_arn: str) -> FunctionCode | None:
+        return _kit_code(function_arn)
+
+
+def _account_id(client_factory: Callable[[str], Any]) -> str:
+    try:
+        return client_factory("sts").get_caller_identity()["Account"]
+    except Exception:
+        return "123456789012"

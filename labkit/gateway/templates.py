@@ -1,0 +1,132 @@
+"""Mapping templates: Velocity (VTL) with API Gateway's `$input`, `$util`, `$context`, `$stageVariables`.
+
+The engine is airspeed, a maintained Python implementation of Velocity (LocalStack uses it too).
+https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote, unquote_plus
+
+import airspeed
+from jsonpath_ng.ext import parse as _jsonpath_parse
+
+from .responses import GatewayError
+
+
+@lru_cache(maxsize=512)
+def _compile(template: str) -> airspeed.Template:
+    return airspeed.Template(template)
+
+
+@lru_cache(maxsize=512)
+def _jsonpath(expression: str) -> Any:
+    return _jsonpath_parse(expression)
+
+
+def json_path(document: Any, expression: str) -> Any:
+    """Evaluate a JSONPath (`$`, `$.pets[0].name`) the way `$input.path` does."""
+    if expression in ("$", ""):
+        return document
+    matches = [m.value for m in _jsonpath(expression).find(document)]
+    if not matches:
+        return None
+    return matches[0] if len(matches) == 1 else matches
+
+
+class InputVariable:
+    """`$input`: the payload and the method request parameters."""
+
+    def __init__(self, body: str, params: Mapping[str, Mapping[str, str]]) -> None:
+        self.body = body
+        self._params = params
+        self._parsed: Any = ...
+
+    def _document(self) -> Any:
+        if self._parsed is ...:
+            try:
+                self._parsed = json.loads(self.body) if self.body else {}
+            except ValueError:
+                self._parsed = self.body
+        return self._parsed
+
+    def json(self, expression: str = "$") -> str:
+        return json.dumps(json_path(self._document(), expression))
+
+    def path(self, expression: str = "$") -> Any:
+        return json_path(self._document(), expression)
+
+    def params(self, name: str | None = None) -> Any:
+        if name is None:
+            return {k: dict(v) for k, v in self._params.items()}
+        for location in ("path", "querystring", "header"):
+            values = self._params.get(location, {})
+            if name in values:
+                return values[name]
+            if location == "header":
+                for key, value in values.items():
+                    if key.lower() == name.lower():
+                        return value
+        return ""
+
+
+class UtilVariable:
+    """`$util`: the helper functions AWS offers in templates."""
+
+    @staticmethod
+    def escapeJavaScript(value: Any) -> str:  # noqa: N802 - AWS's names
+        text = json.dumps(str(value))[1:-1]
+        return text.replace("'", "\\'")
+
+    @staticmethod
+    def parseJson(value: str) -> Any:  # noqa: N802
+        return json.loads(value)
+
+    @staticmethod
+    def urlEncode(value: str) -> str:  # noqa: N802
+        return quote(str(value), safe="")
+
+    @staticmethod
+    def urlDecode(value: str) -> str:  # noqa: N802
+        return unquote_plus(str(value))
+
+    @staticmethod
+    def base64Encode(value: Any) -> str:  # noqa: N802
+        data = value if isinstance(value, bytes) else str(value).encode()
+        return base64.b64encode(data).decode()
+
+    @staticmethod
+    def base64Decode(value: str) -> str:  # noqa: N802
+        return base64.b64decode(str(value)).decode("utf-8", errors="replace")
+
+
+def render(template: str, *, body: str, params: Mapping[str, Mapping[str, str]],
+           context: Mapping[str, Any], stage_variables: Mapping[str, str]) -> str:
+    """Render one mapping template; a template that does not parse is a configuration error (500)."""
+    namespace = {
+        "input": InputVariable(body, params),
+        "util": UtilVariable(),
+        "context": context,
+        "stageVariables": dict(stage_variables),
+    }
+    try:
+        return _compile(template).merge(namespace)
+    except Exception as exc:  # airspeed raises its own TemplateSyntaxError and friends
+        raise GatewayError("API_CONFIGURATION_ERROR",
+                           log=f"Execution failed due to configuration error: Unable to transform request: {exc}") from exc
+
+
+def select_template(templates: Mapping[str, str | None] | None, content_type: str | None) -> tuple[bool, str | None]:
+    """(matched, template) for a Content-Type; no Content-Type counts as application/json."""
+    if not templates:
+        return False, None
+    media = (content_type or "application/json").split(";")[0].strip().lower()
+    for key, template in templates.items():
+        if key.lower() == media:
+            return True, template
+    return False, None

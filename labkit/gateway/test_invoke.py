@@ -1,0 +1,102 @@
+"""TestInvokeMethod answered by the kit's gateway, against the API as it is now (no deployment needed).
+
+https://docs.aws.amazon.com/apigateway/latest/api/API_TestInvokeMethod.html
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from moto.apigateway.exceptions import NotFoundException
+
+from . import integrations, pipeline
+from .engine import Gateway
+from .http import Headers, Request, split_query
+from .router import Route
+from .snapshot import Deployment, StageSnapshot
+from .source import MotoSource
+
+_gateways: dict[tuple[str, str], Gateway] = {}
+
+
+def handle(account_id: str, region: str, api_id: str, resource_id: str, http_method: str,
+           body: dict[str, Any]) -> dict[str, Any]:
+    """Run one method as the console's Test button does and return AWS's response shape."""
+    key = (account_id, region)
+    if key not in _gateways:
+        _gateways[key] = Gateway(MotoSource(account_id, region))
+    gateway = _gateways[key]
+    return run(gateway, api_id, resource_id, http_method, body)
+
+
+def run(gateway: Gateway, api_id: str, resource_id: str, http_method: str, body: dict[str, Any]) -> dict[str, Any]:
+    definition = gateway.source.live_definition(api_id)
+    if definition is None:
+        raise NotFoundException("Invalid API identifier specified")
+    resource = next((r for r in definition.get("resources") or [] if r.get("id") == resource_id), None)
+    if resource is None:
+        raise NotFoundException("Invalid Resource identifier specified")
+    method = (resource.get("resourceMethods") or {}).get(http_method.upper())
+    if method is None:
+        raise NotFoundException("Invalid Method identifier specified")
+
+    target = urlsplit(body.get("pathWithQueryString") or resource["path"])
+    headers = Headers()
+    for name, values in (body.get("multiValueHeaders") or {}).items():
+        for value in values:
+            headers.add(name, value)
+    for name, value in (body.get("headers") or {}).items():
+        headers[name] = value
+    request = Request(method=http_method.upper(), api_id=api_id, stage="test-invoke-stage", path=target.path or "/",
+                      query=split_query(target.query), headers=headers,
+                      body=(body.get("body") or "").encode(), source_ip="test-invoke-source-ip")
+    stage = {"stageName": "test-invoke-stage", "deploymentId": "test-invoke-deployment-id",
+             "variables": body.get("stageVariables") or {}}
+    call = gateway.new_call(request)
+    call.test_invoke = True
+    call.snapshot = StageSnapshot(api_id, "test-invoke-stage", Deployment("test-invoke-deployment-id", definition), stage)
+    call.stage_variables = dict(stage["variables"])
+    call.route = Route(resource, method, _path_parameters(resource["path"], request.path))
+    call.log(f"Starting execution for request: {call.request_id}")
+    call.log(f"HTTP Method: {request.method}, Resource Path: {request.path}")
+    response = pipeline.build([pipeline.errors, pipeline.limits], integrations.integrate)(call)
+
+    multi: dict[str, list[str]] = {}
+    for name, value in response.headers.items_list():
+        multi.setdefault(name, []).append(value)
+    return {
+        "status": response.status_code,
+        "body": response.text,
+        "headers": {k: v[-1] for k, v in multi.items()},
+        "multiValueHeaders": multi,
+        "log": execution_log_text(call.request_id, call.log_lines),
+        "latency": int((gateway.clock.now() - call.started + call.simulated_latency) * 1000),
+    }
+
+
+def execution_log_text(request_id: str, lines: list[tuple[float, str]]) -> str:
+    """The log as the console's test pane prints it: `Thu Nov 26 02:36:22 UTC 2026 : ...`."""
+    out = [f"Execution log for request {request_id}"]
+    for when, line in lines:
+        stamp = datetime.fromtimestamp(when, tz=timezone.utc).strftime("%a %b %d %H:%M:%S UTC %Y")
+        out.append(f"{stamp} : {line}")
+    return "\n".join(out) + "\n"
+
+
+def _path_parameters(template: str, path: str) -> dict[str, str]:
+    """Values for `{name}` and `{name+}` in `template`, read from a concrete `path`."""
+    pattern = ""
+    for part in [p for p in template.split("/") if p]:
+        greedy = re.fullmatch(r"\{(\w+)\+\}", part)
+        named = re.fullmatch(r"\{(\w+)\}", part)
+        if greedy:
+            pattern += f"/(?P<{greedy.group(1)}>.+)"
+        elif named:
+            pattern += f"/(?P<{named.group(1)}>[^/]+)"
+        else:
+            pattern += "/" + re.escape(part)
+    found = re.fullmatch(pattern or "/?", path.rstrip("/") if path != "/" else "")
+    return {k: v for k, v in found.groupdict().items()} if found else {}

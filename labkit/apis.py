@@ -502,7 +502,9 @@ class RestApi:
     def deployments(self) -> list[dict[str, Any]]:
         """Every deployment, newest first."""
         items = _paginate(self.client, "get_deployments", restApiId=self.id)
-        return sorted(items, key=lambda d: d.get("createdDate") or 0, reverse=True)
+        # createdDate has one-second resolution; on a tie the later-listed deployment counts as newer.
+        order = sorted(enumerate(items), key=lambda p: (p[1].get("createdDate") or 0, p[0]), reverse=True)
+        return [d for _, d in order]
 
     def rollback(self, stage: str, deployment_id: str) -> dict[str, Any]:
         """Point `stage` back at an earlier deployment (console: Stage > Deployment history > Change)."""

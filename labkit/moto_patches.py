@@ -24,7 +24,8 @@ Extensions:
    `record_usage`), TestInvokeMethod (delegates to `set_test_invoke_handler`, else
    `labkit.gateway.test_invoke.handle`).
 8. `create_resource`: a duplicate sibling pathPart → ConflictException, a bad parentId →
-   NotFoundException with nothing created; `delete_resource` also deletes the child resources.
+   NotFoundException with nothing created; `delete_resource` also deletes the child resources
+   (moto orphaned them, which broke every later get_resources / create_deployment).
 """
 
 from __future__ import annotations
@@ -361,6 +362,7 @@ def _patch_backend_update_stage(original: Callable[..., Any]) -> Callable[..., A
     @functools.wraps(original)
     def update_stage(self: Any, function_id: str, stage_name: str, patch_operations: Any) -> Any:
         api = self.get_rest_api(function_id)
+        self.get_stage(function_id, stage_name)  # an unknown stage is a NotFoundException first
         for op in patch_operations or []:
             if op.get("op") == "replace" and op.get("path") in ("/deploymentId", "/canarySettings/deploymentId"):
                 if op.get("value") not in api.deployments:

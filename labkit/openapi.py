@@ -72,6 +72,11 @@ def _lower(value: str | None) -> str | None:
     return value.lower() if isinstance(value, str) else value
 
 
+def _templates(templates: dict[str, str | None]) -> dict[str, str]:
+    """Mapping templates with empty ones as "" (moto and AWS may return an empty template as null)."""
+    return {ct: body or "" for ct, body in templates.items()}
+
+
 def _model_ref(name: str) -> dict[str, Any]:
     return {"schema": {"$ref": _SCHEMA_REF + name}}
 
@@ -82,9 +87,10 @@ def _export_integration(integration: dict[str, Any]) -> dict[str, Any]:
     for key in ("uri", "httpMethod", "credentials", "connectionType", "connectionId", "cacheNamespace", "contentHandling"):
         if integration.get(key):
             out[key] = integration[key]
-    for key in ("requestTemplates", "requestParameters"):
-        if integration.get(key):
-            out[key] = dict(integration[key])
+    if integration.get("requestTemplates"):
+        out["requestTemplates"] = _templates(integration["requestTemplates"])
+    if integration.get("requestParameters"):
+        out["requestParameters"] = dict(integration["requestParameters"])
     if integration.get("passthroughBehavior"):
         out["passthroughBehavior"] = integration["passthroughBehavior"].lower()
     if integration.get("timeoutInMillis") is not None:
@@ -94,9 +100,10 @@ def _export_integration(integration: dict[str, Any]) -> dict[str, Any]:
     responses = {}
     for ir in (integration.get("integrationResponses") or {}).values():
         entry: dict[str, Any] = {"statusCode": str(ir["statusCode"])}
-        for key in ("responseTemplates", "responseParameters"):
-            if ir.get(key):
-                entry[key] = dict(ir[key])
+        if ir.get("responseTemplates"):
+            entry["responseTemplates"] = _templates(ir["responseTemplates"])
+        if ir.get("responseParameters"):
+            entry["responseParameters"] = dict(ir["responseParameters"])
         if ir.get("contentHandling"):
             entry["contentHandling"] = ir["contentHandling"]
         responses[ir.get("selectionPattern") or "default"] = entry
@@ -474,9 +481,10 @@ def _import_method(client: Any, doc: dict[str, Any], api_id: str, resource_id: s
     for key in ("credentials", "connectionType", "connectionId", "cacheNamespace", "contentHandling"):
         if integration.get(key):
             ik[key] = integration[key]
-    for key in ("requestTemplates", "requestParameters"):
-        if integration.get(key):
-            ik[key] = dict(integration[key])
+    if integration.get("requestTemplates"):
+        ik["requestTemplates"] = _templates(integration["requestTemplates"])
+    if integration.get("requestParameters"):
+        ik["requestParameters"] = dict(integration["requestParameters"])
     if integration.get("passthroughBehavior"):
         ik["passthroughBehavior"] = str(integration["passthroughBehavior"]).upper()
     if integration.get("timeoutInMillis") is not None:
@@ -488,7 +496,9 @@ def _import_method(client: Any, doc: dict[str, Any], api_id: str, resource_id: s
         ir: dict[str, Any] = {**ids, "statusCode": str(resp["statusCode"])}
         if pattern != "default":
             ir["selectionPattern"] = pattern
-        for key in ("responseTemplates", "responseParameters", "contentHandling"):
+        if resp.get("responseTemplates"):
+            ir["responseTemplates"] = _templates(resp["responseTemplates"])
+        for key in ("responseParameters", "contentHandling"):
             if resp.get(key):
                 ir[key] = resp[key]
         client.put_integration_response(**ir)

@@ -10,7 +10,7 @@ import json
 import threading
 from dataclasses import dataclass
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request as WsgiRequest
 from werkzeug.wrappers import Response as WsgiResponse
 
@@ -54,6 +54,13 @@ def wsgi_app(gateway: Gateway):  # type: ignore[no-untyped-def]
     return app
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """No request lines on stderr: they would land in notebook outputs."""
+
+    def log_request(self, *args: object, **kwargs: object) -> None:
+        pass
+
+
 @dataclass
 class RunningServer:
     """A gateway being served; `url` is its base, `stop()` ends it."""
@@ -79,7 +86,7 @@ def serve(gateway: Gateway, host: str = "127.0.0.1", port: int = 0) -> RunningSe
                          f"listens beyond this machine, got {host!r}")
     if not 0 <= port <= 65535:
         raise ValueError(f"port must be between 0 and 65535, got {port}")
-    server = make_server(host, port, wsgi_app(gateway), threaded=True)
+    server = make_server(host, port, wsgi_app(gateway), threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="labkit-gateway", daemon=True)
     thread.start()
     bound = server.server_port

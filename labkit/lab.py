@@ -1,0 +1,274 @@
+"""Lab: where the AWS calls go (moto in-process, a moto/LocalStack server, or real AWS), and what
+the lab created, so that `close()` removes it all.
+
+One notebook runs unchanged on all three: `LABKIT_BACKEND` (moto | server | aws) and
+`LABKIT_ENDPOINT_URL` choose the backend from outside.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from . import functions, moto_patches
+from .gateway import Boto3Source, Gateway, MotoSource
+from .gateway.clock import Clock
+from .gateway.server import RunningServer, serve
+from .ledger import Ledger
+
+BACKENDS = ("moto", "server", "aws")
+MOTO_ACCOUNT_ID = "123456789012"
+
+
+class Lab:
+    """A place to build API Gateway APIs: hands out boto3 clients, a local gateway, and cleans up.
+
+    >>> with Lab() as lab:                      # moto in-process, no AWS account needed
+    ...     apigw = lab.client("apigateway")
+    """
+
+    def __init__(self, backend: str | None = None, *, endpoint_url: str | None = None, region: str | None = None,
+                 profile: str | None = None, seed: int | None = 0, lab_id: str | None = None,
+                 ledger_dir: str | None = None, verbose: bool = True) -> None:
+        backend = (backend or os.environ.get("LABKIT_BACKEND") or "moto").lower()
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+        self.backend = backend
+        self.region = region or os.environ.get("LABKIT_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        self.endpoint_url = endpoint_url or os.environ.get("LABKIT_ENDPOINT_URL") or None
+        self.lab_id = lab_id or f"lab-{time.strftime('%Y%m%d')}-{secrets.token_hex(3)}"
+        self.seed = seed
+        self._verbose = verbose
+        self._clients: dict[str, Any] = {}
+        self._client_lock = threading.Lock()
+        self._servers: list[RunningServer] = []
+        self._gateway_server: RunningServer | None = None
+        self._moto_server: Any = None
+        self._mock: Any = None
+        self._intercepts: list[Any] = []
+        self._closed = False
+        self._cell_marks: list[int] = []
+
+        if backend == "aws" and os.environ.get("LABKIT_ALLOW_AWS") != "1":
+            raise PermissionError(
+                "Lab(backend='aws') acts in a real AWS account and may cost money. Set LABKIT_ALLOW_AWS=1 to "
+                "opt in; lab.close() (or `python -m labkit cleanup`) deletes what the lab creates.")
+        moto_patches.install()
+        self.ledger = Ledger(self.lab_id, ledger_dir)
+        try:
+            self._session = self._start(profile)
+            self._gateway = Gateway(self._source(), seed=seed)
+            if backend == "moto":
+                from .gateway import intercept
+
+                self._intercepts = intercept.install(self._gateway)
+        except BaseException:
+            self._stop_backend()
+            raise
+        atexit.register(self.close)
+        self._watch_cells()
+
+    # --- backends ---------------------------------------------------------------------------------
+
+    def _start(self, profile: str | None) -> boto3.Session:
+        if self.backend == "moto":
+            from moto import mock_aws
+
+            self._mock = mock_aws(config={"lambda": {"use_docker": False}})
+            self._mock.start()
+            if self.seed is not None:
+                from moto.moto_api._internal import mock_random
+
+                mock_random.seed(self.seed)  # stable API, resource and deployment ids in notebooks
+            return _fake_session(self.region)
+        if self.backend == "server":
+            if self.endpoint_url is None:
+                from moto.server import ThreadedMotoServer
+
+                port = _free_port()
+                logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request lines in notebook output
+                self._moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+                self._moto_server.start()
+                self.endpoint_url = f"http://127.0.0.1:{port}"
+                if self.seed is not None:
+                    import requests
+
+                    requests.post(f"{self.endpoint_url}/moto-api/seed?a={self.seed}", timeout=5)
+            return _fake_session(self.region)
+        session = boto3.Session(profile_name=profile, region_name=self.region)
+        account = session.client("sts").get_caller_identity()["Account"]
+        self._say(f"Lab {self.lab_id} will act in AWS account {account} ({self.region}). "
+                  "lab.close() deletes what it creates.")
+        return session
+
+    def _source(self) -> Any:
+        if self.backend == "moto" or (self.backend == "server" and self._moto_server is not None):
+            return MotoSource(MOTO_ACCOUNT_ID, self.region)  # moto runs in this process: read it directly
+        return Boto3Source(self.client)
+
+    # --- what a learner uses ------------------------------------------------------------------------
+
+    def client(self, service: str) -> Any:
+        """A plain boto3 client bound to this lab's backend (what it creates is tagged and recorded)."""
+        self._check_open()
+        with self._client_lock:
+            if service not in self._clients:
+                kwargs: dict[str, Any] = {"region_name": self.region}
+                if self.backend == "server":
+                    kwargs["endpoint_url"] = self.endpoint_url
+                    kwargs["config"] = Config(retries={"max_attempts": 1})
+                client = self._session.client(service, **kwargs)
+                self.ledger.attach(client)
+                if service == "apigateway" and self.backend != "moto" and self._moto_server is None:
+                    client.meta.events.register("after-call.api-gateway.CreateDeployment", self._snapshot_deployment)
+                self._clients[service] = client
+            return self._clients[service]
+
+    def gateway(self, clock: Clock | None = None, **options: Any) -> Gateway:
+        """The local gateway: the lab's live one, or a new one on `clock` (e.g. a VirtualClock)."""
+        self._check_open()
+        if clock is None and not options:
+            return self._gateway
+        return Gateway(self._gateway.source, clock=clock, seed=options.pop("seed", self.seed), **options)
+
+    def stage_url(self, api_id: str, stage: str) -> str:
+        """The URL at which `stage` answers: AWS's own form in a moto lab (plain `requests` reach the
+        kit's gateway) and on AWS; the kit's local HTTP gateway on a server backend."""
+        if self.backend in ("moto", "aws"):
+            return f"https://{api_id}.execute-api.{self.region}.amazonaws.com/{stage}"
+        if self._gateway_server is None:
+            self._gateway_server = self.serve()
+        return self._gateway_server.stage_url(api_id, stage)
+
+    def serve(self, port: int = 0) -> RunningServer:
+        """Serve the gateway over HTTP on 127.0.0.1 (for curl, browsers, load tools)."""
+        self._check_open()
+        server = serve(self._gateway, "127.0.0.1", port)
+        self._servers.append(server)
+        return server
+
+    def lambda_function(self, name: str, source_or_callable: str | Callable[..., Any], handler: str = "index.handler",
+                        **options: Any) -> str:
+        """Create a Python Lambda function in the backend from source text or a function; returns its ARN."""
+        created = functions.create_function(self.client("lambda"), self.client("iam"), name, source_or_callable,
+                                            handler=handler, **options)
+        return created["FunctionArn"]
+
+    # --- clean-up -----------------------------------------------------------------------------------
+
+    def close(self) -> list[str]:
+        """Delete everything the lab created, stop what it started; safe to call twice."""
+        if self._closed:
+            return []
+        lines: list[str] = []
+        try:
+            lines = self.ledger.delete_all(self.client)
+        finally:
+            self._closed = True
+            self._unwatch_cells()
+            self._stop_backend()
+            atexit.unregister(self.close)
+        if self.backend == "aws":
+            self._say(f"Deleted {len(lines)} resources; nothing of lab {self.lab_id} is left.")
+        return lines
+
+    def _stop_backend(self) -> None:
+        for server in self._servers:
+            server.stop()
+        self._servers.clear()
+        self._gateway_server = None
+        if self._intercepts:
+            from .gateway import intercept
+
+            intercept.uninstall(self._intercepts)
+            self._intercepts = []
+        if self._moto_server is not None:
+            self._moto_server.stop()
+            self._moto_server = None
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+
+    def __enter__(self) -> Lab:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = {"moto": "moto in this process", "server": f"server {self.endpoint_url}",
+                 "aws": f"AWS {self.region}"}[self.backend]
+        return f"<Lab {where}{' (closed)' if self._closed else ''}>"
+
+    # --- helpers ------------------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("this Lab is closed; create a new Lab()")
+
+    def _say(self, text: str) -> None:
+        if self._verbose:
+            print(text)
+
+    def _snapshot_deployment(self, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        source = self._gateway.source
+        api_id = (context.get("labkit_params") or {}).get("restApiId")
+        if isinstance(source, Boto3Source) and api_id and parsed.get("id"):
+            source.remember_deployment(api_id, parsed["id"])
+
+    def _watch_cells(self) -> None:
+        """In Jupyter, a cell that raises has what it created deleted: no orphans from a failed cell."""
+        shell = _ipython()
+        if shell is None:
+            return
+        shell.events.register("pre_run_cell", self._pre_cell)
+        shell.events.register("post_run_cell", self._post_cell)
+
+    def _unwatch_cells(self) -> None:
+        shell = _ipython()
+        if shell is None:
+            return
+        for name, fn in (("pre_run_cell", self._pre_cell), ("post_run_cell", self._post_cell)):
+            try:
+                shell.events.unregister(name, fn)
+            except ValueError:
+                pass
+
+    def _pre_cell(self, *_: Any) -> None:
+        self._cell_marks = [len(self.ledger.entries())]
+
+    def _post_cell(self, result: Any) -> None:
+        if self._closed or not self._cell_marks or result is None or result.error_in_exec is None:
+            return
+        removed = self.ledger.delete_since(self._cell_marks[0], self.client)
+        if removed:
+            print(f"The cell failed; removed what it created: {', '.join(removed)}")
+
+
+def _fake_session(region: str) -> boto3.Session:
+    return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                         aws_session_token="testing", region_name=region)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ipython() -> Any:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()

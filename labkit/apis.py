@@ -19,6 +19,7 @@ __all__ = [
     "Method",
     "Resource",
     "RestApi",
+    "ensure_resource",
     "import_openapi",
     "lambda_uri",
     "validate_stage_name",
@@ -176,6 +177,7 @@ class Method:
 
     @property
     def api(self) -> RestApi:
+        """The API this method belongs to."""
         return self.resource.api
 
     def _ids(self) -> dict[str, str]:
@@ -332,6 +334,7 @@ class Resource:
 
     @property
     def path_params(self) -> list[str]:
+        """Names of the path variables in this resource's path (`{proxy+}` gives `proxy`)."""
         return _path_params(self.path)
 
     def method(
@@ -420,12 +423,17 @@ class RestApi:
         created = client.create_rest_api(**kwargs)
         api = cls(client, created["id"], created.get("rootResourceId"))
         missing = [t for t in binary_media_types or [] if t not in (created.get("binaryMediaTypes") or [])]
-        if missing:
-            api.add_binary_media_types(missing)
+        if missing:  # moto ignores binaryMediaTypes on create
+            try:
+                api.add_binary_media_types(missing)
+            except BaseException:
+                api.delete()  # leave nothing half-configured behind
+                raise
         return api
 
     @property
     def region(self) -> str:
+        """The client's region, used for Lambda URIs and invoke URLs."""
         return self.client.meta.region_name
 
     @property
@@ -503,7 +511,11 @@ class RestApi:
         """Every deployment, newest first."""
         items = _paginate(self.client, "get_deployments", restApiId=self.id)
         # createdDate has one-second resolution; on a tie the later-listed deployment counts as newer.
-        order = sorted(enumerate(items), key=lambda p: (p[1].get("createdDate") or 0, p[0]), reverse=True)
+        def key(pair: tuple[int, dict[str, Any]]) -> tuple[float, int]:
+            created = pair[1].get("createdDate")
+            return (created.timestamp() if hasattr(created, "timestamp") else float(created or 0), pair[0])
+
+        order = sorted(enumerate(items), key=key, reverse=True)
         return [d for _, d in order]
 
     def rollback(self, stage: str, deployment_id: str) -> dict[str, Any]:

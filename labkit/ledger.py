@@ -290,11 +290,15 @@ class Ledger:
 
     def delete_all(self, client_factory: Callable[[str], Any]) -> list[str]:
         """Delete everything recorded, dependents first; remove the ledger file once all is gone."""
+        return self.delete_since(0, client_factory)
+
+    def delete_since(self, mark: int, client_factory: Callable[[str], Any]) -> list[str]:
+        """Delete what was recorded after the first `mark` entries (say, by a notebook cell that failed)."""
         with self._lock:
-            entries = list(self._entries)
-            lines, failed = _delete(entries, client_factory)
+            chosen = self._entries[mark:]
+            lines, failed = _delete(chosen, client_factory)
             failed_keys = {k for k, _ in failed}
-            self._entries = [e for e in self._entries if _key(e) in failed_keys]
+            self._entries = self._entries[:mark] + [e for e in chosen if _key(e) in failed_keys]
             self._save()
         if failed:
             raise CleanupError([msg for _, msg in failed], lines)
@@ -498,7 +502,8 @@ def _delete(entries: list[dict], client_factory: Callable[[str], Any]) -> tuple[
         except Exception as err:  # noqa: BLE001 - try everything, report everything (moto raises bare Python errors)
             failed.append((_key(entry), f"{label}: {err!r}"))
             continue
-        lines.append(f"deleted {label}")
+        verb = "detached" if entry["kind"] == "attached_role_policy" else "deleted"
+        lines.append(f"{verb} {label}")
         lines.extend(extra or [])
     return lines, failed
 

@@ -281,7 +281,9 @@ def export(definition: dict[str, Any], stage: str | None = None, server_url: str
     for gr in definition.get("gatewayResponses") or []:
         if gr.get("defaultResponse"):
             continue  # AWS lists every default type; only customised ones belong in the document
-        entry = {k: gr[k] for k in ("statusCode", "responseParameters", "responseTemplates") if gr.get(k)}
+        entry = {k: gr[k] for k in ("statusCode", "responseParameters") if gr.get(k)}
+        if gr.get("responseTemplates"):
+            entry["responseTemplates"] = _templates(gr["responseTemplates"])
         gateway_responses[gr["responseType"]] = entry
     if gateway_responses:
         doc["x-amazon-apigateway-gateway-responses"] = gateway_responses
@@ -339,7 +341,7 @@ def load_document(doc: dict[str, Any] | str) -> dict[str, Any]:
         if not isinstance(item, dict):
             raise ValueError(f"doc.paths[{path!r}] must be a mapping of methods")
         for key, op in item.items():
-            if key in ("parameters", "summary", "description", "servers") or key.startswith("x-") and key != ANY_METHOD:
+            if key in ("parameters", "summary", "description", "servers") or (key.startswith("x-") and key != ANY_METHOD):
                 continue
             if key not in allowed:
                 raise ValueError(f"doc.paths[{path!r}] has unknown method {key!r}; use one of {sorted(allowed)}")

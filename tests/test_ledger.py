@@ -86,7 +86,7 @@ def build(c: dict, suffix: str) -> dict:
     role_arn = iam.create_role(RoleName=ids["role"], AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
     ids["policy"] = iam.create_policy(PolicyName=f"logs-{suffix}", PolicyDocument=LOGS_POLICY)["Policy"]["Arn"]
     iam.attach_role_policy(RoleName=ids["role"], PolicyArn=ids["policy"])
-    iam.put_role_policy(RoleName=ids["role"], PolicyName="inline", PolicyDocument=TRUST)
+    iam.put_role_policy(RoleName=ids["role"], PolicyName="inline", PolicyDocument=LOGS_POLICY)
     ids["function"] = f"fn-{suffix}"
     c["lambda"].create_function(
         FunctionName=ids["function"],
@@ -345,3 +345,15 @@ def test_lab_id_must_be_a_safe_name(tmp_path):
 def test_default_directory_follows_labkit_home(monkeypatch, tmp_path):
     monkeypatch.setenv("LABKIT_HOME", str(tmp_path))
     assert Ledger("lab-a").path == tmp_path / "labs" / "lab-a.json"
+
+
+def test_delete_since_removes_only_what_came_after_the_mark(session, tmp_path):
+    led = Ledger("lab-a", tmp_path)
+    c = attached(session, led)
+    kept = c["sqs"].create_queue(QueueName="before")["QueueUrl"]
+    mark = len(led.entries())
+    gone = c["sqs"].create_queue(QueueName="during")["QueueUrl"]
+    assert led.delete_since(mark, factory(session)) == [f"deleted sqs queue {gone}"]
+    assert session.client("sqs").list_queues()["QueueUrls"] == [kept]
+    assert [e["ident"]["QueueUrl"] for e in led.entries()] == [kept]
+    assert (tmp_path / "lab-a.json").exists()

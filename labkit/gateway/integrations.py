@@ -90,7 +90,10 @@ def _simulated_timeout(call: Call, integration: dict[str, Any]) -> None:
 # --- MOCK -----------------------------------------------------------------------------------------
 
 def _mock(call: Call, integration: dict[str, Any]) -> Response:
-    """A MOCK integration's status comes from its request template's `statusCode` (200 without one)."""
+    """A MOCK integration's status comes from its request template's `statusCode` (200 without one).
+
+    On the virtual clock a MOCK stands in for a backend, so it takes `backend_latency` too."""
+    _simulated_timeout(call, integration)
     body = call.request.body.decode("utf-8", "replace")
     mapped = _request_body(call, integration, body)
     status = 200

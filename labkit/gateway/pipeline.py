@@ -113,7 +113,7 @@ def errors(call: Call, next_step: Next) -> Response:
         if error.log:
             call.log(error.log)
         customised = call.snapshot.deployment.gateway_responses if call.snapshot else {}
-        response = gateway_response(error, customised, {**call.context(), "stageVariables": call.stage_variables},
+        response = gateway_response(error, customised, {"context": call.context(), "stageVariables": call.stage_variables},
                                     method_request_values(call))
         call.log(f"Method completed with status: {response.status_code}")
     response.headers["x-amzn-RequestId"] = call.request_id

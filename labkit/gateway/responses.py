@@ -108,11 +108,11 @@ def _parameter_value(source: str, request_values: Mapping[str, str]) -> str | No
 _VARIABLE = re.compile(r"\$(?:\{)?((?:context|stageVariables)(?:\.[A-Za-z0-9_:\-]+)+)(?:\})?")
 
 
-def substitute(template: str, context: Mapping[str, Any]) -> str:
-    """Replace `$context.a.b` and `$stageVariables.x` in a gateway response template."""
+def substitute(template: str, values: Mapping[str, Any]) -> str:
+    """Replace `$context.a.b` and `$stageVariables.x` with `values["context"]["a"]["b"]` and so on."""
 
     def lookup(match: re.Match[str]) -> str:
-        node: Any = context
+        node: Any = values
         for part in match.group(1).split("."):
             if not isinstance(node, Mapping) or part not in node:
                 return ""

@@ -94,7 +94,8 @@ def _backend(lab: Any = None) -> list[Check]:
 
     allowed = os.environ.get("LABKIT_ALLOW_AWS") == "1"
     if backend == "aws":
-        checks.append(("AWS opt-in", allowed, "LABKIT_ALLOW_AWS=1 is set" if allowed else "LABKIT_ALLOW_AWS=1 is not set. " + AWS_COST_NOTE))
+        detail = "LABKIT_ALLOW_AWS=1 is set" if allowed else "LABKIT_ALLOW_AWS=1 is not set. " + AWS_COST_NOTE
+        checks.append(("AWS opt-in", allowed, detail))
     else:
         checks.append(("AWS opt-in", True, f"not needed: the backend is {backend}"))
     return checks

@@ -52,21 +52,23 @@ class Lab:
         self._clients: dict[str, Any] = {}
         self._client_lock = threading.Lock()
         self._servers: list[RunningServer] = []
+        self._sample_backends: list[Any] = []  # sample_backend(): stopped by close()
         self._gateway_server: RunningServer | None = None
         self._moto_server: Any = None
         self._mock: Any = None
         self._intercepts: list[Any] = []
         self._closed = False
         self._cell_marks: list[int] = []
+        self.account_id = MOTO_ACCOUNT_ID
 
         if backend == "aws" and os.environ.get("LABKIT_ALLOW_AWS") != "1":
             raise PermissionError(
                 "Lab(backend='aws') acts in a real AWS account and may cost money. Set LABKIT_ALLOW_AWS=1 to "
                 "opt in; lab.close() (or `python -m labkit cleanup`) deletes what the lab creates.")
         moto_patches.install()
-        self.ledger = Ledger(self.lab_id, ledger_dir)
         try:
             self._session = self._start(profile)
+            self.ledger = Ledger(self.lab_id, ledger_dir, where=self.where, persist=backend != "moto")
             self._gateway = Gateway(self._source(), seed=seed)
             if backend == "moto":
                 from .gateway import intercept
@@ -107,6 +109,7 @@ class Lab:
             return _fake_session(self.region)
         session = boto3.Session(profile_name=profile, region_name=self.region)
         account = session.client("sts").get_caller_identity()["Account"]
+        self.account_id = account
         self._say(f"Lab {self.lab_id} will act in AWS account {account} ({self.region}). "
                   "lab.close() deletes what it creates.")
         return session
@@ -115,6 +118,15 @@ class Lab:
         if self.backend == "moto" or (self.backend == "server" and self._moto_server is not None):
             return MotoSource(MOTO_ACCOUNT_ID, self.region)  # moto runs in this process: read it directly
         return Boto3Source(self.client)
+
+    @property
+    def where(self) -> str:
+        """Which backend this is, as ledgers record it: `moto`, `server:{url}` or `aws:{account}:{region}`."""
+        if self.backend == "aws":
+            return f"aws:{self.account_id}:{self.region}"
+        if self.backend == "server":
+            return f"server:{self.endpoint_url}"
+        return "moto"
 
     # --- what a learner uses ------------------------------------------------------------------------
 
@@ -157,6 +169,22 @@ class Lab:
         self._servers.append(server)
         return server
 
+    # --- sample backend (labkit/sample_backend.py) ------------------------------------------------------
+
+    def sample_backend(self) -> Any:
+        """Start the pet-store sample backend on 127.0.0.1 (a free port); `close()` stops it.
+
+        Returns a `labkit.sample_backend.SampleBackend` with `.url` and `.stop()`. On real AWS an HTTP
+        integration cannot reach 127.0.0.1: use a backend reachable from the internet there."""
+        self._check_open()
+        from . import sample_backend
+
+        backend = sample_backend.start()
+        self._sample_backends.append(backend)
+        return backend
+
+    # --- end of sample backend -------------------------------------------------------------------
+
     def lambda_function(self, name: str, source_or_callable: str | Callable[..., Any], handler: str = "index.handler",
                         **options: Any) -> str:
         """Create a Python Lambda function in the backend from source text or a function; returns its ARN."""
@@ -187,6 +215,9 @@ class Lab:
             server.stop()
         self._servers.clear()
         self._gateway_server = None
+        for backend in self._sample_backends:  # Lab.sample_backend()
+            backend.stop()
+        self._sample_backends.clear()
         if self._intercepts:
             from .gateway import intercept
 

@@ -203,9 +203,15 @@ class CleanupError(RuntimeError):
 class Ledger:
     """Tags what a lab's clients create and records it in a JSON file, so it can all be deleted."""
 
-    def __init__(self, lab_id: str, directory: pathlib.Path | None = None):
+    def __init__(self, lab_id: str, directory: pathlib.Path | None = None, *, where: str | None = None,
+                 persist: bool = True):
+        """`where` names the backend (e.g. "aws:123456789012:us-east-1") so that `cleanup` run against
+        one backend never deletes by a ledger written against another; `persist=False` keeps the
+        ledger in memory only (moto in-process: nothing outlives the process)."""
         _check_lab_id(lab_id)
         self.lab_id = lab_id
+        self.where = where
+        self.persist = persist
         self.directory = pathlib.Path(directory) if directory is not None else default_directory()
         self.path = self.directory / f"{lab_id}.json"
         self._lock = threading.RLock()
@@ -279,13 +285,16 @@ class Ledger:
             return [dict(e, ident=dict(e["ident"])) for e in self._entries]
 
     def _save(self) -> None:
+        if not self.persist:
+            return
         with self._lock:
             if not self._entries:
                 self.path.unlink(missing_ok=True)
                 return
             _write_atomic(
                 self.path,
-                {"lab_id": self.lab_id, "created_at": self._created_at, "pid": os.getpid(), "entries": self._entries},
+                {"lab_id": self.lab_id, "where": self.where, "created_at": self._created_at, "pid": os.getpid(),
+                 "entries": self._entries},
             )
 
     def delete_all(self, client_factory: Callable[[str], Any]) -> list[str]:
@@ -309,11 +318,13 @@ def cleanup(
     client_factory: Callable[[str], Any],
     lab_id: str | None = None,
     directory: pathlib.Path | None = None,
+    where: str | None = None,
 ) -> list[str]:
     """Delete what interrupted labs left: resources in ledger files and resources carrying the lab tag.
 
     With `lab_id`, only that lab's ledger and tag value; without, every labkit lab (run it when no
-    lab is open: it cannot tell a crashed lab from a live one).
+    lab is open: it cannot tell a crashed lab from a live one). With `where`, only ledgers written
+    against that backend are used.
     """
     directory = pathlib.Path(directory) if directory is not None else default_directory()
     ledgers: dict[pathlib.Path, list[dict]] = {}
@@ -322,13 +333,19 @@ def cleanup(
         paths = [directory / f"{lab_id}.json"]
     else:
         paths = sorted(directory.glob("*.json")) if directory.is_dir() else []
+    unreadable: list[str] = []
     for path in paths:
-        data = _read(path)
-        if data:
+        try:
+            data = _read(path)
+        except (OSError, ValueError) as err:
+            unreadable.append(f"could not read ledger {path}: {err}")
+            continue
+        if data and (where is None or data.get("where") in (None, where)):
             ledgers[path] = list(data.get("entries", []))
 
     lines: list[str] = []
     found, scan_errors = _scan_tagged(client_factory, lab_id)
+    scan_errors = unreadable + scan_errors
     entries: list[dict] = []
     seen: set[str] = set()
     for e in [e for es in ledgers.values() for e in es] + found:

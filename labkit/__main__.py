@@ -1,0 +1,86 @@
+"""`python -m labkit doctor | serve | cleanup`: check the set-up, serve the gateway, remove leftovers."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m labkit", description="API Gateway Lab Kit")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("doctor", help="check Python, the dependencies and the backend; print fixes")
+    serve = commands.add_parser("serve", help="serve the local gateway (and a moto control plane) on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=4567, help="gateway port on 127.0.0.1 (default 4567; 0 = any)")
+    serve.add_argument("--demo", action="store_true", help="create a demo API so curl has something to call")
+    cleanup = commands.add_parser("cleanup", help="delete what an interrupted lab left behind")
+    cleanup.add_argument("--lab", dest="lab_id", default=None, help="only this lab id (default: every lab)")
+    args = parser.parse_args(argv)
+
+    if args.command == "doctor":
+        from . import doctor
+
+        return doctor.main()
+    if args.command == "serve":
+        return _serve(args.port, args.demo)
+    return _cleanup(args.lab_id)
+
+
+def _serve(port: int, demo: bool) -> int:
+    from .lab import Lab
+
+    backend = os.environ.get("LABKIT_BACKEND") or "server"
+    if backend == "moto":
+        backend = "server"  # an in-process moto would be unreachable from other programs
+    lab = Lab(backend, verbose=True)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` cleans up like Ctrl-C
+    try:
+        server = lab.serve(port)
+        print(f"Gateway:        {server.url}/restapis/{{api_id}}/{{stage}}/_user_request_/{{path}}")
+        if lab.endpoint_url:
+            print(f"Control plane:  {lab.endpoint_url}  (boto3 endpoint_url; LABKIT_BACKEND=server "
+                  f"LABKIT_ENDPOINT_URL={lab.endpoint_url})")
+        if demo:
+            from .apis import RestApi
+
+            api = RestApi.create(lab.client("apigateway"), "labkit-demo")
+            api.resource("/hello").method("GET").mock(body='{"message": "Hello from the Lab Kit"}')
+            api.deploy("dev")
+            print(f"Try:            curl {server.stage_url(api.id, 'dev')}/hello")
+        print("Press Ctrl-C to stop; what this session created is deleted on exit.", flush=True)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        lab.close()
+    return 0
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _cleanup(lab_id: str | None) -> int:
+    from .lab import Lab
+    from .ledger import cleanup
+
+    if (os.environ.get("LABKIT_BACKEND") or "moto") == "moto":
+        print("The moto backend keeps nothing after its process ends: nothing to clean. Set LABKIT_BACKEND "
+              "(server or aws) to the backend the interrupted lab used.")
+        return 0
+    lab = Lab(verbose=True)
+    try:
+        lines = cleanup(lab.client, lab_id=lab_id, where=lab.where)
+    finally:
+        lab.close()
+    for line in lines:
+        print(line)
+    print(f"Deleted {len(lines)} leftover resources." if lines else "Nothing was left behind.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -321,3 +321,18 @@ def test_test_invoke_method_runs_the_undeployed_api_with_an_execution_log(lab):
     assert json.loads(result["body"]) == {"id": "9"}
     assert "Method completed with status: 200" in result["log"]
     assert result["log"].startswith("Execution log for request ")
+
+
+@pytest.mark.parametrize("behavior, status", [("WHEN_NO_MATCH", 200), ("WHEN_NO_TEMPLATES", 415), ("NEVER", 415)])
+def test_passthrough_behavior_for_an_unmapped_content_type(lab, echo, behavior, status):
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-passthrough-behaviors.html
+    api = api_with(lab)
+    api.resource("/in").method("POST").http(echo.url + "/in", http_method="POST", passthrough_behavior=behavior,
+                                             request_templates={"application/json": '{"wrapped": $input.json(\'$\')}'})
+    api.deploy("dev")
+    r = requests.post(lab.stage_url(api.id, "dev") + "/in", data="a,b", headers={"Content-Type": "text/csv"})
+    assert r.status_code == status
+    if status == 415:
+        assert r.json() == {"message": "Unsupported Media Type"}
+    else:
+        assert r.json()["body"] == "a,b"  # passed through untransformed

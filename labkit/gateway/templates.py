@@ -105,14 +105,44 @@ class UtilVariable:
         return base64.b64decode(str(value)).decode("utf-8", errors="replace")
 
 
+class _Null(str):
+    """What an undefined reference is in API Gateway's templates: empty, and empty all the way down."""
+
+    def __getattr__(self, name: str) -> _Null:
+        return NULL
+
+    def __getitem__(self, key: Any) -> _Null:  # type: ignore[override]
+        return NULL
+
+
+NULL = _Null("")
+
+
+class _Lenient(dict):  # type: ignore[type-arg]
+    """A map whose missing keys read as empty, as `$stageVariables.unset` does on AWS (Velocity
+    itself would print the reference literally)."""
+
+    def __missing__(self, key: Any) -> _Null:
+        return NULL
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+def _lenient(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return _Lenient({k: _lenient(v) for k, v in value.items()})
+    return NULL if value is None else value
+
+
 def render(template: str, *, body: str, params: Mapping[str, Mapping[str, str]],
            context: Mapping[str, Any], stage_variables: Mapping[str, str]) -> str:
     """Render one mapping template; a template that does not parse is a configuration error (500)."""
     namespace = {
         "input": InputVariable(body, params),
         "util": UtilVariable(),
-        "context": context,
-        "stageVariables": dict(stage_variables),
+        "context": _lenient(context),
+        "stageVariables": _lenient(stage_variables),
     }
     try:
         return _compile(template).merge(namespace)

@@ -49,7 +49,7 @@ class Gateway:
         self._lock = threading.Lock()
         self.steps: list[Step] = steps if steps is not None else default_steps()
         self._handler = pipeline.build(self.steps, integrations.integrate)
-        self.execution_logs: deque[tuple[str, list[tuple[float, str]]]] = deque(maxlen=keep_logs)
+        self.execution_logs: deque[Call] = deque(maxlen=keep_logs)  # the latest calls, for their logs
 
     # --- the one entry point ----------------------------------------------------------------------
 
@@ -59,8 +59,8 @@ class Gateway:
         response = self._handler(call)
         response.latency = (self.clock.now() - call.started) + call.simulated_latency
         response.integration_latency = call.integration_latency
-        response.execution_log = [line for _, line in call.log_lines]
-        self.execution_logs.append((call.request_id, call.log_lines))
+        response.execution_log = _LazyLog(call)
+        self.execution_logs.append(call)
         return response
 
     def invoke(self, method: str, url: str, headers: Mapping[str, str] | None = None,
@@ -141,6 +141,35 @@ class Gateway:
     def new_call(self, request: Request) -> Call:
         """A Call for `request` (test-invoke runs steps itself)."""
         return self._new_call(request)
+
+
+class _LazyLog(list):  # type: ignore[type-arg]
+    """A response's execution log, formatted the first time it is read."""
+
+    def __init__(self, call: Call) -> None:
+        super().__init__()
+        self._call: Call | None = call
+
+    def _fill(self) -> None:
+        if self._call is not None:
+            call, self._call = self._call, None
+            self.extend(call.execution_log())
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self._fill()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._fill()
+        return super().__len__()
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        self._fill()
+        return super().__getitem__(index)
+
+    def __repr__(self) -> str:
+        self._fill()
+        return super().__repr__()
 
 
 def default_steps() -> list[Step]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -43,10 +44,10 @@ def integrate(call: Call) -> Response:
         raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: "
                            "No integration defined for method")
     kind = (integration.get("type") or "").upper()
-    call.log(f"Method request path: {call.route.path_parameters}")
-    call.log(f"Method request query string: {dict(call.request.query)}")
-    call.log(f"Method request headers: {dict(call.request.headers)}")
-    call.log(f"Method request body before transformations: {call.request.body.decode('utf-8', 'replace')}")
+    call.log("Method request path: {}", call.route.path_parameters)
+    call.log("Method request query string: {}", call.request.query_dict)
+    call.log("Method request headers: {}", call.request.headers)
+    call.log("Method request body before transformations: {}", call.request.body)
     if kind == "MOCK":
         response = _mock(call, integration)
     elif kind == "HTTP_PROXY":
@@ -63,7 +64,7 @@ def integrate(call: Call) -> Response:
     if not response.headers.get("Content-Type"):
         response.headers["Content-Type"] = "application/json"
     call.log("Successfully completed execution")
-    call.log(f"Method completed with status: {response.status_code}")
+    call.log("Method completed with status: {}", response.status_code)
     return response
 
 
@@ -96,16 +97,21 @@ def _mock(call: Call, integration: dict[str, Any]) -> Response:
     _simulated_timeout(call, integration)
     body = call.request.body.decode("utf-8", "replace")
     mapped = _request_body(call, integration, body)
-    status = 200
-    if mapped.strip():
-        try:
-            status = int(json.loads(mapped).get("statusCode", 200))
-        except (ValueError, AttributeError, TypeError) as exc:
-            raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: "
-                               "Unable to parse statusCode. It should be an integer that is defined in the "
-                               "request template.") from exc
+    status = _mock_status(mapped)
     call.log("Endpoint response body before transformations: ")
     return _integration_response(call, integration, status=status, headers=Headers(), body="")
+
+
+@lru_cache(maxsize=256)
+def _mock_status(mapped: str) -> int:
+    if not mapped.strip():
+        return 200
+    try:
+        return int(json.loads(mapped).get("statusCode", 200))
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: "
+                           "Unable to parse statusCode. It should be an integer that is defined in the "
+                           "request template.") from exc
 
 
 # --- HTTP -----------------------------------------------------------------------------------------
@@ -155,10 +161,10 @@ def _dig(node: Any, dotted: str) -> Any:
 def _send(call: Call, integration: dict[str, Any], method: str, url: str, headers: Headers,
           body: bytes) -> tuple[int, Headers, bytes]:
     _simulated_timeout(call, integration)
-    call.log(f"Endpoint request URI: {url}")
-    call.log(f"Endpoint request headers: {dict(headers)}")
-    call.log(f"Endpoint request body after transformations: {body.decode('utf-8', 'replace')}")
-    call.log(f"Sending request to {url}")
+    call.log("Endpoint request URI: {}", url)
+    call.log("Endpoint request headers: {}", headers)
+    call.log("Endpoint request body after transformations: {}", body)
+    call.log("Sending request to {}", url)
     clock = call.gateway.clock
     started = clock.now()
     try:
@@ -172,10 +178,10 @@ def _send(call: Call, integration: dict[str, Any], method: str, url: str, header
     if not clock.virtual:
         call.integration_latency = clock.now() - started
     response_headers = Headers(raw.headers.items())
-    call.log(f"Received response. Status: {raw.status}, Integration latency: "
-             f"{int(call.integration_latency * 1000)} ms")
-    call.log(f"Endpoint response headers: {dict(response_headers)}")
-    call.log(f"Endpoint response body before transformations: {raw.data[:1000].decode('utf-8', 'replace')}")
+    call.log("Received response. Status: {}, Integration latency: {} ms", raw.status,
+             int(call.integration_latency * 1000))
+    call.log("Endpoint response headers: {}", response_headers)
+    call.log("Endpoint response body before transformations: {}", raw.data)
     return raw.status, response_headers, raw.data
 
 
@@ -229,6 +235,12 @@ def _request_body(call: Call, integration: dict[str, Any], body: str) -> str:
         return body
     if not template:
         return body
+    return _render(call, template, body)
+
+
+def _render(call: Call, template: str, body: str) -> str:
+    if "$" not in template and "#" not in template:
+        return template  # static: skip building $context and $input
     return render(template, body=body, params=parameter_maps(call), context=call.context(),
                   stage_variables=call.stage_variables)
 
@@ -292,11 +304,10 @@ def _integration_response(call: Call, integration: dict[str, Any], *, status: in
         template = templates.get(content_type)
     out_body = body
     if template:
-        out_body = render(template, body=body, params=parameter_maps(call), context=call.context(),
-                          stage_variables=call.stage_variables)
+        out_body = _render(call, template, body)
     out_headers.setdefault("Content-Type", content_type)
-    call.log(f"Method response body after transformations: {out_body[:1000]}")
-    call.log(f"Method response headers: {dict(out_headers)}")
+    call.log("Method response body after transformations: {}", out_body)
+    call.log("Method response headers: {}", out_headers.copy())
     return Response(int(status_code), out_headers, out_body.encode())
 
 
@@ -318,16 +329,16 @@ def _function(call: Call, integration: dict[str, Any]) -> Any:
 def _invoke(call: Call, integration: dict[str, Any], event: Any) -> Any:
     code = _function(call, integration)
     _simulated_timeout(call, integration)
-    call.log(f"Endpoint request URI: {integration.get('uri')}")
-    call.log(f"Endpoint request body after transformations: {json.dumps(event)[:1000]}")
-    call.log(f"Sending request to {integration.get('uri')}")
+    call.log("Endpoint request URI: {}", integration.get('uri'))
+    call.log("Endpoint request body after transformations: {}", event)
+    call.log("Sending request to {}", integration.get('uri'))
     clock = call.gateway.clock
     outcome = call.gateway.lambdas.invoke(code, event, clock, wait_limit=timeout_seconds(integration))
     if not clock.virtual:
         call.integration_latency = outcome.duration
     if outcome.timed_out:
         raise GatewayError("INTEGRATION_TIMEOUT", log="Execution failed due to a timeout error")
-    call.log(f"Received response. Status: 200, Integration latency: {int(call.integration_latency * 1000)} ms")
+    call.log("Received response. Status: 200, Integration latency: {} ms", int(call.integration_latency * 1000))
     return outcome
 
 

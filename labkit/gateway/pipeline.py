@@ -9,7 +9,7 @@ cache: later steps slot in here], integration.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -37,22 +37,43 @@ class Call:
     snapshot: StageSnapshot | None = None
     route: Route | None = None
     stage_variables: dict[str, str] = field(default_factory=dict)
-    log_lines: list[tuple[float, str]] = field(default_factory=list)
+    log_lines: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
     integration_latency: float = 0.0
     simulated_latency: float = 0.0
     error: GatewayError | None = None
     test_invoke: bool = False
+    _context: dict[str, Any] | None = field(default=None, repr=False)
 
-    def log(self, line: str) -> None:
-        """Add an execution-log line, AWS's words where AWS documents them."""
-        self.log_lines.append((self.gateway.clock.now(), line))
+    def log(self, message: str, *values: Any) -> None:
+        """Add an execution-log line, AWS's words where AWS documents them.
+
+        `{}` in `message` takes the next value; values are formatted only when the log is read,
+        so the hot path pays for a tuple, not for a string.
+        """
+        self.log_lines.append((message, values))
+
+    def execution_log(self) -> list[str]:
+        """The log lines, formatted as AWS prints them (maps as `{key=value, ...}`)."""
+        return [message.format(*map(_show, values)) if values else message for message, values in self.log_lines]
 
     @property
     def resource_path(self) -> str:
         return self.route.resource_path if self.route else self.request.path
 
     def context(self) -> dict[str, Any]:
-        """`$context` as templates, gateway responses and access logs see it."""
+        """`$context` as templates, gateway responses and access logs see it (built once per call)."""
+        if self._context is None or self._context.get("resourceId") != (self.route.resource["id"] if self.route else None):
+            self._context = self._build_context()
+        ctx = self._context
+        if self.error is not None:
+            ctx = {**ctx, "error": {
+                "message": self.error.message,
+                "messageString": json.dumps(self.error.message),
+                "responseType": self.error.response_type,
+            }}
+        return ctx
+
+    def _build_context(self) -> dict[str, Any]:
         req = self.request
         when = datetime.fromtimestamp(self.started, tz=timezone.utc)
         ctx: dict[str, Any] = {
@@ -79,13 +100,18 @@ class Call:
             "resourcePath": self.resource_path,
             "stage": req.stage,
         }
-        if self.error is not None:
-            ctx["error"] = {
-                "message": self.error.message,
-                "messageString": json.dumps(self.error.message),
-                "responseType": self.error.response_type,
-            }
         return ctx
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (Mapping, Headers)):
+        return "{" + ", ".join(f"{k}={_show(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (bytes, bytearray)):
+        value = value.decode("utf-8", "replace")
+    elif isinstance(value, list):
+        value = json.dumps(value, default=str)
+    text = str(value)
+    return text if len(text) <= 1000 else text[:1000] + " [TRUNCATED]"
 
 
 Next = Callable[[Call], Response]
@@ -115,7 +141,7 @@ def errors(call: Call, next_step: Next) -> Response:
         customised = call.snapshot.deployment.gateway_responses if call.snapshot else {}
         response = gateway_response(error, customised, {"context": call.context(), "stageVariables": call.stage_variables},
                                     method_request_values(call))
-        call.log(f"Method completed with status: {response.status_code}")
+        call.log("Method completed with status: {}", response.status_code)
     response.headers["x-amzn-RequestId"] = call.request_id
     response.headers["x-amz-apigw-id"] = call.extended_request_id
     return response
@@ -130,8 +156,8 @@ def resolve(call: Call, next_step: Next) -> Response:
     call.snapshot = snapshot
     call.stage_variables = snapshot.variables
     call.route = snapshot.deployment.router.match(req.method, req.path)
-    call.log(f"Starting execution for request: {call.request_id}")
-    call.log(f"HTTP Method: {req.method}, Resource Path: {req.path}")
+    call.log("Starting execution for request: {}", call.request_id)
+    call.log("HTTP Method: {}, Resource Path: {}", req.method, req.path)
     return next_step(call)
 
 

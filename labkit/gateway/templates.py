@@ -138,6 +138,8 @@ def _lenient(value: Any) -> Any:
 def render(template: str, *, body: str, params: Mapping[str, Mapping[str, str]],
            context: Mapping[str, Any], stage_variables: Mapping[str, str]) -> str:
     """Render one mapping template; a template that does not parse is a configuration error (500)."""
+    if "$" not in template and "#" not in template:
+        return template  # static text: nothing for Velocity to do
     namespace = {
         "input": InputVariable(body, params),
         "util": UtilVariable(),

@@ -60,8 +60,8 @@ def run(gateway: Gateway, api_id: str, resource_id: str, http_method: str, body:
     call.snapshot = StageSnapshot(api_id, "test-invoke-stage", Deployment("test-invoke-deployment-id", definition), stage)
     call.stage_variables = dict(stage["variables"])
     call.route = Route(resource, method, _path_parameters(resource["path"], request.path))
-    call.log(f"Starting execution for request: {call.request_id}")
-    call.log(f"HTTP Method: {request.method}, Resource Path: {request.path}")
+    call.log("Starting execution for request: {}", call.request_id)
+    call.log("HTTP Method: {}, Resource Path: {}", request.method, request.path)
     response = pipeline.build([pipeline.errors, pipeline.limits], integrations.integrate)(call)
 
     multi: dict[str, list[str]] = {}
@@ -72,17 +72,16 @@ def run(gateway: Gateway, api_id: str, resource_id: str, http_method: str, body:
         "body": response.text,
         "headers": {k: v[-1] for k, v in multi.items()},
         "multiValueHeaders": multi,
-        "log": execution_log_text(call.request_id, call.log_lines),
+        "log": execution_log_text(call.request_id, call.started, call.execution_log()),
         "latency": int((gateway.clock.now() - call.started + call.simulated_latency) * 1000),
     }
 
 
-def execution_log_text(request_id: str, lines: list[tuple[float, str]]) -> str:
+def execution_log_text(request_id: str, when: float, lines: list[str]) -> str:
     """The log as the console's test pane prints it: `Thu Nov 26 02:36:22 UTC 2026 : ...`."""
+    stamp = datetime.fromtimestamp(when, tz=timezone.utc).strftime("%a %b %d %H:%M:%S UTC %Y")
     out = [f"Execution log for request {request_id}"]
-    for when, line in lines:
-        stamp = datetime.fromtimestamp(when, tz=timezone.utc).strftime("%a %b %d %H:%M:%S UTC %Y")
-        out.append(f"{stamp} : {line}")
+    out += [f"{stamp} : {line}" for line in lines]
     return "\n".join(out) + "\n"
 
 

@@ -8,7 +8,8 @@ Extensions:
 
 1. Deployments are snapshots: `create_deployment` captures the API definition (`capture_definition`),
    readable later with `deployment_definition`; `live_definition` captures the current one.
-   Listeners (`add_listener`) hear "deployment", "stage" and "api-deleted" events; `generation()`
+   Listeners (`add_listener`) hear "deployment", "stage", "usage" (API keys and usage plans) and
+   "api-deleted" events; `generation()`
    counts them so cached compiled stages know they are stale.
 2. Redeploying to an existing stage only repoints it (and merges `variables`); moto used to wipe
    its methodSettings, variables, tracing, access logs and tags.
@@ -26,6 +27,8 @@ Extensions:
 8. `create_resource`: a duplicate sibling pathPart → ConflictException, a bad parentId →
    NotFoundException with nothing created; `delete_resource` also deletes the child resources
    (moto orphaned them, which broke every later get_resources / create_deployment).
+9. `update_usage_plan`: removing an API stage by `apiId:stage`, per-method throttles under
+   `/apiStages/{apiId}:{stage}/throttle/...`, fractional rate limits.
 """
 
 from __future__ import annotations
@@ -388,6 +391,63 @@ def _patch_backend_stage_event(original: Callable[..., Any]) -> Callable[..., An
     return wrapper
 
 
+def _patch_backend_usage_event(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Notify listeners ("usage") after an API key, usage plan or plan key changes, so the gateway
+    re-reads who may call what with no polling."""
+
+    @functools.wraps(original)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, *args, **kwargs)
+        _notify("usage", self.account_id, self.region_name, "", None)
+        return result
+
+    return wrapper
+
+
+def _patch_usage_plan_apply_patch_operations(original: Callable[..., Any]) -> Callable[..., Any]:
+    """UpdateUsagePlan as AWS documents it: remove `/apiStages` by apiId:stage even when the stage
+    carries method throttles, per-method throttles under `/apiStages/{apiId}:{stage}/throttle/...`,
+    and a fractional `/throttle/rateLimit` (moto compared whole dicts, ignored method throttles and
+    cast the rate to int). https://docs.aws.amazon.com/apigateway/latest/api/API_UpdateUsagePlan.html"""
+
+    @functools.wraps(original)
+    def wrapper(self: Any, patch_operations: list[dict[str, Any]]) -> Any:
+        rest = []
+        for op in patch_operations:
+            path, kind = op.get("path", ""), op.get("op")
+            if path == "/apiStages" and kind == "remove":
+                api_id, _, stage = str(op.get("value", "")).partition(":")
+                self.api_stages[:] = [s for s in self.api_stages
+                                      if (s.get("apiId"), s.get("stage")) != (api_id, stage)]
+            elif path.startswith("/apiStages/") and "/throttle" in path:
+                head, _, method_path = path[len("/apiStages/"):].partition("/throttle")
+                api_id, _, stage = head.partition(":")
+                entry = next((s for s in self.api_stages if (s.get("apiId"), s.get("stage")) == (api_id, stage)), None)
+                if entry is None:
+                    raise NotFoundException(f"Invalid API stage {head} specified")
+                throttle = entry.setdefault("throttle", {})
+                parts = method_path.strip("/").split("/")
+                field_name = parts[-1] if parts[-1] in ("rateLimit", "burstLimit") else None
+                key = "/".join(parts[:-1] if field_name else parts).replace("~1", "/")
+                key = key if key.startswith("/") else "/" + key  # "/pets/GET"; the root is "//GET"
+                if kind == "remove" and field_name is None:
+                    throttle.pop(key, None)
+                elif field_name:
+                    settings = throttle.setdefault(key, {})
+                    if kind == "remove":
+                        settings.pop(field_name, None)
+                    else:
+                        value = op.get("value")
+                        settings[field_name] = float(value) if field_name == "rateLimit" else int(value)
+            elif path == "/throttle/rateLimit" and kind in ("add", "replace"):
+                self.throttle["rateLimit"] = float(op["value"])
+            else:
+                rest.append(op)
+        return original(self, rest)
+
+    return wrapper
+
+
 def _patch_backend_delete_rest_api(original: Callable[..., Any]) -> Callable[..., Any]:
     """Notify listeners after delete_rest_api (its snapshots go with its Deployment objects)."""
 
@@ -618,9 +678,13 @@ def install() -> None:
         (backend_cls, "create_stage", _patch_backend_stage_event),
         (backend_cls, "delete_stage", _patch_backend_stage_event),
         (backend_cls, "delete_rest_api", _patch_backend_delete_rest_api),
+        *[(backend_cls, name, _patch_backend_usage_event) for name in (
+            "create_api_key", "update_api_key", "delete_api_key", "create_usage_plan", "update_usage_plan",
+            "delete_usage_plan", "create_usage_plan_key", "delete_usage_plan_key")],
         (backend_cls, "create_resource", _patch_backend_create_resource),
         (backend_cls, "delete_resource", _patch_backend_delete_resource),
         (response_cls, "put_integration", _patch_put_integration),
+        (_models.UsagePlan, "apply_patch_operations", _patch_usage_plan_apply_patch_operations),
         (response_cls, "create_stage", _patch_create_stage_response),
         (response_cls, "create_deployment", _patch_create_deployment_response),
     ]

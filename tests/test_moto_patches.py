@@ -346,3 +346,25 @@ def test_patches_work_in_server_mode():
     finally:
         moto_patches.remove_flush_hook(hook)
         server.stop()
+
+
+def test_update_usage_plan_handles_stage_removal_and_method_throttles():
+    # https://docs.aws.amazon.com/apigateway/latest/api/API_UpdateUsagePlan.html
+    with mock_aws():
+        moto_patches.install()
+        client = boto3.client("apigateway", region_name="us-east-1")
+        plan = client.create_usage_plan(name="p", throttle={"rateLimit": 1.0, "burstLimit": 1},
+                                        apiStages=[{"apiId": "a1", "stage": "dev",
+                                                    "throttle": {"/pets/GET": {"rateLimit": 1.0, "burstLimit": 1}}},
+                                                   {"apiId": "a2", "stage": "dev"}])
+        client.update_usage_plan(usagePlanId=plan["id"], patchOperations=[
+            {"op": "replace", "path": "/apiStages/a1:dev/throttle/~1pets/GET/rateLimit", "value": "2.5"},
+            {"op": "replace", "path": "/throttle/rateLimit", "value": "0.5"},
+            {"op": "remove", "path": "/apiStages", "value": "a2:dev"}])
+        got = client.get_usage_plan(usagePlanId=plan["id"])
+        assert got["throttle"]["rateLimit"] == 0.5
+        assert [s["apiId"] for s in got["apiStages"]] == ["a1"]
+        assert got["apiStages"][0]["throttle"]["/pets/GET"] == {"rateLimit": 2.5, "burstLimit": 1}
+        client.update_usage_plan(usagePlanId=plan["id"], patchOperations=[
+            {"op": "remove", "path": "/apiStages", "value": "a1:dev"}])
+        assert client.get_usage_plan(usagePlanId=plan["id"]).get("apiStages") == []

@@ -2,7 +2,7 @@
 
 A step takes the call and the next step; it forwards (`return next_step(call)`) or answers early by
 raising `GatewayError`. The outermost step turns any GatewayError into the gateway response.
-Order, as AWS's documented facts imply it: route, limits, [auth, API key, throttle, validate,
+Order, as AWS's documented facts imply it: route, limits, [auth], API key, throttle, [validate,
 cache: later steps slot in here], integration.
 """
 
@@ -42,6 +42,9 @@ class Call:
     simulated_latency: float = 0.0
     error: GatewayError | None = None
     test_invoke: bool = False
+    api_key: dict[str, Any] | None = None  # the caller's API key (id, value), once the key step found it
+    usage_plan: Any = None  # PlanMatch: the usage plan admitting that key to this stage
+    usage_identifier_key: str | None = None  # from a Lambda authorizer, when apiKeySource is AUTHORIZER
     _context: dict[str, Any] | None = field(default=None, repr=False)
 
     def log(self, message: str, *values: Any) -> None:
@@ -85,6 +88,8 @@ class Call:
             "extendedRequestId": self.extended_request_id,
             "httpMethod": req.method,
             "identity": {
+                "apiKey": self.api_key["value"] if self.api_key else None,
+                "apiKeyId": self.api_key["id"] if self.api_key else None,
                 "sourceIp": req.source_ip,
                 "userAgent": req.headers.get("User-Agent"),
                 "accessKey": None, "accountId": None, "caller": None, "user": None, "userArn": None,

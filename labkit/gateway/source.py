@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, Protocol
 
 from .lambdas import FunctionCode
+from .usage_plans import UsageIndex, index_from_client, index_from_moto
 
 
 class DefinitionSource(Protocol):
@@ -34,6 +35,12 @@ class DefinitionSource(Protocol):
 
     def function_code(self, function_arn: str) -> FunctionCode | None:
         """A Lambda function's package and settings, to run it in-process."""
+
+    def usage_index(self) -> UsageIndex:
+        """API keys and usage plans as they are now."""
+
+    def record_usage(self, usage_plan_id: str, key_id: str, day: str) -> None:
+        """Count one request against a key for GetUsage."""
 
 
 def _kit_code(function_arn: str) -> FunctionCode | None:
@@ -59,6 +66,7 @@ class MotoSource:
         self._patches = moto_patches
         self.account_id = account_id
         self.region = region
+        self._usage: tuple[int, UsageIndex] | None = None
 
     def _backend(self) -> Any:
         from moto.apigateway.models import apigateway_backends
@@ -81,6 +89,18 @@ class MotoSource:
         if api_id not in self._backend().apis:
             return None
         return self._patches.live_definition(self.account_id, self.region, api_id)
+
+    def usage_index(self) -> UsageIndex:
+        version = self._patches.generation()
+        if self._usage is None or self._usage[0] != version:
+            self._usage = (version, index_from_moto(self._backend()))
+        return self._usage[1]
+
+    def record_usage(self, usage_plan_id: str, key_id: str, day: str) -> None:
+        try:
+            self._patches.record_usage(self.account_id, self.region, usage_plan_id, key_id, day)
+        except Exception:
+            pass  # the plan was deleted meanwhile: nothing left to report on
 
     def function_code(self, function_arn: str) -> FunctionCode | None:
         from moto.awslambda.models import lambda_backends
@@ -111,6 +131,8 @@ class Boto3Source:
         self._stages: dict[tuple[str, str], tuple[float, dict[str, Any] | None]] = {}
         self._definitions: dict[tuple[str, str], dict[str, Any]] = {}
         self._lock = threading.Lock()
+        self._usage: tuple[float, UsageIndex] | None = None
+        self.usage_counts: dict[tuple[str, str, str], int] = {}  # the kit's own report: (plan, key, day) -> n
 
     def version(self) -> Hashable:
         return int(time.monotonic() / self._refresh)
@@ -158,6 +180,21 @@ class Boto3Source:
 
     def function_code(self, function_arn: str) -> FunctionCode | None:
         return _kit_code(function_arn)
+
+    def usage_index(self) -> UsageIndex:
+        now = time.monotonic()
+        if self._usage is None or now - self._usage[0] >= self._refresh:
+            try:
+                index = index_from_client(self._client("apigateway"))
+            except Exception:
+                index = self._usage[1] if self._usage else UsageIndex()
+            self._usage = (now, index)
+        return self._usage[1]
+
+    def record_usage(self, usage_plan_id: str, key_id: str, day: str) -> None:
+        key = (usage_plan_id, key_id, day)
+        with self._lock:
+            self.usage_counts[key] = self.usage_counts.get(key, 0) + 1
 
 
 def _account_id(client_factory: Callable[[str], Any]) -> str:

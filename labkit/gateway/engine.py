@@ -10,8 +10,6 @@ import base64
 import random
 import re
 import threading
-import uuid
-from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -28,6 +26,10 @@ from .source import DefinitionSource
 EXECUTE_API_HOST = re.compile(r"^(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(:\d+)?$", re.I)
 LOCAL_PATH = re.compile(r"^/restapis/(?P<api>[^/]+)/(?P<stage>[^/]+)/_user_request_(?P<path>/.*)?$")
 
+_UUID_MASK = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
+_UUID_V4 = (0x4 << 76) | (0x2 << 62)
+_EXT_MASK = (1 << 96) - 1
+
 Latency = float | Mapping[str, float] | Callable[[Call], float]
 
 
@@ -40,7 +42,7 @@ class Gateway:
     """
 
     def __init__(self, source: DefinitionSource, clock: Clock | None = None, *, seed: int | None = None,
-                 backend_latency: Latency = 0.02, steps: list[Step] | None = None, keep_logs: int = 200,
+                 backend_latency: Latency = 0.02, steps: list[Step] | None = None,
                  account_rate_limit: float = ACCOUNT_RATE_LIMIT, account_burst_limit: int = ACCOUNT_BURST_LIMIT) -> None:
         self.source = source
         self.clock: Clock = clock or RealClock()
@@ -54,7 +56,6 @@ class Gateway:
         self._lock = threading.Lock()
         self.steps: list[Step] = steps if steps is not None else default_steps()
         self._handler = pipeline.build(self.steps, integrations.integrate)
-        self.execution_logs: deque[Call] = deque(maxlen=keep_logs)  # the latest calls, for their logs
 
     # --- the one entry point ----------------------------------------------------------------------
 
@@ -65,7 +66,6 @@ class Gateway:
         response.latency = (self.clock.now() - call.started) + call.simulated_latency
         response.integration_latency = call.integration_latency
         response.execution_log = _LazyLog(call)
-        self.execution_logs.append(call)
         return response
 
     def invoke(self, method: str, url: str, headers: Mapping[str, str] | None = None,
@@ -138,8 +138,11 @@ class Gateway:
 
     def _new_call(self, request: Request) -> Call:
         with self._id_lock:
-            request_id = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
-            extended = base64.b64encode(self._rng.getrandbits(96).to_bytes(12, "big")).decode()
+            bits = self._rng.getrandbits(224)
+        # A version-4 UUID from 128 of the bits, and the extended id from the other 96.
+        h = "%032x" % ((bits >> 96) & _UUID_MASK | _UUID_V4)
+        request_id = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        extended = base64.b64encode((bits & _EXT_MASK).to_bytes(12, "big")).decode()
         return Call(request=request, gateway=self, request_id=request_id, extended_request_id=extended,
                     started=self.clock.now())
 

@@ -140,15 +140,17 @@ def errors(call: Call, next_step: Next) -> Response:
     try:
         response = next_step(call)
     except GatewayError as error:
+        error.__traceback__ = None  # no frame cycle: refused requests must not feed the cyclic GC
         call.error = error
         if error.log:
             call.log(error.log)
         customised = call.snapshot.deployment.gateway_responses if call.snapshot else {}
-        response = gateway_response(error, customised, {"context": call.context(), "stageVariables": call.stage_variables},
-                                    method_request_values(call))
+        response = gateway_response(error, customised,
+                                    lambda: {"context": call.context(), "stageVariables": call.stage_variables},
+                                    lambda: method_request_values(call))
         call.log("Method completed with status: {}", response.status_code)
-    response.headers["x-amzn-RequestId"] = call.request_id
-    response.headers["x-amz-apigw-id"] = call.extended_request_id
+    response.headers.add("x-amzn-RequestId", call.request_id)
+    response.headers.add("x-amz-apigw-id", call.extended_request_id)
     return response
 
 

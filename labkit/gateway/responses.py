@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from .http import Headers, Response
@@ -66,24 +67,29 @@ _STATIC = re.compile(r"^'(.*)'$", re.S)
 
 
 def gateway_response(error: GatewayError, customised: Mapping[str, dict[str, Any]],
-                     context: Mapping[str, Any], request_values: Mapping[str, str]) -> Response:
+                     context: Callable[[], Mapping[str, Any]],
+                     request_values: Callable[[], Mapping[str, str]]) -> Response:
     """Render `error` with the API's gateway responses (its own type, else DEFAULT_4XX/5XX).
 
     Templates are not full VTL: AWS substitutes only `$context.*`, `$stageVariables.*` and method
-    request values. https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html
+    request values. `context` and `request_values` are called only when a customisation needs them.
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html
     """
+    headers = Headers([("Content-Type", "application/json")])
+    if error.error_type:
+        headers.add("x-amzn-ErrorType", error.error_type)
+    if not customised:
+        return Response(error.status, headers, _default_body(error.message))
     fallback = "DEFAULT_4XX" if error.status < 500 else "DEFAULT_5XX"
     own = customised.get(error.response_type) or {}
     default = customised.get(fallback) or {}
     status = int(own.get("statusCode") or default.get("statusCode") or error.status)
 
-    headers = Headers({"Content-Type": "application/json"})
-    if error.error_type:
-        headers["x-amzn-ErrorType"] = error.error_type
     params = {**(default.get("responseParameters") or {}), **(own.get("responseParameters") or {})}
+    values = request_values() if params else {}
     for key, source in params.items():
         if key.startswith("gatewayresponse.header."):
-            value = _parameter_value(source, request_values)
+            value = _parameter_value(source, values)
             if value is not None:
                 headers[key[len("gatewayresponse.header."):]] = value
 
@@ -91,11 +97,14 @@ def gateway_response(error: GatewayError, customised: Mapping[str, dict[str, Any
     template = templates.get("application/json")
     if template is None and templates:
         template = next(iter(templates.values()))
-    if template is None:
-        body = json.dumps({"message": error.message}).encode()
-    else:
-        body = substitute(template, context).encode()
+    body = _default_body(error.message) if template is None else substitute(template, context()).encode()
     return Response(status, headers, body)
+
+
+@lru_cache(maxsize=128)
+def _default_body(message: str | None) -> bytes:
+    """`{"message":$context.error.messageString}`, AWS's default template."""
+    return json.dumps({"message": message}).encode()
 
 
 def _parameter_value(source: str, request_values: Mapping[str, str]) -> str | None:

@@ -1,0 +1,137 @@
+"""Matplotlib figures shared by notebooks and widgets: each builds and returns a `Figure`, never pyplot.
+
+A pyplot figure returned from a notebook cell shows twice; a bare `Figure` shows once and leaves no
+global state behind (shared/reference/notebooks-nbval-widgets.md, section 3a).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .sim.runner import ACCEPTED, SimResult
+
+COLOURS = {"offered": "#7f7f7f", "accepted": "#2ca02c", "throttled": "#d62728", "quota_exceeded": "#9467bd",
+           "tokens": "#1f77b4"}
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 3.0)) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax  # type: ignore[return-value]
+    fig = Figure(figsize=size, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _bin_seconds(duration: float) -> float:
+    """About a hundred bars whatever the run's length: 1 s bins up to 100 s, wider after."""
+    return 1.0 if duration <= 100 else float(10 ** math.ceil(math.log10(duration / 100)))
+
+
+def traffic_over_time(result: SimResult, ax: Axes | None = None) -> Figure:
+    """Requests per second: offered (first tries), accepted, and the 429s (throttled, quota) of all attempts."""
+    fig, ax = _axes(ax)
+    width = _bin_seconds(result.scenario.duration)
+    bins = result.per_second(width)
+    start = bins["start"]
+    ax.stackplot(start, bins["accepted"] / width, bins["throttled"] / width, bins["quota_exceeded"] / width,
+                 step="post", colors=[COLOURS["accepted"], COLOURS["throttled"], COLOURS["quota_exceeded"]],
+                 labels=["accepted (200)", "429 throttled", "429 quota exceeded"], alpha=0.8)
+    ax.step(start, bins["offered"] / width, where="post", color="black", lw=1.2, label="offered (first tries)")
+    scenario = result.scenario
+    if scenario.stage_rate is not None:
+        ax.axhline(scenario.stage_rate, color=COLOURS["tokens"], ls="--", lw=1, label="stage rate limit")
+    ax.set(xlabel="time (s)", ylabel="requests / s", title="Offered vs answered", xlim=(0, start[-1] + width))
+    ax.legend(loc="upper right", fontsize="small", ncols=2)
+    return fig
+
+
+def stage_token_levels(result: SimResult) -> tuple[np.ndarray, np.ndarray]:
+    """The stage bucket's tokens over time, rebuilt from the requests it admitted.
+
+    Computed, not recorded: every request the gateway let past the throttle took one token from the
+    stage bucket (full at the start, `burst` at most, refilled at `rate`/s), so replaying the admitted
+    times through the token-bucket formula gives its level. Returns (times, tokens), including the
+    levels just before and just after each admission. Empty arrays if the stage has no throttle.
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
+    """
+    scenario = result.scenario
+    if scenario.stage_rate is None:
+        return np.empty(0), np.empty(0)
+    rate, burst = float(scenario.stage_rate), float(scenario.stage_burst or 0)
+    rec = result.records
+    admitted = rec["time"][(rec["outcome"] == ACCEPTED) | (rec["status"] >= 500)]
+    times, levels = [0.0], [burst]
+    tokens, last = burst, 0.0
+    for t in admitted.tolist():
+        if rate > 0 and tokens < burst and last + (burst - tokens) / rate < t:  # full again before t
+            times.append(last + (burst - tokens) / rate)
+            levels.append(burst)
+        tokens = min(burst, tokens + (t - last) * rate)
+        times += [t, t]
+        levels += [tokens, tokens - 1.0]
+        tokens, last = tokens - 1.0, t
+    end = max(scenario.duration, last)
+    if rate > 0 and tokens < burst and last + (burst - tokens) / rate < end:
+        times.append(last + (burst - tokens) / rate)
+        levels.append(burst)
+    times.append(end)
+    levels.append(min(burst, tokens + (end - last) * rate))
+    return np.array(times), np.array(levels)
+
+
+def token_level(result: SimResult, ax: Axes | None = None) -> Figure:
+    """The stage token bucket's level over time (computed from admitted requests: see stage_token_levels)."""
+    fig, ax = _axes(ax)
+    times, levels = stage_token_levels(result)
+    if times.size:
+        ax.plot(times, levels, color=COLOURS["tokens"], lw=1)
+        ax.axhline(result.scenario.stage_burst, color="grey", ls=":", lw=1, label="burst (bucket size)")
+        ax.legend(loc="lower right", fontsize="small")
+        ax.set_ylim(bottom=min(0.0, float(levels.min())))
+    else:
+        ax.text(0.5, 0.5, "no stage throttle set", ha="center", va="center", transform=ax.transAxes)
+    ax.set(xlabel="time (s)", ylabel="tokens", title="Stage token bucket")
+    return fig
+
+
+def client_shares(result: SimResult, ax: Axes | None = None) -> Figure:
+    """Each client's share of the offered and of the accepted requests."""
+    fig, ax = _axes(ax, (5.0, 3.0))
+    per = result.summary.per_client
+    names = list(per)
+    offered = np.array([per[n].offered for n in names], float)
+    accepted = np.array([per[n].accepted for n in names], float)
+    y = np.arange(len(names))
+    ax.barh(y + 0.2, 100 * offered / max(offered.sum(), 1), height=0.4, color=COLOURS["offered"], label="offered")
+    ax.barh(y - 0.2, 100 * accepted / max(accepted.sum(), 1), height=0.4, color=COLOURS["accepted"],
+            label="accepted")
+    labels = [f"{n}\n({result.scenario.clients[i].tier})" if result.scenario.clients[i].tier else n
+              for i, n in enumerate(names)]
+    ax.set_yticks(y, labels, fontsize="small")
+    ax.invert_yaxis()
+    ax.set(xlabel="share (%)", title="Share per client", xlim=(0, 100))
+    ax.legend(loc="lower right", fontsize="small")
+    return fig
+
+
+def throttling_dashboard(result: SimResult, size: tuple[float, float] = (11.0, 5.5)) -> Figure:
+    """The three views in one figure: traffic over time, the stage bucket, each client's share."""
+    fig = Figure(figsize=size, layout="constrained")
+    grid = fig.add_gridspec(2, 3)
+    traffic_over_time(result, fig.add_subplot(grid[0, :2]))
+    token_level(result, fig.add_subplot(grid[1, :2]))
+    client_shares(result, fig.add_subplot(grid[:, 2]))
+    return fig
+
+
+def png_bytes(fig: Figure, dpi: int = 72, **options: Any) -> bytes:
+    """The figure as PNG bytes (for an ipywidgets Image)."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, **options)
+    return buffer.getvalue()

@@ -1,0 +1,168 @@
+"""The throttling lab: sliders for limits and traffic, a dashboard of what the gateway answered.
+
+Model/view split after the ipywidgets tutorial: `run_lab(params) -> LabOutcome` is pure (a scenario
+from the parameters, a run through the gateway, a figure); `ThrottlingLab` only wires controls to it
+and sets traits, keeping the latest outcome on `.outcome` for tests.
+https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from .. import plots
+from ..sim import (Client, Constant, Diurnal, ExponentialBackoff, FixedRetry, NoRetry, OnOff, Poisson, Ramp, Replay,
+                   Scenario, SimResult, Tier, load_trace, run)
+
+SHAPES = ("steady", "poisson", "bursts", "ramp", "diurnal", "trace")
+RETRIES = ("none", "fixed", "backoff")
+TIERS = ("none", "free", "basic", "premium", "mixed")
+# Usage-plan tiers a lab offers (per API key): small numbers, so a short run shows each limit bite.
+TIER_SETTINGS = {
+    "free": Tier(rate=5.0, burst=10, quota_limit=150, quota_period="DAY"),
+    "basic": Tier(rate=20.0, burst=40),
+    "premium": Tier(rate=100.0, burst=200),
+}
+RETRY_POLICIES = {"none": NoRetry(), "fixed": FixedRetry(delay_seconds=0.5, max_attempts=3),
+                  "backoff": ExponentialBackoff(base=0.1, cap=2.0, max_attempts=4)}
+MAX_CLIENTS = 6
+TRACE = "web-api-hour.csv"
+
+
+@dataclass(frozen=True)
+class LabParams:
+    """What the learner sets: the stage throttle, the traffic (shape and total mean rate), the clients."""
+
+    rate: float = 50.0         # stage throttlingRateLimit, requests/s
+    burst: int = 50            # stage throttlingBurstLimit, requests
+    shape: str = "bursts"      # one of SHAPES
+    intensity: float = 60.0    # mean requests/s offered by all clients together
+    clients: int = 3
+    retry: str = "none"        # one of RETRIES
+    tier: str = "none"         # one of TIERS ("mixed": free, basic, premium in turn)
+    duration: float = 20.0     # seconds of virtual time
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name, options in (("shape", SHAPES), ("retry", RETRIES), ("tier", TIERS)):
+            if getattr(self, name) not in options:
+                raise ValueError(f"{name} must be one of {', '.join(options)}, got {getattr(self, name)!r}")
+        if not isinstance(self.clients, int) or not 1 <= self.clients <= MAX_CLIENTS:
+            raise ValueError(f"clients must be a whole number in [1, {MAX_CLIENTS}], got {self.clients!r}")
+        if not isinstance(self.intensity, (int, float)) or not 0 < self.intensity <= 100_000:
+            raise ValueError(f"intensity must be a number of requests per second in (0, 100000], got {self.intensity!r}")
+
+
+@dataclass(frozen=True)
+class LabOutcome:
+    """One update of the lab: the scenario it ran, the result, the figure and the summary line."""
+
+    params: LabParams
+    scenario: Scenario
+    result: SimResult
+    figure: Figure
+    png: bytes
+    summary: str
+    seconds: float  # wall time of simulation + drawing
+
+
+def traffic_shape(shape: str, mean_rate: float, duration: float) -> Any:
+    """A traffic shape whose mean rate over the run is `mean_rate`."""
+    if shape == "steady":
+        return Constant(mean_rate)
+    if shape == "poisson":
+        return Poisson(mean_rate)
+    if shape == "bursts":  # 1 s on, 3 s off: four times the mean while on
+        return OnOff(rate_on=4 * mean_rate, on_seconds=1.0, off_seconds=3.0)
+    if shape == "ramp":
+        return Ramp(start_rate=0.0, end_rate=2 * mean_rate)
+    if shape == "diurnal":  # trough a quarter of the peak
+        unit = Diurnal(peak_rate=1.0, trough_rate=0.25).mean_rate(duration)
+        return Diurnal(peak_rate=mean_rate / unit, trough_rate=0.25 * mean_rate / unit)
+    if shape == "trace":
+        return Replay(TRACE, rate_scale=mean_rate / load_trace(TRACE).mean_rate)
+    raise ValueError(f"shape must be one of {', '.join(SHAPES)}, got {shape!r}")
+
+
+def scenario_for(params: LabParams) -> Scenario:
+    """The Scenario a lab's parameters describe."""
+    per_client = params.intensity / params.clients
+    clients, tiers = [], {}
+    for i in range(params.clients):
+        tier = None
+        if params.tier != "none":
+            tier = ("free", "basic", "premium")[i % 3] if params.tier == "mixed" else params.tier
+            tiers[tier] = TIER_SETTINGS[tier]
+        clients.append(Client(f"client-{i + 1}", traffic_shape(params.shape, per_client, params.duration),
+                              retry=RETRY_POLICIES[params.retry], tier=tier))
+    return Scenario(clients=tuple(clients), duration=params.duration, stage_rate=float(params.rate),
+                    stage_burst=int(params.burst), tiers=tiers, seed=params.seed)
+
+
+def run_lab(params: LabParams, lab: Any = None) -> LabOutcome:
+    """Pure model of the widget: build the scenario, run it through the gateway, draw the dashboard."""
+    started = time.perf_counter()
+    scenario = scenario_for(params)
+    result = run(scenario, lab)
+    figure = plots.throttling_dashboard(result)
+    png = plots.png_bytes(figure)
+    return LabOutcome(params, scenario, result, figure, png, str(result.summary), time.perf_counter() - started)
+
+
+class ThrottlingLab(widgets.VBox):
+    """The view: controls, the dashboard image and a summary line; every change re-runs `run_lab`."""
+
+    def __init__(self, params: LabParams | None = None, lab: Any = None) -> None:
+        p = params or LabParams()
+        self._lab = lab
+        style = {"description_width": "110px"}
+        slider = {"continuous_update": False, "style": style}
+        self.rate = widgets.FloatSlider(value=p.rate, min=1, max=500, step=1, description="stage rate /s", **slider)
+        self.burst = widgets.IntSlider(value=p.burst, min=1, max=1000, description="stage burst", **slider)
+        self.shape = widgets.Dropdown(options=SHAPES, value=p.shape, description="traffic shape", style=style)
+        self.intensity = widgets.FloatSlider(value=p.intensity, min=1, max=500, step=1,
+                                             description="offered req/s", **slider)
+        self.clients = widgets.IntSlider(value=p.clients, min=1, max=MAX_CLIENTS, description="clients", **slider)
+        self.retry = widgets.Dropdown(options=RETRIES, value=p.retry, description="on 429", style=style)
+        self.tier = widgets.Dropdown(options=TIERS, value=p.tier, description="usage plan", style=style)
+        self.image = widgets.Image(format="png")
+        self.summary = widgets.Label()
+        self._duration, self._seed = p.duration, p.seed
+        self.outcome: LabOutcome | None = None
+        controls = [self.rate, self.burst, self.shape, self.intensity, self.clients, self.retry, self.tier]
+        super().__init__([widgets.HBox([widgets.VBox(controls[:4]), widgets.VBox(controls[4:])]),
+                          self.image, self.summary])
+        for control in controls:
+            control.observe(self._changed, names="value")
+        self.update()
+
+    @property
+    def params(self) -> LabParams:
+        """The parameters the controls show now."""
+        return LabParams(rate=self.rate.value, burst=self.burst.value, shape=self.shape.value,
+                         intensity=self.intensity.value, clients=self.clients.value, retry=self.retry.value,
+                         tier=self.tier.value, duration=self._duration, seed=self._seed)
+
+    def update(self) -> None:
+        """Run the model for the current controls and show what it returned."""
+        try:
+            outcome = run_lab(self.params, self._lab)
+        except ValueError as error:
+            self.summary.value = f"⚠ {error}"
+            return
+        self.outcome = outcome
+        self.image.value = outcome.png
+        self.summary.value = outcome.summary
+
+    def _changed(self, _change: dict[str, Any]) -> None:
+        self.update()
+
+
+def throttling_lab(params: LabParams | None = None, lab: Any = None) -> ThrottlingLab:
+    """The throttling lab widget (a VBox), run once with `params` (defaults: LabParams())."""
+    return ThrottlingLab(params, lab)

@@ -29,6 +29,8 @@ Extensions:
    (moto orphaned them, which broke every later get_resources / create_deployment).
 9. `update_usage_plan`: removing an API stage by `apiId:stage`, per-method throttles under
    `/apiStages/{apiId}:{stage}/throttle/...`, fractional rate limits.
+10. A new methodSettings entry gets AWS's recorded defaults (10,000/5,000 throttling, no
+    cachingEnabled), or a copy of `*/*` for a per-method key.
 """
 
 from __future__ import annotations
@@ -448,6 +450,34 @@ def _patch_usage_plan_apply_patch_operations(original: Callable[..., Any]) -> Ca
     return wrapper
 
 
+# What AWS stores when a method-settings entry is first created by patching one field (recorded on
+# AWS: reference section 1, fact 11); moto used 1000/2000 and cachingEnabled False.
+AWS_METHOD_SETTING_DEFAULTS: dict[str, Any] = {
+    "throttlingRateLimit": 10000.0,
+    "throttlingBurstLimit": 5000,
+    "cacheTtlInSeconds": 300,
+    "cacheDataEncrypted": False,
+    "requireAuthorizationForCacheControl": True,
+    "unauthorizedCacheControlHeaderStrategy": "SUCCEED_WITH_RESPONSE_HEADER",
+    "metricsEnabled": False,
+    "dataTraceEnabled": False,
+}
+
+
+def _patch_stage_method_setting(original: Callable[..., Any]) -> Callable[..., Any]:
+    """A new methodSettings entry starts from AWS's defaults, or from `*/*` for a per-method key.
+    https://docs.aws.amazon.com/apigateway/latest/api/API_MethodSetting.html"""
+
+    @functools.wraps(original)
+    def wrapper(self: Any, resource_path_and_method: str, key: str, value: str) -> Any:
+        if resource_path_and_method not in self.method_settings and self._method_settings_translations(key):
+            base = self.method_settings.get("*/*") if resource_path_and_method != "*/*" else None
+            self.method_settings[resource_path_and_method] = dict(base or AWS_METHOD_SETTING_DEFAULTS)
+        return original(self, resource_path_and_method, key, value)
+
+    return wrapper
+
+
 def _patch_backend_delete_rest_api(original: Callable[..., Any]) -> Callable[..., Any]:
     """Notify listeners after delete_rest_api (its snapshots go with its Deployment objects)."""
 
@@ -674,6 +704,7 @@ def install() -> None:
         (rest_api_cls, "update_integration_mocks", lambda _orig: _noop_update_integration_mocks),
         (stage_cls, "to_json", _patch_stage_to_json),
         (stage_cls, "apply_operations", _patch_stage_apply_operations),
+        (stage_cls, "_patch_method_setting", _patch_stage_method_setting),
         (backend_cls, "update_stage", _patch_backend_update_stage),
         (backend_cls, "create_stage", _patch_backend_stage_event),
         (backend_cls, "delete_stage", _patch_backend_stage_event),

@@ -119,9 +119,12 @@ def client_shares(result: SimResult, ax: Axes | None = None) -> Figure:
 
 
 def throttling_dashboard(result: SimResult, size: tuple[float, float] = (11.0, 5.5)) -> Figure:
-    """The three views in one figure: traffic over time, the stage bucket, each client's share."""
-    fig = Figure(figsize=size, layout="constrained")
-    grid = fig.add_gridspec(2, 3)
+    """The three views in one figure: traffic over time, the stage bucket, each client's share.
+
+    Fixed margins rather than constrained layout: the widget redraws this on every change, and the
+    layout engine would double the drawing time."""
+    fig = Figure(figsize=size)
+    grid = fig.add_gridspec(2, 3, left=0.06, right=0.98, bottom=0.09, top=0.95, hspace=0.45, wspace=0.5)
     traffic_over_time(result, fig.add_subplot(grid[0, :2]))
     token_level(result, fig.add_subplot(grid[1, :2]))
     client_shares(result, fig.add_subplot(grid[:, 2]))

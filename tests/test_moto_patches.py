@@ -368,3 +368,24 @@ def test_update_usage_plan_handles_stage_removal_and_method_throttles():
         client.update_usage_plan(usagePlanId=plan["id"], patchOperations=[
             {"op": "remove", "path": "/apiStages", "value": "a1:dev"}])
         assert client.get_usage_plan(usagePlanId=plan["id"]).get("apiStages") == []
+
+
+def test_new_method_settings_start_from_aws_defaults_and_per_method_from_the_stage_default():
+    # Recorded on AWS (reference section 1, fact 11): 10,000/5,000 and no cachingEnabled.
+    # https://docs.aws.amazon.com/apigateway/latest/api/API_MethodSetting.html
+    with mock_aws():
+        moto_patches.install()
+        client = boto3.client("apigateway", region_name="us-east-1")
+        api = client.create_rest_api(name="a")["id"]
+        root = client.get_resources(restApiId=api)["items"][0]["id"]
+        client.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+        client.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+        client.create_deployment(restApiId=api, stageName="dev")
+        client.update_stage(restApiId=api, stageName="dev", patchOperations=[
+            {"op": "replace", "path": "/*/*/metrics/enabled", "value": "true"},
+            {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "50"}])
+        client.update_stage(restApiId=api, stageName="dev", patchOperations=[
+            {"op": "replace", "path": "/~1/GET/caching/ttlInSeconds", "value": "60"}])
+        settings = client.get_stage(restApiId=api, stageName="dev")["methodSettings"]
+        assert settings["*/*"]["throttlingBurstLimit"] == 5000 and "cachingEnabled" not in settings["*/*"]
+        assert settings["~1/GET"]["throttlingRateLimit"] == 50.0 and settings["~1/GET"]["cacheTtlInSeconds"] == 60

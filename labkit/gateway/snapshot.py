@@ -71,5 +71,8 @@ class StageSnapshot:
         """Stage-wide `*/*` settings overlaid with the method's own, as AWS applies them."""
         settings = self.stage.get("methodSettings") or {}
         merged = dict(settings.get("*/*") or {})
-        merged.update(settings.get(method_setting_key(resource_path, http_method)) or {})
+        # `~1pets/GET` is the escaped form; a patch path written `/pets/GET/...` stores `pets/GET`.
+        own = settings.get(method_setting_key(resource_path, http_method)) or \
+            settings.get(f"{resource_path.lstrip('/')}/{http_method}") or {}
+        merged.update(own)
         return merged

@@ -143,6 +143,8 @@ class Lab:
                 self.ledger.attach(client)
                 if service == "apigateway" and self.backend != "moto" and self._moto_server is None:
                     client.meta.events.register("after-call.api-gateway.CreateDeployment", self._snapshot_deployment)
+                    client.meta.events.register("before-parameter-build.api-gateway.FlushStageCache", _remember_params)
+                    client.meta.events.register("after-call.api-gateway.FlushStageCache", _flush_local_caches)
                 self._clients[service] = client
             return self._clients[service]
 
@@ -284,6 +286,19 @@ class Lab:
         removed = self.ledger.delete_since(self._cell_marks[0], self.client)
         if removed:
             print(f"The cell failed; removed what it created: {', '.join(removed)}")
+
+
+def _remember_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    context["labkit_flush"] = dict(params)
+
+
+def _flush_local_caches(http_response: Any, context: dict[str, Any], **_: Any) -> None:
+    """A FlushStageCache sent to an external backend empties the kit's own stage caches too."""
+    params = context.get("labkit_flush") or {}
+    if http_response is not None and http_response.status_code < 300 and params.get("restApiId"):
+        from .gateway.cache import flush_everywhere
+
+        flush_everywhere(params["restApiId"], params.get("stageName", ""))
 
 
 def _fake_session(region: str) -> boto3.Session:

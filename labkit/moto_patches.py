@@ -48,7 +48,7 @@ from urllib.parse import unquote
 from moto.apigateway import models as _models
 from moto.apigateway import responses as _responses
 from moto.apigateway import urls as _urls
-from moto.apigateway.exceptions import BadRequestException, ConflictException, NotFoundException
+from moto.apigateway.exceptions import BadRequestException, ConflictException, NotFoundException, ValidationException
 
 __all__ = [
     "install",
@@ -368,6 +368,7 @@ def _patch_backend_update_stage(original: Callable[..., Any]) -> Callable[..., A
     def update_stage(self: Any, function_id: str, stage_name: str, patch_operations: Any) -> Any:
         api = self.get_rest_api(function_id)
         self.get_stage(function_id, stage_name)  # an unknown stage is a NotFoundException first
+        _validate_cache_settings(patch_operations or [])
         for op in patch_operations or []:
             if op.get("op") == "replace" and op.get("path") in ("/deploymentId", "/canarySettings/deploymentId"):
                 if op.get("value") not in api.deployments:
@@ -379,6 +380,37 @@ def _patch_backend_update_stage(original: Callable[..., Any]) -> Callable[..., A
         return stage
 
     return update_stage
+
+
+CACHE_CLUSTER_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
+
+
+def _check_cache_size(value: Any, where: str) -> None:
+    """The sizes AWS offers (GB); the message follows AWS's enum-validation form.
+    https://docs.aws.amazon.com/apigateway/latest/api/API_CreateStage.html"""
+    if value is not None and str(value) not in CACHE_CLUSTER_SIZES:
+        raise ValidationException(
+            f"1 validation error detected: Value '{value}' at '{where}' failed to satisfy constraint: "
+            f"Member must satisfy enum value set: [{', '.join(CACHE_CLUSTER_SIZES)}]")
+
+
+def _validate_cache_settings(patch_operations: list[dict[str, Any]]) -> None:
+    """Cache size among AWS's sizes; TTL 0–3600 s (the wording of the TTL error is the kit's: AWS's
+    is not recorded). https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html"""
+    for op in patch_operations:
+        path, value = op.get("path", ""), op.get("value")
+        if op.get("op") not in ("replace", "add"):
+            continue
+        if path == "/cacheClusterSize":
+            _check_cache_size(value, "updateStageInput.cacheClusterSize")
+        elif path.endswith("/caching/ttlInSeconds"):
+            try:
+                ttl = int(str(value))
+            except ValueError:
+                ttl = -1
+            if not 0 <= ttl <= 3600:
+                raise BadRequestException(f"Invalid cache ttl specified: {value}. The cache TTL must be between "
+                                          "0 and 3600 seconds.")
 
 
 def _patch_backend_stage_event(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -569,6 +601,7 @@ def _patch_create_stage_response(original: Callable[..., Any]) -> Callable[..., 
 
     @functools.wraps(original)
     def create_stage(self: Any) -> Any:
+        _check_cache_size(self._get_param("cacheClusterSize"), "createStageInput.cacheClusterSize")
         result = original(self)
         canary = self._get_param("canarySettings")
         if canary is None:

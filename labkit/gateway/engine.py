@@ -15,6 +15,7 @@ from typing import Any
 
 from . import integrations, pipeline
 from .api_keys import api_keys
+from .cache import StageCaches, cache, register
 from .throttle import ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, Limits, throttle
 from .clock import Clock, RealClock
 from .http import Headers, Request, Response, as_bytes, split_query, url_path_and_query
@@ -39,15 +40,19 @@ class Gateway:
     `backend_latency` is what integrations take on the virtual clock: seconds, a mapping from
     "METHOD /resource/path" to seconds, or a function of the call. The account-level throttle
     defaults to AWS's 10,000 requests/s with a burst of 5,000; lower it to experiment.
+    `cache_bytes_per_gb` scales what a cache cluster holds (simulations shrink it to show evictions).
     """
 
     def __init__(self, source: DefinitionSource, clock: Clock | None = None, *, seed: int | None = None,
                  backend_latency: Latency = 0.02, steps: list[Step] | None = None,
-                 account_rate_limit: float = ACCOUNT_RATE_LIMIT, account_burst_limit: int = ACCOUNT_BURST_LIMIT) -> None:
+                 account_rate_limit: float = ACCOUNT_RATE_LIMIT, account_burst_limit: int = ACCOUNT_BURST_LIMIT,
+                 cache_bytes_per_gb: float = 1e9) -> None:
         self.source = source
         self.clock: Clock = clock or RealClock()
         self.lambdas = LambdaRunner()
         self.limits = Limits(account_rate_limit, account_burst_limit)
+        self.caches = StageCaches(cache_bytes_per_gb)
+        register(self)
         self._latency = backend_latency
         self._rng = random.Random(seed)
         self._id_lock = threading.Lock()
@@ -182,4 +187,4 @@ class _LazyLog(list):  # type: ignore[type-arg]
 
 def default_steps() -> list[Step]:
     """The request path, outermost first."""
-    return [pipeline.errors, pipeline.resolve, pipeline.limits, api_keys, throttle]
+    return [pipeline.errors, pipeline.resolve, pipeline.limits, api_keys, throttle, cache]

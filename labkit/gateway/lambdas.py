@@ -72,12 +72,13 @@ class LambdaRunner:
     """Imports each distinct deployment package once and calls its handler."""
 
     def __init__(self) -> None:
-        self._handlers: dict[tuple[str, str], Callable[..., Any]] = {}
+        self._handlers: dict[tuple[str, str, str], Callable[..., Any]] = {}
         self._lock = threading.Lock()
 
     def handler(self, code: FunctionCode) -> Callable[..., Any]:
+        """Each function gets its own module (its own "container"), even when two share a zip."""
         digest = hashlib.sha256(code.zip_bytes).hexdigest()[:16]
-        key = (digest, code.handler)
+        key = (code.function_arn, digest, code.handler)
         with self._lock:
             if key not in self._handlers:
                 self._handlers[key] = _load_handler(code, digest)
@@ -143,7 +144,7 @@ def _load_handler(code: FunctionCode, digest: str) -> Callable[..., Any]:
     source = os.path.join(target, *module_path.split(".")) + ".py"
     if not os.path.exists(source):
         raise FileNotFoundError(f"No module named '{module_path}' in the deployment package")
-    unique = f"labkit_fn_{digest}_{module_path.replace('.', '_')}"
+    unique = f"labkit_fn_{digest}_{abs(hash(code.function_arn))}_{module_path.replace('.', '_')}"
     spec = importlib.util.spec_from_file_location(unique, source)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

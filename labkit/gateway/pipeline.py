@@ -2,8 +2,8 @@
 
 A step takes the call and the next step; it forwards (`return next_step(call)`) or answers early by
 raising `GatewayError`. The outermost step turns any GatewayError into the gateway response.
-Order, as AWS's documented facts imply it: route, limits, [auth], API key, throttle, [validate,
-cache: later steps slot in here], integration.
+Order, as AWS's documented facts imply it: route, limits, [auth], API key, throttle, [validate],
+cache, integration.
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ class Call:
     api_key: dict[str, Any] | None = None  # the caller's API key (id, value), once the key step found it
     usage_plan: Any = None  # PlanMatch: the usage plan admitting that key to this stage
     usage_identifier_key: str | None = None  # from a Lambda authorizer, when apiKeySource is AUTHORIZER
+    may_invalidate_cache: bool = False  # the caller's IAM policy allows execute-api:InvalidateCache
+    cache_status: str | None = None  # HIT or MISS when the stage cache took part
     _context: dict[str, Any] | None = field(default=None, repr=False)
 
     def log(self, message: str, *values: Any) -> None:

@@ -56,6 +56,19 @@ def _kit_code(function_arn: str) -> FunctionCode | None:
     return FunctionCode(function_arn, zip_bytes, handler, dict(environment or {}), float(timeout))
 
 
+_FLUSH_HOOKED = False
+
+
+def _hook_moto_flush(moto_patches: Any) -> None:
+    """FlushStageCache on moto reaches every gateway's stage cache (installed once per process)."""
+    global _FLUSH_HOOKED
+    if not _FLUSH_HOOKED:
+        from .cache import flush_everywhere
+
+        moto_patches.add_flush_hook(lambda account, region, api_id, stage: flush_everywhere(api_id, stage))
+        _FLUSH_HOOKED = True
+
+
 class MotoSource:
     """Reads moto's backend objects directly: no HTTP, no boto3 on the hot path."""
 
@@ -63,6 +76,7 @@ class MotoSource:
         from .. import moto_patches
 
         moto_patches.install()
+        _hook_moto_flush(moto_patches)
         self._patches = moto_patches
         self.account_id = account_id
         self.region = region

@@ -174,9 +174,10 @@ class Ramp:
 
 
 def diurnal_profile(hours: np.ndarray) -> np.ndarray:
-    """A web workload's day in [0, 1]: trough near 04:00, a late-morning rise and an evening peak near 20:00.
+    """A web workload's day in [0, 1]: trough near 06:00, a steep morning rise, peak near 14:00, a slow
+    evening decline (about half the peak at 22:00).
 
-    A two-harmonic curve of the kind fitted to web and Wikipedia page-view traffic; a model, not data."""
+    A two-harmonic curve of the kind fitted to business-hours web traffic; a model, not data."""
     raw = _raw_day(np.asarray(hours, dtype=float))
     return np.clip((raw - _DAY_LOW) / (_DAY_HIGH - _DAY_LOW), 0.0, 1.0)
 

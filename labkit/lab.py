@@ -14,6 +14,7 @@ import secrets
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -59,6 +60,7 @@ class Lab:
         self._intercepts: list[Any] = []
         self._closed = False
         self._cell_marks: list[int] = []
+        self._gateways: weakref.WeakSet[Gateway] = weakref.WeakSet()
         self.account_id = MOTO_ACCOUNT_ID
 
         if backend == "aws" and os.environ.get("LABKIT_ALLOW_AWS") != "1":
@@ -69,7 +71,7 @@ class Lab:
         try:
             self._session = self._start(profile)
             self.ledger = Ledger(self.lab_id, ledger_dir, where=self.where, persist=backend != "moto")
-            self._gateway = Gateway(self._source(), seed=seed)
+            self._gateway = Gateway(self._source(), seed=seed, client_factory=self.client)
             if backend == "moto":
                 from .gateway import intercept
 
@@ -153,7 +155,10 @@ class Lab:
         self._check_open()
         if clock is None and not options:
             return self._gateway
-        return Gateway(self._gateway.source, clock=clock, seed=options.pop("seed", self.seed), **options)
+        options.setdefault("client_factory", self.client)
+        gateway = Gateway(self._gateway.source, clock=clock, seed=options.pop("seed", self.seed), **options)
+        self._gateways.add(gateway)
+        return gateway
 
     def stage_url(self, api_id: str, stage: str) -> str:
         """The URL at which `stage` answers: AWS's own form in a moto lab (plain `requests` reach the
@@ -201,6 +206,11 @@ class Lab:
         if self._closed:
             return []
         lines: list[str] = []
+        for gateway in [self._gateway, *self._gateways]:
+            try:
+                gateway.flush()  # a notebook never loses a log line: write what is buffered first
+            except Exception:
+                pass
         try:
             lines = self.ledger.delete_all(self.client)
         finally:

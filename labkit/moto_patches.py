@@ -31,6 +31,8 @@ Extensions:
    `/apiStages/{apiId}:{stage}/throttle/...`, fractional rate limits.
 10. A new methodSettings entry gets AWS's recorded defaults (10,000/5,000 throttling, no
     cachingEnabled), or a copy of `*/*` for a per-method key.
+11. CloudWatch GetMetricStatistics matches dimension sets exactly (AWS/ApiGateway publishes the
+    same metric under several sets).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from urllib.parse import unquote
 from moto.apigateway import models as _models
 from moto.apigateway import responses as _responses
 from moto.apigateway import urls as _urls
+from moto.cloudwatch import models as _cloudwatch
 from moto.apigateway.exceptions import BadRequestException, ConflictException, NotFoundException, ValidationException
 
 __all__ = [
@@ -728,6 +731,27 @@ def _mark(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def _patch_cloudwatch_get_metric_statistics(original: Callable[..., Any]) -> Callable[..., Any]:
+    """GetMetricStatistics matches the dimension set exactly, as CloudWatch does (moto matched any
+    superset, so stage-level numbers included the per-method ones).
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html"""
+
+    @functools.wraps(original)
+    def wrapper(self: Any, namespace: str, metric_name: str, start_time: Any, end_time: Any, period: int,
+                stats: list[str], dimensions: list[dict[str, str]], unit: str | None = None) -> Any:
+        wanted = {(d["Name"], d.get("Value")) for d in dimensions or []}
+        everything = type(self).get_all_metrics(self)
+        exact = [m for m in everything if {(d.name, d.value) for d in m.dimensions} == wanted]
+        with _lock:
+            self.get_all_metrics = lambda: exact
+            try:
+                return original(self, namespace, metric_name, start_time, end_time, period, stats, dimensions, unit)
+            finally:
+                del self.get_all_metrics
+
+    return wrapper
+
+
 def install() -> None:
     """Apply every extension to moto's API Gateway backend (idempotent, process-wide)."""
     backend_cls, rest_api_cls, stage_cls = _models.APIGatewayBackend, _models.RestAPI, _models.Stage
@@ -749,6 +773,7 @@ def install() -> None:
         (backend_cls, "delete_resource", _patch_backend_delete_resource),
         (response_cls, "put_integration", _patch_put_integration),
         (_models.UsagePlan, "apply_patch_operations", _patch_usage_plan_apply_patch_operations),
+        (_cloudwatch.CloudWatchBackend, "get_metric_statistics", _patch_cloudwatch_get_metric_statistics),
         (response_cls, "create_stage", _patch_create_stage_response),
         (response_cls, "create_deployment", _patch_create_deployment_response),
     ]

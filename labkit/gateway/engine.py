@@ -15,7 +15,9 @@ from typing import Any
 
 from . import integrations, pipeline
 from .api_keys import api_keys
+from .auth import authorize
 from .cache import StageCaches, cache, register
+from .observe import Observer, observe
 from .throttle import ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, Limits, throttle
 from .clock import Clock, RealClock
 from .http import Headers, Request, Response, as_bytes, split_query, url_path_and_query
@@ -23,6 +25,7 @@ from .lambdas import LambdaRunner
 from .pipeline import Call, Step
 from .snapshot import Deployment, StageSnapshot
 from .source import DefinitionSource
+from .validate import validate
 
 EXECUTE_API_HOST = re.compile(r"^(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(:\d+)?$", re.I)
 LOCAL_PATH = re.compile(r"^/restapis/(?P<api>[^/]+)/(?P<stage>[^/]+)/_user_request_(?P<path>/.*)?$")
@@ -46,13 +49,15 @@ class Gateway:
     def __init__(self, source: DefinitionSource, clock: Clock | None = None, *, seed: int | None = None,
                  backend_latency: Latency = 0.02, steps: list[Step] | None = None,
                  account_rate_limit: float = ACCOUNT_RATE_LIMIT, account_burst_limit: int = ACCOUNT_BURST_LIMIT,
-                 cache_bytes_per_gb: float = 1e9) -> None:
+                 cache_bytes_per_gb: float = 1e9, client_factory: Callable[[str], Any] | None = None) -> None:
         self.source = source
         self.clock: Clock = clock or RealClock()
         self.lambdas = LambdaRunner()
         self.limits = Limits(account_rate_limit, account_burst_limit)
         self.caches = StageCaches(cache_bytes_per_gb)
         register(self)
+        self.client_factory = client_factory  # boto3 clients of the backend: AWS integrations, logs, metrics
+        self.observer = Observer(self, seed=seed)
         self._latency = backend_latency
         self._rng = random.Random(seed)
         self._id_lock = threading.Lock()
@@ -131,6 +136,10 @@ class Gateway:
                 self._deployments[key] = found
         return found
 
+    def flush(self) -> dict[str, int]:
+        """Write buffered access logs, execution logs, metrics and traces to the backend now."""
+        return self.observer.flush()
+
     def backend_latency(self, call: Call) -> float:
         """Simulated integration latency on the virtual clock."""
         latency = self._latency
@@ -187,4 +196,5 @@ class _LazyLog(list):  # type: ignore[type-arg]
 
 def default_steps() -> list[Step]:
     """The request path, outermost first."""
-    return [pipeline.errors, pipeline.resolve, pipeline.limits, api_keys, throttle, cache]
+    return [observe, pipeline.errors, pipeline.resolve, pipeline.limits, authorize, api_keys, throttle, validate,
+            cache]

@@ -167,6 +167,7 @@ def _send(call: Call, integration: dict[str, Any], method: str, url: str, header
     call.log("Sending request to {}", url)
     clock = call.gateway.clock
     started = clock.now()
+    call.integration_started = started
     try:
         raw = _http.request(method, url, body=body or None, headers=dict(headers),
                             timeout=urllib3.Timeout(total=timeout_seconds(integration)),
@@ -177,6 +178,7 @@ def _send(call: Call, integration: dict[str, Any], method: str, url: str, header
         raise GatewayError("INTEGRATION_FAILURE", log=f"Execution failed due to a network error: {exc}") from exc
     if not clock.virtual:
         call.integration_latency = clock.now() - started
+    call.integration_status = raw.status
     response_headers = Headers(raw.headers.items())
     call.log("Received response. Status: {}, Integration latency: {} ms", raw.status,
              int(call.integration_latency * 1000))
@@ -333,7 +335,9 @@ def _invoke(call: Call, integration: dict[str, Any], event: Any) -> Any:
     call.log("Endpoint request body after transformations: {}", event)
     call.log("Sending request to {}", integration.get('uri'))
     clock = call.gateway.clock
+    call.integration_started = clock.now()
     outcome = call.gateway.lambdas.invoke(code, event, clock, wait_limit=timeout_seconds(integration))
+    call.integration_status = 200  # the Lambda service's status; the function's own comes in its payload
     if not clock.virtual:
         call.integration_latency = outcome.duration
     if outcome.timed_out:
@@ -364,6 +368,8 @@ def proxy_event(call: Call) -> dict[str, Any]:
                                             "extendedRequestId", "httpMethod", "identity", "path", "protocol",
                                             "requestId", "requestTime", "requestTimeEpoch", "resourceId",
                                             "resourcePath", "stage")}
+    if ctx.get("authorizer") is not None:  # Lambda authorizer principalId + context, or Cognito claims
+        request_context["authorizer"] = ctx["authorizer"]
     return {
         "resource": call.route.resource_path,
         "path": req.path,
@@ -448,12 +454,12 @@ def proxy_response(payload: Any) -> Response:
 
 
 def _aws_custom(call: Call, integration: dict[str, Any]) -> Response:
-    """Type AWS: the Lambda custom (non-proxy) integration; other services answer a configuration error."""
+    """Type AWS: the Lambda custom (non-proxy) integration; other services go to aws_services."""
     uri = with_stage_variables(integration.get("uri") or "", call)
     if not _LAMBDA_URI.match(uri):
-        service = uri.split(":")[4] if uri.count(":") >= 5 else uri
-        raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: "
-                           f"the local gateway does not run AWS service integrations for '{service}' yet")
+        from .aws_services import call_service  # imports this module: bound on first use
+
+        return call_service(call, integration)
     body = _request_body(call, integration, call.request.body.decode("utf-8", "replace"))
     try:
         event = json.loads(body) if body.strip() else {}

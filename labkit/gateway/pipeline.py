@@ -46,7 +46,12 @@ class Call:
     usage_plan: Any = None  # PlanMatch: the usage plan admitting that key to this stage
     usage_identifier_key: str | None = None  # from a Lambda authorizer, when apiKeySource is AUTHORIZER
     may_invalidate_cache: bool = False  # the caller's IAM policy allows execute-api:InvalidateCache
+    identity: dict[str, Any] = field(default_factory=dict)  # $context.identity fields the auth step fills
+    authorizer: dict[str, Any] | None = None  # $context.authorizer: principalId + context, or claims
     cache_status: str | None = None  # HIT or MISS when the stage cache took part
+    trace_id: str | None = None  # X-Ray trace id, when the stage traces
+    integration_started: float | None = None
+    integration_status: int | None = None  # the backend's own status, for access logs and traces
     _context: dict[str, Any] | None = field(default=None, repr=False)
 
     def log(self, message: str, *values: Any) -> None:
@@ -75,6 +80,7 @@ class Call:
                 "message": self.error.message,
                 "messageString": json.dumps(self.error.message),
                 "responseType": self.error.response_type,
+                "validationErrorString": getattr(self.error, "validation_error_string", None),
             }}
         return ctx
 
@@ -97,6 +103,7 @@ class Call:
                 "accessKey": None, "accountId": None, "caller": None, "user": None, "userArn": None,
                 "cognitoAuthenticationProvider": None, "cognitoAuthenticationType": None,
                 "cognitoIdentityId": None, "cognitoIdentityPoolId": None, "principalOrgId": None,
+                **self.identity,
             },
             "path": f"/{req.stage}{req.path}",
             "protocol": "HTTP/1.1",
@@ -106,7 +113,10 @@ class Call:
             "resourceId": self.route.resource["id"] if self.route else None,
             "resourcePath": self.resource_path,
             "stage": req.stage,
+            "xrayTraceId": self.trace_id,
         }
+        if self.authorizer is not None:
+            ctx["authorizer"] = self.authorizer
         return ctx
 
 
@@ -164,10 +174,23 @@ def resolve(call: Call, next_step: Next) -> Response:
         raise GatewayError("MISSING_AUTHENTICATION_TOKEN")
     call.snapshot = snapshot
     call.stage_variables = snapshot.variables
+    if snapshot.stage.get("tracingEnabled"):
+        _start_trace(call)
     call.route = snapshot.deployment.router.match(req.method, req.path)
     call.log("Starting execution for request: {}", call.request_id)
     call.log("HTTP Method: {}, Resource Path: {}", req.method, req.path)
     return next_step(call)
+
+
+def _start_trace(call: Call) -> None:
+    """Join the caller's X-Ray trace or start one, and pass it on to the integration.
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-xray.html"""
+    from .observe import new_trace_id
+
+    incoming = call.request.headers.get("X-Amzn-Trace-Id") or ""
+    root = next((p.split("=", 1)[1] for p in incoming.split(";") if p.strip().startswith("Root=")), None)
+    call.trace_id = root or new_trace_id(call.started, call.gateway.observer._rng)
+    call.request.headers["X-Amzn-Trace-Id"] = f"Root={call.trace_id}"
 
 
 def limits(call: Call, next_step: Next) -> Response:

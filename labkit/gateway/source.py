@@ -9,10 +9,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .lambdas import FunctionCode
 from .usage_plans import UsageIndex, index_from_client, index_from_moto
+
+if TYPE_CHECKING:
+    from .cognito import UserPool
+    from .iam import IamCaller
 
 
 class DefinitionSource(Protocol):
@@ -41,6 +45,15 @@ class DefinitionSource(Protocol):
 
     def record_usage(self, usage_plan_id: str, key_id: str, day: str) -> None:
         """Count one request against a key for GetUsage."""
+
+    def secret_for(self, access_key_id: str) -> str | None:
+        """The secret access key behind an access key id (None: unknown, answered as AWS answers it)."""
+
+    def iam_caller(self, access_key_id: str) -> IamCaller | None:
+        """The IAM identity and policies behind an access key, for AWS_IAM methods."""
+
+    def user_pool(self, pool_arn: str) -> UserPool | None:
+        """A Cognito user pool's issuer, JWKS and app clients, for COGNITO_USER_POOLS authorizers."""
 
 
 def _kit_code(function_arn: str) -> FunctionCode | None:
@@ -132,6 +145,20 @@ class MotoSource:
             memory_size=int(fn.memory_size or 128),
         )
 
+    def secret_for(self, access_key_id: str) -> str | None:
+        caller = self.iam_caller(access_key_id)
+        return caller.secret_access_key if caller else None
+
+    def iam_caller(self, access_key_id: str) -> IamCaller | None:
+        from .iam import moto_caller
+
+        return moto_caller(self.account_id, access_key_id)
+
+    def user_pool(self, pool_arn: str) -> UserPool | None:
+        from .cognito import moto_user_pool
+
+        return moto_user_pool(self.account_id, pool_arn)
+
 
 class Boto3Source:
     """Reads definitions through boto3 from any endpoint (a moto server, LocalStack, AWS)."""
@@ -194,6 +221,17 @@ class Boto3Source:
 
     def function_code(self, function_arn: str) -> FunctionCode | None:
         return _kit_code(function_arn)
+
+    def secret_for(self, access_key_id: str) -> str | None:
+        return None  # no public AWS API returns a secret: every key is unknown (403 invalid security token)
+
+    def iam_caller(self, access_key_id: str) -> IamCaller | None:
+        return None
+
+    def user_pool(self, pool_arn: str) -> UserPool | None:
+        from .cognito import client_user_pool
+
+        return client_user_pool(self._client("cognito-idp"), pool_arn)
 
     def usage_index(self) -> UsageIndex:
         now = time.monotonic()

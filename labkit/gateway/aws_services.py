@@ -1,0 +1,356 @@
+"""AWS service integrations (type AWS, other than Lambda): SQS, Step Functions, S3, DynamoDB.
+
+The integration URI names the service and either a path (`arn:aws:apigateway:{region}:sqs:path/{account}/{queue}`)
+or an action (`arn:aws:apigateway:{region}:states:action/StartExecution`). The request template has already
+made the service's request body; this module sends it to the lab's backend and hands the service's answer
+(status, headers, body in the service's own wire format) to the integration response mapping.
+https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-request-basic-setup.html
+https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html
+
+Simplifications, each one sentence for the notebooks:
+- The call goes through the lab's own boto3 clients: the integration's `credentials` role is not assumed,
+  so a role that lacks `sqs:SendMessage` still succeeds locally (on AWS it would not).
+- The service answers in the lab's region, whatever region the URI names.
+- Query-protocol requests (SQS `Action=SendMessage&...`) support flat parameters and `MessageAttribute.N.*`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+from xml.sax.saxutils import escape
+
+from botocore import xform_name
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+
+from .http import Headers, Response
+from .integrations import (_integration_response, _request_body, _request_parameters, _simulated_timeout,
+                           with_stage_variables)
+from .pipeline import Call
+from .responses import GatewayError
+
+_AWS_URI = re.compile(r"^arn:aws[\w-]*:apigateway:(?P<region>[^:]*):(?P<service>[^:]+):(?P<kind>path|action)/(?P<api>.*)$")
+_PLACEHOLDER = re.compile(r"\{([^}]+)\}")
+
+Answer = tuple[int, Headers, bytes]
+
+
+@dataclass
+class ServiceRequest:
+    """The integration request as the service receives it, after mapping."""
+
+    region: str
+    service: str
+    kind: str  # "path" or "action"
+    api: str  # the path after `path/`, or the action string after `action/` (placeholders filled)
+    method: str
+    headers: Headers
+    query: list[tuple[str, str]]
+    body: bytes
+
+    @property
+    def action(self) -> str:
+        """`StartExecution` from `action/StartExecution&x=y`."""
+        return self.api.split("&", 1)[0].split("?", 1)[0]
+
+    @property
+    def action_params(self) -> list[tuple[str, str]]:
+        """`x=y` pairs written into an action URI after the action name."""
+        rest = self.api.split("&", 1)[1] if "&" in self.api else ""
+        return parse_qsl(rest, keep_blank_values=True)
+
+
+Handler = Callable[[Callable[[str], Any], ServiceRequest], Answer]
+
+
+def call_service(call: Call, integration: dict[str, Any]) -> Response:
+    """Run one AWS service integration and map the service's answer through the integration responses."""
+    uri = with_stage_variables(integration.get("uri") or "", call)
+    parsed = _AWS_URI.match(uri)
+    service = parsed.group("service").split(".")[-1] if parsed else (uri.split(":")[4] if uri.count(":") >= 5 else uri)
+    handler = HANDLERS.get(service)
+    if parsed is None or handler is None:
+        raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: "
+                           f"the local gateway does not run AWS service integrations for '{service}'")
+    factory = call.gateway.client_factory
+    if factory is None:
+        raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: "
+                           f"no backend clients for the AWS service integration '{service}' "
+                           "(create the Gateway with client_factory=lab.client)")
+    request = _service_request(call, integration, parsed, service)
+    _simulated_timeout(call, integration)
+    call.log("Endpoint request URI: {}", endpoint_uri(request))
+    call.log("Endpoint request headers: {}", request.headers)
+    call.log("Endpoint request body after transformations: {}", request.body)
+    call.log("Sending request to {}", endpoint_uri(request))
+    clock = call.gateway.clock
+    started = clock.now()
+    try:
+        status, headers, body = handler(factory, request)
+    except GatewayError:
+        raise
+    except BotoCoreError as exc:
+        raise GatewayError("INTEGRATION_FAILURE", log=f"Execution failed due to a network error: {exc}") from exc
+    if not clock.virtual:
+        call.integration_latency = clock.now() - started
+    call.log("Received response. Status: {}, Integration latency: {} ms", status, int(call.integration_latency * 1000))
+    call.log("Endpoint response headers: {}", headers)
+    call.log("Endpoint response body before transformations: {}", body)
+    text = body.decode("utf-8", "replace")
+    response = _integration_response(call, integration, status=status, headers=headers, body=text)
+    if response.body == text.encode() and response.body != body:
+        response.body = body  # passed through untransformed: keep the service's bytes (S3 objects)
+    return response
+
+
+def _service_request(call: Call, integration: dict[str, Any], parsed: re.Match[str], service: str) -> ServiceRequest:
+    """Fill `{placeholders}` from integration path parameters, map headers and query, render the body."""
+    mapped = _request_parameters(call, integration)
+    path_values = {**(call.route.path_parameters if call.route else {}), **mapped["path"]}
+    api = _PLACEHOLDER.sub(lambda m: path_values.get(m.group(1).rstrip("+"), ""), parsed.group("api"))
+    decoded = call.request.body.decode("utf-8", "replace")
+    rendered = _request_body(call, integration, decoded)
+    body = call.request.body if rendered == decoded else rendered.encode()
+    headers = Headers(mapped["header"])
+    if body and "Content-Type" not in headers and call.request.headers.get("Content-Type"):
+        headers["Content-Type"] = call.request.headers["Content-Type"]
+    method = (integration.get("httpMethod") or call.request.method).upper()
+    if method == "ANY":
+        method = call.request.method
+    return ServiceRequest(region=parsed.group("region") or call.gateway.source.region, service=service,
+                          kind=parsed.group("kind"), api=api, method=method, headers=headers,
+                          query=list(mapped["querystring"].items()), body=body)
+
+
+def endpoint_uri(request: ServiceRequest) -> str:
+    """The service URL AWS's execution log shows for the integration request."""
+    if request.kind == "action":
+        return f"https://{request.service}.{request.region}.amazonaws.com/?Action={request.action}"
+    return f"https://{request.service}.{request.region}.amazonaws.com/{request.api}"
+
+
+# --- JSON protocol (Step Functions, DynamoDB, SQS with X-Amz-Target) --------------------------------
+
+def _json_protocol(client_name: str) -> Handler:
+    """Services whose API is JSON over POST: the operation comes from X-Amz-Target or the action URI."""
+
+    def handle(factory: Callable[[str], Any], request: ServiceRequest) -> Answer:
+        target = request.headers.get("X-Amz-Target") or ""
+        operation = target.rsplit(".", 1)[-1] if target else request.action
+        try:
+            params = json.loads(request.body) if request.body.strip() else {}
+        except ValueError:
+            return _json_error(400, "SerializationException", "Unable to parse the request body as JSON")
+        if not isinstance(params, dict):
+            return _json_error(400, "SerializationException", "The request body must be a JSON object")
+        return json_call(factory(client_name), operation, params)
+
+    return handle
+
+
+def json_call(client: Any, operation: str, params: dict[str, Any]) -> Answer:
+    """Call `operation` with `params` and answer as the service's JSON protocol would."""
+    if operation not in client.meta.service_model.operation_names:
+        return _json_error(400, "UnknownOperationException", f"Operation {operation!r} is not supported")
+    try:
+        result = getattr(client, xform_name(operation))(**params)
+    except ParamValidationError as exc:
+        return _json_error(400, "ValidationException", str(exc))
+    except ClientError as exc:
+        error = exc.response.get("Error") or {}
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 400)
+        return _json_error(status, error.get("Code") or "InternalFailure", error.get("Message") or "")
+    result.pop("ResponseMetadata", None)
+    return 200, Headers({"Content-Type": "application/x-amz-json-1.0"}), json.dumps(_wire(result)).encode()
+
+
+def _json_error(status: int, code: str, message: str) -> Answer:
+    body = json.dumps({"__type": code, "message": message}).encode()
+    return status, Headers({"Content-Type": "application/x-amz-json-1.0", "x-amzn-ErrorType": code}), body
+
+
+def _wire(value: Any) -> Any:
+    """boto3's parsed values back to JSON-protocol form: timestamps as epoch seconds, blobs as base64."""
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_wire(v) for v in value]
+    if isinstance(value, _dt.datetime):
+        return value.timestamp()
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode()
+    if hasattr(value, "read"):  # a streaming blob
+        return base64.b64encode(value.read()).decode()
+    return value
+
+
+# --- SQS ------------------------------------------------------------------------------------------
+
+def _sqs(factory: Callable[[str], Any], request: ServiceRequest) -> Answer:
+    """SendMessage and friends, as the query protocol (form body) or the JSON protocol (X-Amz-Target).
+    https://repost.aws/knowledge-center/api-gateway-rest-api-sqs-errors"""
+    client = factory("sqs")
+    queue_url = None
+    if request.kind == "path" and request.api.strip("/"):
+        account, _, queue = request.api.strip("/").partition("/")
+        try:
+            queue_url = client.get_queue_url(QueueName=queue, QueueOwnerAWSAccountId=account)["QueueUrl"]
+        except ClientError as exc:
+            error = exc.response.get("Error") or {}
+            return _query_error(request, 400, error.get("Code") or "AWS.SimpleQueueService.NonExistentQueue",
+                                error.get("Message") or "The specified queue does not exist.")
+    if request.headers.get("X-Amz-Target"):
+        try:
+            params = json.loads(request.body) if request.body.strip() else {}
+        except ValueError:
+            return _json_error(400, "SerializationException", "Unable to parse the request body as JSON")
+        if isinstance(params, dict) and queue_url and "QueueUrl" not in params:
+            params["QueueUrl"] = queue_url
+        return json_call(client, request.headers["X-Amz-Target"].rsplit(".", 1)[-1], params)
+    form = (request.action_params if request.kind == "action" else []) + request.query
+    if request.body:
+        form += parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+    fields = dict(form)
+    action = fields.pop("Action", None) or (request.action if request.kind == "action" else "")
+    fields.pop("Version", None)
+    if not action:
+        return _query_error(request, 400, "MissingAction", "The request must contain the parameter Action.")
+    if queue_url and "QueueUrl" not in fields:
+        fields["QueueUrl"] = queue_url
+    operations = client.meta.service_model.operation_names
+    if action not in operations:
+        return _query_error(request, 400, "InvalidAction", f"The action {action} is not valid for this endpoint.")
+    shape = client.meta.service_model.operation_model(action).input_shape
+    try:
+        params = _query_params(shape, fields)
+        result = getattr(client, xform_name(action))(**params)
+    except (ParamValidationError, ValueError) as exc:
+        return _query_error(request, 400, "InvalidParameterValue", str(exc))
+    except ClientError as exc:
+        error = exc.response.get("Error") or {}
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 400)
+        return _query_error(request, status, error.get("Code") or "InternalError", error.get("Message") or "")
+    output = client.meta.service_model.operation_model(action).output_shape
+    members = {name: _wire(result.get(name)) for name in (output.members if output is not None else {})}
+    return _query_answer(request, action, members)
+
+
+def _query_params(shape: Any, fields: dict[str, str]) -> dict[str, Any]:
+    """Flat query-protocol fields as boto3 parameters (numbers converted; `MessageAttribute.N.*` gathered)."""
+    params: dict[str, Any] = {}
+    attributes: dict[str, dict[str, str]] = {}
+    for key, value in fields.items():
+        found = re.fullmatch(r"MessageAttribute\.(\d+)\.(Name|Value\.StringValue|Value\.BinaryValue|Value\.DataType)",
+                             key)
+        if found:
+            attributes.setdefault(found.group(1), {})[found.group(2)] = value
+            continue
+        member = shape.members.get(key) if shape is not None else None
+        if member is None:
+            raise ValueError(f"Unknown parameter {key!r}")
+        params[key] = int(value) if member.type_name in ("integer", "long") else value
+    if attributes:
+        params["MessageAttributes"] = {
+            a["Name"]: {k.split(".", 1)[1]: (base64.b64decode(v) if k.endswith("BinaryValue") else v)
+                        for k, v in a.items() if k != "Name"}
+            for a in attributes.values() if "Name" in a
+        }
+    return params
+
+
+def _wants_xml(request: ServiceRequest) -> bool:
+    """API Gateway asks for JSON unless the integration maps `Accept` to XML (recorded by LocalStack on AWS)."""
+    return "xml" in (request.headers.get("Accept") or "").lower()
+
+
+def _query_answer(request: ServiceRequest, action: str, members: dict[str, Any]) -> Answer:
+    request_id = str(uuid.uuid4())
+    if _wants_xml(request):
+        inner = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in members.items() if v is not None)
+        body = (f'<?xml version="1.0"?><{action}Response xmlns="http://queue.amazonaws.com/doc/2012-11-05/">'
+                f"<{action}Result>{inner}</{action}Result><ResponseMetadata><RequestId>{request_id}</RequestId>"
+                f"</ResponseMetadata></{action}Response>")
+        return 200, Headers({"Content-Type": "text/xml", "x-amzn-RequestId": request_id}), body.encode()
+    body = {f"{action}Response": {f"{action}Result": members, "ResponseMetadata": {"RequestId": request_id}}}
+    return 200, Headers({"Content-Type": "application/json", "x-amzn-RequestId": request_id}), json.dumps(body).encode()
+
+
+def _query_error(request: ServiceRequest, status: int, code: str, message: str) -> Answer:
+    request_id = str(uuid.uuid4())
+    if _wants_xml(request):
+        body = (f'<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>{escape(code)}</Code>'
+                f"<Message>{escape(message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>")
+        return status, Headers({"Content-Type": "text/xml"}), body.encode()
+    body = {"Error": {"Code": code, "Message": message, "Type": "Sender"}, "RequestId": request_id}
+    return status, Headers({"Content-Type": "application/json"}), json.dumps(body).encode()
+
+
+# --- S3 -------------------------------------------------------------------------------------------
+
+_S3_ACTIONS = {"GetObject": "GET", "PutObject": "PUT", "DeleteObject": "DELETE", "HeadObject": "HEAD"}
+_S3_HEADERS = (("ContentType", "Content-Type"), ("ContentLength", "Content-Length"), ("ETag", "ETag"),
+               ("LastModified", "Last-Modified"), ("VersionId", "x-amz-version-id"))
+
+
+def _s3(factory: Callable[[str], Any], request: ServiceRequest) -> Answer:
+    """Objects by path (`s3:path/{bucket}/{key}`) or action (`s3:action/GetObject&Bucket=b&Key=k`).
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/integrating-api-with-aws-services-s3.html"""
+    if request.kind == "action":
+        fields = dict(request.action_params + request.query)
+        bucket, key, method = fields.get("Bucket", ""), fields.get("Key", ""), _S3_ACTIONS.get(request.action)
+    else:
+        bucket, _, key = request.api.lstrip("/").partition("/")
+        bucket, key, method = unquote(bucket), unquote(key), request.method
+    if not bucket or not key or method not in _S3_ACTIONS.values():
+        raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: the local "
+                           f"gateway runs S3 object operations only (GET, PUT, DELETE, HEAD on a bucket and key), "
+                           f"got {method} {request.api!r}")
+    s3 = factory("s3")
+    try:
+        if method == "GET":
+            found = s3.get_object(Bucket=bucket, Key=key)
+            return 200, _s3_headers(found), found["Body"].read()
+        if method == "HEAD":
+            return 200, _s3_headers(s3.head_object(Bucket=bucket, Key=key)), b""
+        if method == "PUT":
+            kwargs: dict[str, Any] = {"Bucket": bucket, "Key": key, "Body": request.body}
+            if request.headers.get("Content-Type"):
+                kwargs["ContentType"] = request.headers["Content-Type"]
+            return 200, _s3_headers(s3.put_object(**kwargs)), b""
+        s3.delete_object(Bucket=bucket, Key=key)
+        return 204, Headers(), b""
+    except ClientError as exc:
+        error = exc.response.get("Error") or {}
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 400)
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                f"<Error><Code>{escape(str(error.get('Code', '')))}</Code>"
+                f"<Message>{escape(str(error.get('Message', '')))}</Message>"
+                f"<Key>{escape(key)}</Key><RequestId>{uuid.uuid4().hex[:16].upper()}</RequestId></Error>")
+        return status, Headers({"Content-Type": "application/xml"}), body.encode()
+
+
+def _s3_headers(result: dict[str, Any]) -> Headers:
+    headers = Headers()
+    for field, name in _S3_HEADERS:
+        value = result.get(field)
+        if isinstance(value, _dt.datetime):
+            value = value.strftime("%a, %d %b %Y %H:%M:%S GMT")
+        if value is not None:
+            headers[name] = value
+    return headers
+
+
+# service name in the URI -> handler (the boto3 client name may differ: `states` is `stepfunctions`)
+HANDLERS: dict[str, Handler] = {
+    "sqs": _sqs,
+    "states": _json_protocol("stepfunctions"),
+    "s3": _s3,
+    "dynamodb": _json_protocol("dynamodb"),
+}

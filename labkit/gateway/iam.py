@@ -1,0 +1,231 @@
+"""AWS_IAM authorization: check a request's Signature Version 4 and the caller's IAM policies.
+
+The signature is recomputed with botocore's SigV4 (service `execute-api`) from the secret the
+control plane knows for the access key; then the caller's identity policies must allow
+`execute-api:Invoke` on the method ARN.
+https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-control-access-using-iam-policies-to-invoke-api.html
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlencode
+
+from .pipeline import Call
+from .policy import INVALIDATE_CACHE, INVOKE, Principal, evaluate
+from .responses import GatewayError
+
+ALGORITHM = "AWS4-HMAC-SHA256"
+SERVICE = "execute-api"
+MAX_SKEW_SECONDS = 15 * 60  # https://docs.aws.amazon.com/IAM/latest/UserGuide/signature-v4-troubleshooting.html
+_AMZ_DATE = "%Y%m%dT%H%M%SZ"
+_PARAM = re.compile(r"(\w+)=([^,\s]*)")
+_EXECUTE_API_HOST = re.compile(r"\.execute-api\.[a-z0-9-]+\.amazonaws\.com$", re.I)
+
+
+@dataclass
+class IamCaller:
+    """An access key the control plane knows, with the identity and policies behind it."""
+
+    access_key_id: str
+    secret_access_key: str
+    arn: str
+    account_id: str
+    caller: str  # $context.identity.caller: the user id (AIDA...) or role id:session
+    user: str  # $context.identity.user
+    session_token: str | None = None
+    policies: list[dict[str, Any]] = field(default_factory=list)
+
+
+def moto_caller(account_id: str, access_key_id: str) -> IamCaller | None:
+    """The IAM user (or assumed-role session) behind `access_key_id` in moto's backends, in this process."""
+    import json
+
+    from moto.iam.models import Policy, iam_backends
+
+    iam = iam_backends[account_id]["aws"]
+    key = iam.access_keys.get(access_key_id)
+    if key is not None and key.user_name and key.status == "Active":
+        user = iam.get_user(key.user_name)
+        policies = [iam.get_user_policy(user.name, n)["policy_document"] for n in iam.list_user_policies(user.name)]
+        policies += list(iam.list_attached_user_policies(user.name)[0])
+        for group in iam.get_groups_for_user(user.name):
+            policies += [iam.get_group_policy(group.name, n)["policy_document"]
+                         for n in iam.list_group_policies(group.name)]
+            policies += list(iam.list_attached_group_policies(group.name)[0])
+        documents = []
+        for policy in policies:
+            if isinstance(policy, Policy):
+                policy = next(v.document for v in policy.versions if v.is_default)
+            documents.append(json.loads(policy) if isinstance(policy, str) else dict(policy))
+        return IamCaller(access_key_id, key.secret_access_key, user.arn, account_id, user.id, user.id,
+                         policies=documents)
+
+    from moto.sts.models import sts_backends
+
+    for session in sts_backends[account_id]["aws"].assumed_roles:
+        if session.access_key_id == access_key_id:
+            role_name = session.role_arn.split("/")[-1]
+            role = iam.get_role(role_name)
+            documents = [json.loads(doc) if isinstance(doc, str) else doc
+                         for _, doc in (iam.get_role_policy(role_name, n) for n in iam.list_role_policies(role_name))]
+            for attached in iam.list_attached_role_policies(role_name)[0]:
+                documents.append(json.loads(next(v.document for v in attached.versions if v.is_default)))
+            arn = f"arn:aws:sts::{account_id}:assumed-role/{role_name}/{session.session_name}"
+            caller = f"{role.id}:{session.session_name}"
+            return IamCaller(access_key_id, session.secret_access_key, arn, account_id, caller, caller,
+                             session_token=session.session_token, policies=documents)
+    return None
+
+
+@dataclass
+class SignedRequest:
+    """The parts of an `Authorization: AWS4-HMAC-SHA256 ...` header."""
+
+    access_key_id: str
+    date: str
+    region: str
+    service: str
+    signed_headers: list[str]
+    signature: str
+
+
+def _incomplete(message: str) -> GatewayError:
+    # AWS does not document these strings for API Gateway; the wording is IAM's (community reports).
+    error = GatewayError("INVALID_SIGNATURE", message, log=f"Incomplete signature: {message}")
+    error.error_type = "IncompleteSignatureException"
+    return error
+
+
+def parse_authorization(header: str, amz_date: str | None) -> SignedRequest:
+    """Split the Authorization header; a malformed one is IncompleteSignatureException (403)."""
+    scheme, _, rest = header.strip().partition(" ")
+    if scheme != ALGORITHM:
+        raise _incomplete(f"Authorization header requires existence of the algorithm {ALGORITHM}. "
+                          f"Authorization={header}")
+    params = dict(_PARAM.findall(rest))
+    problems = [f"Authorization header requires '{name}' parameter." for name in ("Credential", "Signature",
+                                                                                  "SignedHeaders")
+                if not params.get(name)]
+    if not amz_date:
+        problems.append("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+    if problems:
+        raise _incomplete(" ".join(problems) + f" Authorization={header}")
+    scope = params["Credential"].split("/")
+    if len(scope) != 5 or scope[4] != "aws4_request":
+        raise _incomplete(f"Credential should be scoped to a valid region. Authorization={header}")
+    return SignedRequest(scope[0], scope[1], scope[2], scope[3], params["SignedHeaders"].split(";"),
+                         params["Signature"])
+
+
+def _amz_time(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, _AMZ_DATE).replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise _incomplete(f"Date must be in ISO-8601 'basic format'. Got '{text}'.") from None
+
+
+def check_time(amz_date: str, now: float) -> None:
+    """More than 15 minutes from the gateway's clock either way: EXPIRED_TOKEN, in IAM's words."""
+    signed = _amz_time(amz_date)
+    current = datetime.fromtimestamp(now, tz=timezone.utc)
+    skew = (current - signed).total_seconds()
+    if skew > MAX_SKEW_SECONDS:
+        earliest = datetime.fromtimestamp(now - MAX_SKEW_SECONDS, tz=timezone.utc)
+        message = (f"Signature expired: {amz_date} is now earlier than {earliest.strftime(_AMZ_DATE)} "
+                   f"({current.strftime(_AMZ_DATE)} - 15 min.)")
+        raise GatewayError("EXPIRED_TOKEN", message, log=message)
+    if -skew > MAX_SKEW_SECONDS:
+        latest = datetime.fromtimestamp(now + MAX_SKEW_SECONDS, tz=timezone.utc)
+        message = (f"Signature not yet current: {amz_date} is still later than {latest.strftime(_AMZ_DATE)} "
+                   f"({current.strftime(_AMZ_DATE)} + 15 min.)")
+        raise GatewayError("EXPIRED_TOKEN", message, log=message)
+
+
+def _candidate_urls(call: Call, host: str) -> list[str]:
+    """The URLs the client may have signed: the execute-api form (`/{stage}/path`), or the local
+    server's `/restapis/{api}/{stage}/_user_request_/path`. The stage root may be signed with or
+    without its trailing slash. The query is re-encoded as `requests` encodes it."""
+    req = call.request
+    query = ("?" + urlencode(req.query)) if req.query else ""
+    paths = [f"/{req.stage}{req.path}"] + ([f"/{req.stage}"] if req.path == "/" else [])
+    if not _EXECUTE_API_HOST.search(host.split(":")[0]):
+        paths.insert(0, f"/restapis/{req.api_id}/{req.stage}/_user_request_{req.path}")
+    return [f"https://{host}{path}{query}" for path in paths]
+
+
+def signature_matches(call: Call, signed: SignedRequest, caller: IamCaller, amz_date: str) -> bool:
+    """Recompute the signature with botocore over the headers the client signed."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    req = call.request
+    headers = {}
+    for name in signed.signed_headers:
+        if name == "host":
+            headers["Host"] = req.headers.get("Host") or req.domain_name
+        elif req.headers.get(name) is not None:
+            headers[name] = req.headers[name]
+        else:
+            return False  # a signed header the request no longer carries
+    auth = SigV4Auth(Credentials(caller.access_key_id, caller.secret_access_key, caller.session_token),
+                     SERVICE, call.gateway.source.region)
+    for url in _candidate_urls(call, headers.get("Host") or req.domain_name):
+        aws_request = AWSRequest(method=req.method, url=url, headers=headers, data=req.body)
+        aws_request.context["timestamp"] = amz_date
+        canonical = auth.canonical_request(aws_request)
+        expected = auth.signature(auth.string_to_sign(aws_request, canonical), aws_request)
+        if hmac.compare_digest(expected, signed.signature):
+            return True
+        call.log("The canonical string for this request should have been: {}", canonical)
+    return False
+
+
+def authenticate(call: Call) -> IamCaller:
+    """Who signed the request, or the 403 AWS answers (missing, malformed, unknown key, expired, bad)."""
+    req = call.request
+    header = req.headers.get("Authorization")
+    if not header:
+        raise GatewayError("MISSING_AUTHENTICATION_TOKEN", log="Missing Authentication Token: the method "
+                           "requires AWS_IAM and the request is not signed")
+    amz_date = req.headers.get("X-Amz-Date")
+    signed = parse_authorization(header, amz_date)
+    assert amz_date is not None
+    lookup = getattr(call.gateway.source, "iam_caller", None)
+    caller = lookup(signed.access_key_id) if lookup else None
+    token = req.headers.get("X-Amz-Security-Token")
+    if caller is None or (caller.session_token or None) != (token or None):
+        raise GatewayError("ACCESS_DENIED", "The security token included in the request is invalid.",
+                           log=f"Unknown access key {signed.access_key_id} (or wrong session token)")
+    check_time(amz_date, call.started)
+    if signed.service != SERVICE or not signature_matches(call, signed, caller, amz_date):
+        raise GatewayError("INVALID_SIGNATURE", log="The request signature we calculated does not match the "
+                           "signature you provided")
+    return caller
+
+
+def principal(caller: IamCaller) -> Principal:
+    return Principal(caller.arn, caller.account_id)
+
+
+def identity(caller: IamCaller) -> dict[str, Any]:
+    """`$context.identity` fields an IAM-signed request fills."""
+    return {"accessKey": caller.access_key_id, "accountId": caller.account_id, "caller": caller.caller,
+            "user": caller.user, "userArn": caller.arn}
+
+
+def identity_decision(caller: IamCaller, arn: str) -> str | None:
+    """What the caller's own policies say about `execute-api:Invoke` on the method ARN."""
+    return evaluate(caller.policies, action=INVOKE, resource=arn)
+
+
+def may_invalidate_cache(caller: IamCaller, arn: str) -> bool:
+    """`execute-api:InvalidateCache` on the method ARN, for `Cache-Control: max-age=0`.
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html"""
+    return evaluate(caller.policies, action=INVALIDATE_CACHE, resource=arn) == "Allow"

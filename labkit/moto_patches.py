@@ -41,6 +41,7 @@ import copy
 import datetime as _dt
 import functools
 import json
+import re
 import logging
 import threading
 from collections.abc import Callable
@@ -332,6 +333,14 @@ def _patch_stage_apply_operations(original: Callable[..., Any]) -> Callable[...,
                     self.variables.update(canary.get("stageVariableOverrides") or {})
                 else:
                     raise BadRequestException(f"Invalid copy operation from {source} to {path}")
+            elif kind == "remove" and re.fullmatch(r"/[^/]+/[^/]+", path) and not path.startswith("/variables/"):
+                # Removing a method setting: `/*/*` or `/~1pets/GET` (recorded AWS error when it is absent).
+                # https://docs.aws.amazon.com/apigateway/latest/api/API_UpdateStage.html
+                key = path[1:]
+                if key not in self.method_settings:
+                    raise BadRequestException(f"Cannot remove method setting {key} because there is no method "
+                                              "setting for this method ")
+                del self.method_settings[key]
             elif path == "/canarySettings":
                 if kind != "remove":
                     raise BadRequestException(f"Invalid patch path {path}")

@@ -389,3 +389,21 @@ def test_new_method_settings_start_from_aws_defaults_and_per_method_from_the_sta
         settings = client.get_stage(restApiId=api, stageName="dev")["methodSettings"]
         assert settings["*/*"]["throttlingBurstLimit"] == 5000 and "cachingEnabled" not in settings["*/*"]
         assert settings["~1/GET"]["throttlingRateLimit"] == 50.0 and settings["~1/GET"]["cacheTtlInSeconds"] == 60
+
+
+def test_removing_a_method_setting_drops_it_and_an_absent_one_is_refused():
+    # Recorded AWS error: "Cannot remove method setting */* because there is no method setting for this method "
+    with mock_aws():
+        moto_patches.install()
+        client = boto3.client("apigateway", region_name="us-east-1")
+        api = client.create_rest_api(name="a")["id"]
+        root = client.get_resources(restApiId=api)["items"][0]["id"]
+        client.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+        client.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+        client.create_deployment(restApiId=api, stageName="dev")
+        client.update_stage(restApiId=api, stageName="dev", patchOperations=[
+            {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "5"}])
+        client.update_stage(restApiId=api, stageName="dev", patchOperations=[{"op": "remove", "path": "/*/*"}])
+        assert client.get_stage(restApiId=api, stageName="dev")["methodSettings"] == {}
+        with pytest.raises(ClientError, match="Cannot remove method setting"):
+            client.update_stage(restApiId=api, stageName="dev", patchOperations=[{"op": "remove", "path": "/*/*"}])

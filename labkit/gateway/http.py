@@ -109,6 +109,7 @@ class Response:
     latency: float = 0.0  # seconds the caller waited (simulated on the virtual clock)
     integration_latency: float = 0.0
     execution_log: list[str] = field(default_factory=list, repr=False)
+    gateway_response: str | None = None  # the gateway response type when API Gateway answered itself
 
     @property
     def text(self) -> str:

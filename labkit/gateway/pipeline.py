@@ -161,6 +161,7 @@ def errors(call: Call, next_step: Next) -> Response:
                                     lambda: {"context": call.context(), "stageVariables": call.stage_variables},
                                     lambda: method_request_values(call))
         call.log("Method completed with status: {}", response.status_code)
+        response.gateway_response = error.response_type
     response.headers.add("x-amzn-RequestId", call.request_id)
     response.headers.add("x-amz-apigw-id", call.extended_request_id)
     return response

@@ -11,6 +11,7 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -84,7 +85,7 @@ class Quota:
 class _Check:
     name: str
     bucket: TokenBucket
-    message: str
+    message: Callable[[], str]  # built only when this check refuses
 
 
 class Limits:
@@ -148,15 +149,16 @@ def throttle(call: Call, next_step: Next) -> Response:
                 rate, burst = float(per_method["rateLimit"]), int(per_method.get("burstLimit", 0))
                 checks.append(_Check("plan-method", limits.bucket(
                     ("plan-method", plan.plan_id, key_id, req.api_id, req.stage, path, method), rate, burst, now),
-                    f"API Key {shown} exceeded throttle limit for {where}: Key throttle limit exceeded for Usage "
-                    f"Plan ID {plan.plan_id}, RestApi {req.api_id}, Stage {req.stage}, Resource {path}, "
-                    f"HttpMethod {method}. Limit: {rate:.2f} Burst: {burst}"))
+                    lambda rate=rate, burst=burst: f"API Key {shown} exceeded throttle limit for {where}: Key throttle "
+                    f"limit exceeded for Usage Plan ID {plan.plan_id}, RestApi {req.api_id}, Stage {req.stage}, "
+                    f"Resource {path}, HttpMethod {method}. Limit: {rate:.2f} Burst: {burst}"))
             plan_throttle = plan.plan.get("throttle") or {}
             if "rateLimit" in plan_throttle:
                 rate, burst = float(plan_throttle["rateLimit"]), int(plan_throttle.get("burstLimit", 0))
                 checks.append(_Check("plan", limits.bucket(("plan", plan.plan_id, key_id), rate, burst, now),
-                                     f"API Key {shown} exceeded throttle limit for {where}: Key throttle limit "
-                                     f"exceeded for Usage Plan ID {plan.plan_id}. Limit: {rate:.2f} Burst: {burst}"))
+                                     lambda rate=rate, burst=burst: f"API Key {shown} exceeded throttle limit for "
+                                     f"{where}: Key throttle limit exceeded for Usage Plan ID {plan.plan_id}. "
+                                     f"Limit: {rate:.2f} Burst: {burst}"))
             settings = plan.plan.get("quota") or {}
             if settings.get("limit") is not None:
                 quota = limits.quota(plan.plan_id, key_id, settings, now)
@@ -169,14 +171,15 @@ def throttle(call: Call, next_step: Next) -> Response:
             rate, burst = float(stage["throttlingRateLimit"]), int(stage.get("throttlingBurstLimit", 0))
             checks.append(_Check("stage", limits.bucket(("stage", req.api_id, req.stage, path, method), rate, burst,
                                                         now),
-                                 f"Method throttle limit exceeded for {where}, Resource {path}, HttpMethod {method}. "
-                                 f"Limit: {rate:.2f} Burst: {burst}"))
+                                 lambda rate=rate, burst=burst: f"Method throttle limit exceeded for {where}, "
+                                 f"Resource {path}, HttpMethod {method}. Limit: {rate:.2f} Burst: {burst}"))
         rate, burst = limits.account
         checks.append(_Check("account", limits.bucket(("account",), rate, burst, now),
-                             f"Account throttle limit exceeded. Limit: {rate:.2f} Burst: {burst}"))
+                             lambda rate=rate, burst=burst: f"Account throttle limit exceeded. Limit: {rate:.2f} "
+                             f"Burst: {burst}"))
         for check in checks:
             if check.bucket.refill(now) < 1.0 - EPSILON:
-                raise GatewayError("THROTTLED", log=check.message)
+                raise GatewayError("THROTTLED", log=check.message())
         for check in checks:
             check.bucket.tokens = max(0.0, check.bucket.tokens - 1.0)
         if quota is not None:

@@ -138,3 +138,121 @@ def png_bytes(fig: Figure, dpi: int = 72, **options: Any) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, **options)
     return buffer.getvalue()
+
+
+# --- the stage cache (labkit.sim.caching) -------------------------------------------------------------------
+
+CACHE_COLOURS = {"hit": "#2ca02c", "backend": "#ff7f0e", "without": "#7f7f7f", "stale": "#d62728",
+                 "cost": "#1f77b4"}
+
+
+def cache_hit_ratio_over_time(result: Any, ax: Axes | None = None) -> Figure:
+    """Hit ratio (and stale-read ratio) per time bin of a `labkit.sim.caching` run; the warm-up shaded,
+    the steady-state hit ratio dashed."""
+    fig, ax = _axes(ax)
+    width = _bin_seconds(result.scenario.duration)
+    bins = result.per_second(width)
+    requests = np.maximum(bins["requests"], 1)
+    start, summary = bins["start"], result.summary
+    ax.step(start, 100 * bins["hits"] / requests, where="post", color=CACHE_COLOURS["hit"], label="hit ratio")
+    if bins["stale"].any():
+        ax.step(start, 100 * bins["stale"] / requests, where="post", color=CACHE_COLOURS["stale"], lw=1,
+                label="stale reads")
+    if summary.warmup > 0:
+        ax.axvspan(0, summary.warmup, color="grey", alpha=0.12, lw=0, label="warm-up")
+    ax.axhline(100 * summary.steady_hit_ratio, color=CACHE_COLOURS["hit"], ls="--", lw=1,
+               label=f"steady state {summary.steady_hit_ratio:.0%}")
+    ax.set(xlabel="time (s)", ylabel="% of requests", title="Cache hit ratio over time", ylim=(0, 105),
+           xlim=(0, start[-1] + width))
+    ax.legend(loc="lower right", fontsize="small", ncols=2)
+    return fig
+
+
+def cache_hit_ratio_vs_ttl(points: Any, ax: Axes | None = None) -> Figure:
+    """Steady-state hit ratio and stale-read ratio against the TTL, from
+    `labkit.sim.caching.hit_ratio_vs_ttl` ((ttl, hit ratio, stale ratio) tuples)."""
+    fig, ax = _axes(ax)
+    ttls = [p[0] for p in points]
+    ax.plot(ttls, [100 * p[1] for p in points], "o-", color=CACHE_COLOURS["hit"], label="hit ratio (steady state)")
+    ax.plot(ttls, [100 * p[2] for p in points], "s--", color=CACHE_COLOURS["stale"], label="stale reads")
+    ax.set(xlabel="TTL (s)", ylabel="% of requests", title="Hit ratio and staleness vs TTL", ylim=(0, 105))
+    ax.legend(loc="center right", fontsize="small")
+    return fig
+
+
+def cache_backend_load(result: Any, ax: Axes | None = None) -> Figure:
+    """Backend calls per second with the cache, against what the backend would take without it."""
+    fig, ax = _axes(ax)
+    width = _bin_seconds(result.scenario.duration)
+    bins = result.per_second(width)
+    start, summary = bins["start"], result.summary
+    ax.step(start, bins["requests"] / width, where="post", color=CACHE_COLOURS["without"],
+            label=f"without cache ({summary.backend_rate_without_cache:,.0f}/s)")
+    ax.fill_between(start, bins["backend"] / width, step="post", color=CACHE_COLOURS["backend"], alpha=0.7,
+                    label=f"with cache ({summary.backend_rate:,.1f}/s)")
+    ax.set(xlabel="time (s)", ylabel="backend calls / s", title="Backend load", xlim=(0, start[-1] + width))
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper right", fontsize="small")
+    return fig
+
+
+def cache_latency_distribution(result: Any, ax: Axes | None = None) -> Figure:
+    """How long callers waited: a histogram (log counts; hits wait no integration time) with p50/p95/p99."""
+    fig, ax = _axes(ax)
+    latency_ms = result.records["latency"] * 1000
+    summary = result.summary
+    if latency_ms.size:
+        top = max(float(latency_ms.max()), 1.0)
+        ax.hist(latency_ms, bins=np.linspace(0, top, 41), color=CACHE_COLOURS["backend"], alpha=0.8, log=True)
+        for q, value, style in (("p50", summary.latency_p50, "-"), ("p95", summary.latency_p95, "--"),
+                                ("p99", summary.latency_p99, ":")):
+            ax.axvline(value * 1000, color="black", ls=style, lw=1, label=f"{q} {value * 1000:.0f} ms")
+        ax.legend(loc="upper right", fontsize="small")
+    ax.set(xlabel="latency (ms)", ylabel="requests", title="Latency (hits: no integration call)")
+    return fig
+
+
+def cache_cost_vs_savings(points: Any, ax: Axes | None = None) -> Figure:
+    """Hourly price of every cache cluster size (bars, us-east-1) and the backend calls per hour the
+    given runs saved (`labkit.sim.caching.CostPoint`s, dots on the right-hand axis)."""
+    from .sim.caching import cache_prices
+
+    fig, ax = _axes(ax)
+    prices = cache_prices()
+    sizes = list(prices)
+    chosen = {p.size for p in points}
+    ax.bar(range(len(sizes)), [prices[s] for s in sizes], color=[CACHE_COLOURS["cost"] if s in chosen else "#c6dbef"
+                                                                 for s in sizes])
+    ax.set_xticks(range(len(sizes)), sizes)
+    ax.set_yscale("log")
+    ax.set(xlabel="cache cluster size (GB)", ylabel="USD / hour", title="Cache cost vs backend calls saved")
+    saved = ax.twinx()
+    if points:
+        xs = [sizes.index(p.size) for p in points]
+        saved.plot(xs, [p.calls_saved_per_hour for p in points], "o-" if len(points) > 1 else "o",
+                   color=CACHE_COLOURS["hit"], label="backend calls saved / h")
+        for x, p in zip(xs, points):
+            per_million = p.usd_per_hour / (p.calls_saved_per_hour / 1e6) if p.calls_saved_per_hour else math.inf
+            saved.annotate(f"${per_million:,.3f}/M" if math.isfinite(per_million) else "saves none",
+                           (x, p.calls_saved_per_hour), textcoords="offset points", xytext=(0, 6), ha="center",
+                           fontsize="x-small")
+        saved.legend(loc="upper left", fontsize="small")
+    saved.set_ylabel("backend calls saved / hour")
+    saved.set_ylim(bottom=0, top=max([p.calls_saved_per_hour for p in points] + [1.0]) * 1.25)
+    return fig
+
+
+def cache_dashboard(result: Any, cost_points: Any = None, size: tuple[float, float] = (11.0, 6.0)) -> Figure:
+    """The cache lab's four views: hit ratio over time, backend load, latency, cost vs savings.
+
+    `cost_points` defaults to the run's own size; fixed margins, as in `throttling_dashboard`."""
+    from .sim.caching import cost_point
+
+    fig = Figure(figsize=size)
+    grid = fig.add_gridspec(2, 2, left=0.06, right=0.93, bottom=0.08, top=0.95, hspace=0.42, wspace=0.3)
+    cache_hit_ratio_over_time(result, fig.add_subplot(grid[0, 0]))
+    cache_backend_load(result, fig.add_subplot(grid[0, 1]))
+    cache_latency_distribution(result, fig.add_subplot(grid[1, 0]))
+    cache_cost_vs_savings(cost_points if cost_points is not None else [cost_point(result)],
+                          fig.add_subplot(grid[1, 1]))
+    return fig

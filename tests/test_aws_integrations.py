@@ -159,6 +159,24 @@ def test_s3_put_then_get_round_trips_an_object(lab):
     assert b"<Code>NoSuchKey</Code>" in missing.content
 
 
+# --- DynamoDB (JSON protocol, action URI) ------------------------------------------------------------
+
+def test_dynamodb_put_item_from_a_template(lab):
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/integrating-api-with-aws-services-dynamodb.html
+    ddb = lab.client("dynamodb")
+    ddb.create_table(TableName="pets", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST")
+    api = _api(lab, "pets")
+    template = ('{"TableName": "pets", "Item": {"id": {"S": "$input.params(\'id\')"}, '
+                '"name": {"S": "$input.path(\'$.name\')"}}}')
+    _aws_method(lab, api, "/pets/{id}", "PUT", f"arn:aws:apigateway:{lab.region}:dynamodb:action/PutItem",
+                templates={"application/json": template})
+    api.deploy("dev")
+    assert requests.put(lab.stage_url(api.id, "dev") + "/pets/7", json={"name": "Rex"}).status_code == 200
+    assert ddb.get_item(TableName="pets", Key={"id": {"S": "7"}})["Item"]["name"] == {"S": "Rex"}
+
+
 # --- configuration errors ---------------------------------------------------------------------------
 
 def test_an_unsupported_service_is_a_configuration_error(lab):

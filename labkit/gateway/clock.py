@@ -85,6 +85,10 @@ class VirtualClock:
 
     def run(self, until: float | None = None) -> None:
         """Fire events in time order until the heap is empty or the next one is after `until`."""
+        if not self._heap and until is not None:  # nothing scheduled: just move the timeline
+            if until > self._now:
+                self._now = until
+            return
         while True:
             with self._lock:
                 if not self._heap or (until is not None and self._heap[0][0] > until):

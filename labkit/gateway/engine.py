@@ -136,6 +136,12 @@ class Gateway:
                 self._deployments[key] = found
         return found
 
+    def prepare(self, request: Request) -> Any:
+        """Compile `request`'s class for simulations (see compiled.py); None if it needs `handle`."""
+        from .compiled import prepare
+
+        return prepare(self, request)
+
     def flush(self) -> dict[str, int]:
         """Write buffered access logs, execution logs, metrics and traces to the backend now."""
         return self.observer.flush()

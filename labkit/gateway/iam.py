@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from .pipeline import Call
 from .policy import INVALIDATE_CACHE, INVOKE, Principal, evaluate
@@ -150,13 +150,17 @@ def check_time(amz_date: str, now: float) -> None:
 def _candidate_urls(call: Call, host: str) -> list[str]:
     """The URLs the client may have signed: the execute-api form (`/{stage}/path`), or the local
     server's `/restapis/{api}/{stage}/_user_request_/path`. The stage root may be signed with or
-    without its trailing slash. The query is re-encoded as `requests` encodes it."""
+    without its trailing slash. The query is tried as SigV4 canonicalises it (RFC 3986, `%20`) and
+    as `requests` sends it (`+` for a space)."""
     req = call.request
-    query = ("?" + urlencode(req.query)) if req.query else ""
+    queries = {""}
+    if req.query:
+        queries = {"?" + "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in req.query),
+                   "?" + urlencode(req.query)}
     paths = [f"/{req.stage}{req.path}"] + ([f"/{req.stage}"] if req.path == "/" else [])
     if not _EXECUTE_API_HOST.search(host.split(":")[0]):
         paths.insert(0, f"/restapis/{req.api_id}/{req.stage}/_user_request_{req.path}")
-    return [f"https://{host}{path}{query}" for path in paths]
+    return [f"https://{host}{path}{query}" for path in paths for query in sorted(queries)]
 
 
 def signature_matches(call: Call, signed: SignedRequest, caller: IamCaller, amz_date: str) -> bool:

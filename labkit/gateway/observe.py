@@ -15,6 +15,7 @@ import json
 import random
 import re
 import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
@@ -47,9 +48,9 @@ class _Stats:
     def __init__(self) -> None:
         self.count, self.total, self.low, self.high = 0, 0.0, float("inf"), float("-inf")
 
-    def add(self, value: float) -> None:
-        self.count += 1
-        self.total += value
+    def add(self, value: float, n: int = 1) -> None:
+        self.count += n
+        self.total += value * n
         if value < self.low:
             self.low = value
         if value > self.high:
@@ -73,6 +74,7 @@ class Observer:
         self._rng = random.Random(seed)
         self._sampler: dict[tuple[str, str], tuple[int, int]] = {}  # (api, stage) -> (second, taken)
         self._timer: threading.Timer | None = None
+        self.compiled: weakref.WeakSet[Any] = weakref.WeakSet()  # compiled request classes with tallies
         self.written = {"access": 0, "execution": 0, "metrics": 0, "segments": 0}
 
     # --- hot path -------------------------------------------------------------------------------
@@ -101,27 +103,32 @@ class Observer:
 
     def _count_metrics(self, call: Call, response: Response, settings: Mapping[str, Any], latency_ms: float,
                        now: float) -> None:
-        api_name = _api_name(call)
+        detailed = bool(settings.get("metricsEnabled")) and call.route is not None
+        integration_ms = call.integration_latency * 1000 if (call.integration_latency or
+                                                              call.cache_status == "MISS") else None
+        self.count(metric_dimensions(_api_name(call), call.request.stage, call.request.method, call.resource_path,
+                                     detailed), now, response.status_code, latency_ms, integration_ms,
+                   call.cache_status)
+
+    def count(self, dimension_sets: tuple[tuple[tuple[str, str], ...], ...], now: float, status: int,
+              latency_ms: float, integration_ms: float | None, cache_status: str | None, n: int = 1) -> None:
+        """Add `n` alike requests to the per-minute statistics of AWS/ApiGateway (caller holds the lock)."""
         minute = int(now // 60 * 60)
-        dimension_sets = [(("ApiName", api_name),), (("ApiName", api_name), ("Stage", call.request.stage))]
-        if settings.get("metricsEnabled") and call.route is not None:
-            dimension_sets.append((("ApiName", api_name), ("Method", call.request.method),
-                                   ("Resource", call.resource_path), ("Stage", call.request.stage)))
-        status = response.status_code
-        values = {"Count": 1.0, "4XXError": float(400 <= status < 500), "5XXError": float(status >= 500),
-                  "Latency": latency_ms}
-        if call.integration_latency or call.cache_status == "MISS":
-            values["IntegrationLatency"] = call.integration_latency * 1000
-        if call.cache_status:
-            values["CacheHitCount"] = float(call.cache_status == "HIT")
-            values["CacheMissCount"] = float(call.cache_status != "HIT")
+        values = [("Count", 1.0), ("4XXError", float(400 <= status < 500)), ("5XXError", float(status >= 500)),
+                  ("Latency", latency_ms)]
+        if integration_ms is not None:
+            values.append(("IntegrationLatency", integration_ms))
+        if cache_status:
+            values.append(("CacheHitCount", float(cache_status == "HIT")))
+            values.append(("CacheMissCount", float(cache_status != "HIT")))
+        metrics = self._metrics
         for dims in dimension_sets:
-            for name, value in values.items():
+            for name, value in values:
                 key = (minute, dims, name)
-                stats = self._metrics.get(key)
+                stats = metrics.get(key)
                 if stats is None:
-                    stats = self._metrics[key] = _Stats()
-                stats.add(value)
+                    stats = metrics[key] = _Stats()
+                stats.add(value, n)
 
     def _sampled(self, call: Call, now: float) -> bool:
         """AWS's default rule: the first request each second, then 5% of the rest."""
@@ -200,8 +207,16 @@ class Observer:
         except Exception:  # a backend hiccup must not kill the timer thread; the next flush retries
             pass
 
+    def settle(self) -> None:
+        """Bring in what compiled request classes tallied (metrics, usage)."""
+        from .compiled import settle
+
+        for prepared in list(self.compiled):
+            settle(prepared)
+
     def pending(self) -> dict[str, int]:
         """How much is buffered, per kind."""
+        self.settle()
         with self._lock:
             return {"access": sum(map(len, self._access.values())),
                     "execution": sum(map(len, self._execution.values())),
@@ -210,6 +225,7 @@ class Observer:
     def flush(self) -> dict[str, int]:
         """Write everything buffered to the backend now; returns what was written."""
         factory = self.gateway.client_factory
+        self.settle()
         with self._lock:
             access, self._access = self._access, defaultdict(list)
             execution, self._execution = self._execution, defaultdict(list)
@@ -333,11 +349,24 @@ def _to_cloudwatch(factory: Callable[[str], Any], metrics: dict[tuple[int, tuple
 
 # --- helpers -------------------------------------------------------------------------------------------
 
+def metric_dimensions(api_name: str, stage: str, method: str, resource: str,
+                      detailed: bool) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """The dimension sets AWS publishes under: ApiName; ApiName+Stage; and with detailed metrics
+    ApiName+Method+Resource+Stage."""
+    sets: list[tuple[tuple[str, str], ...]] = [(("ApiName", api_name),), (("ApiName", api_name), ("Stage", stage))]
+    if detailed:
+        sets.append((("ApiName", api_name), ("Method", method), ("Resource", resource), ("Stage", stage)))
+    return tuple(sets)
+
+
 def _api_name(call: Call) -> str:
+    return api_name(call.snapshot.deployment.rest_api if call.snapshot else {}, call.request.api_id)
+
+
+def api_name(rest_api: Mapping[str, Any], api_id: str) -> str:
     """ApiName with non-ASCII characters stripped; the API id when nothing remains (AWS's rule)."""
-    name = (call.snapshot.deployment.rest_api.get("name") if call.snapshot else None) or ""
-    name = name.encode("ascii", "ignore").decode()
-    return name or call.request.api_id
+    name = (rest_api.get("name") or "").encode("ascii", "ignore").decode()
+    return name or api_id
 
 
 def _integration_name(integration: Mapping[str, Any]) -> str:

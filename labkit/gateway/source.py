@@ -43,8 +43,8 @@ class DefinitionSource(Protocol):
     def usage_index(self) -> UsageIndex:
         """API keys and usage plans as they are now."""
 
-    def record_usage(self, usage_plan_id: str, key_id: str, day: str) -> None:
-        """Count one request against a key for GetUsage."""
+    def record_usage(self, usage_plan_id: str, key_id: str, day: str, count: int = 1) -> None:
+        """Count requests against a key for GetUsage."""
 
     def secret_for(self, access_key_id: str) -> str | None:
         """The secret access key behind an access key id (None: unknown, answered as AWS answers it)."""
@@ -123,9 +123,9 @@ class MotoSource:
             self._usage = (version, index_from_moto(self._backend()))
         return self._usage[1]
 
-    def record_usage(self, usage_plan_id: str, key_id: str, day: str) -> None:
+    def record_usage(self, usage_plan_id: str, key_id: str, day: str, count: int = 1) -> None:
         try:
-            self._patches.record_usage(self.account_id, self.region, usage_plan_id, key_id, day)
+            self._patches.record_usage(self.account_id, self.region, usage_plan_id, key_id, day, count)
         except Exception:
             pass  # the plan was deleted meanwhile: nothing left to report on
 
@@ -243,10 +243,10 @@ class Boto3Source:
             self._usage = (now, index)
         return self._usage[1]
 
-    def record_usage(self, usage_plan_id: str, key_id: str, day: str) -> None:
+    def record_usage(self, usage_plan_id: str, key_id: str, day: str, count: int = 1) -> None:
         key = (usage_plan_id, key_id, day)
         with self._lock:
-            self.usage_counts[key] = self.usage_counts.get(key, 0) + 1
+            self.usage_counts[key] = self.usage_counts.get(key, 0) + count
 
 
 def _account_id(client_factory: Callable[[str], Any]) -> str:

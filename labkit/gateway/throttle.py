@@ -32,17 +32,19 @@ EPSILON = 1e-6
 class TokenBucket:
     """`burst` tokens at most, refilled at `rate` per second; one request takes one token."""
 
-    __slots__ = ("rate", "burst", "tokens", "updated")
+    __slots__ = ("rate", "burst", "capacity", "tokens", "updated")
 
     def __init__(self, rate: float, burst: int, now: float) -> None:
         self.rate = float(rate)
         self.burst = int(burst)
+        self.capacity = float(burst)
         self.tokens = float(burst)
         self.updated = now
 
     def refill(self, now: float) -> float:
         if now > self.updated:
-            self.tokens = min(float(self.burst), self.tokens + (now - self.updated) * self.rate)
+            tokens = self.tokens + (now - self.updated) * self.rate
+            self.tokens = tokens if tokens < self.capacity else self.capacity
             self.updated = now
         return self.tokens
 
@@ -81,11 +83,24 @@ class Quota:
         return self.limit - (self.offset if self.first else 0) - self.used
 
 
-@dataclass
-class _Check:
+@dataclass(frozen=True)
+class Level:
+    """One throttle level a request must pass: its bucket's key, limits and refusal message."""
+
     name: str
-    bucket: TokenBucket
-    message: Callable[[], str]  # built only when this check refuses
+    key: tuple[Any, ...]
+    rate: float
+    burst: int
+    message: Callable[[], str]  # built only when this level refuses
+
+
+@dataclass(frozen=True)
+class ThrottleSpec:
+    """Every limit that applies to one kind of request (the account level is added when admitting)."""
+
+    levels: tuple[Level, ...] = ()
+    quota: tuple[str, str, dict[str, Any], Callable[[Quota], str]] | None = None  # plan, key, settings, message
+    usage: tuple[str, str] | None = None  # (usage plan id, key id) to count for GetUsage
 
 
 class Limits:
@@ -95,12 +110,14 @@ class Limits:
         self._lock = threading.Lock()
         self._buckets: dict[tuple[Any, ...], TokenBucket] = {}
         self._quotas: dict[tuple[str, str], Quota] = {}
+        self.epoch = 0  # bumped when buckets may be replaced wholesale: compiled requests re-resolve theirs
         self.set_account(account_rate, account_burst)
 
     def set_account(self, rate: float, burst: int) -> None:
         """The account-level limit for the Region (raisable on AWS through a quota request)."""
         check_limits(rate, burst, "account_rate_limit", "account_burst_limit")
         self.account = (float(rate), int(burst))
+        self.epoch += 1
 
     def bucket(self, key: tuple[Any, ...], rate: float, burst: int, now: float) -> TokenBucket:
         """The bucket for `key`, new (full) if its rate or burst changed."""
@@ -121,6 +138,15 @@ class Limits:
         with self._lock:
             self._buckets.clear()
             self._quotas.clear()
+            self.epoch += 1
+
+    def resolve(self, spec: ThrottleSpec, now: float) -> tuple[list[TokenBucket], Quota | None]:
+        """The buckets (account last) and quota counter a spec names, made if missing (caller holds the lock)."""
+        rate, burst = self.account
+        buckets = [self.bucket(level.key, level.rate, level.burst, now) for level in spec.levels]
+        buckets.append(self.bucket(("account",), rate, burst, now))
+        quota = self.quota(spec.quota[0], spec.quota[1], spec.quota[2], now) if spec.quota else None
+        return buckets, quota
 
 
 def check_limits(rate: float, burst: int, rate_name: str, burst_name: str) -> None:
@@ -130,60 +156,100 @@ def check_limits(rate: float, burst: int, rate_name: str, burst_name: str) -> No
         raise ValueError(f"{burst_name} must be a whole number of requests >= 0, got {burst!r}")
 
 
+def throttle_spec(plan: Any, api_key: dict[str, Any] | None, method_settings: dict[str, Any], api_id: str,
+                  stage: str, path: str, method: str) -> ThrottleSpec:
+    """The limits for a request, in AWS's order: usage plan per method, per key, quota; stage/method."""
+    where = f"API Stage {api_id}/{stage}"
+    levels: list[Level] = []
+    quota = usage = None
+    if plan is not None and api_key is not None:
+        key_id, shown = api_key["id"], masked(api_key["value"])
+        usage = (plan.plan_id, key_id)
+        per_method = plan.method_throttle(path, method)
+        if per_method and "rateLimit" in per_method:
+            rate, burst = float(per_method["rateLimit"]), int(per_method.get("burstLimit", 0))
+            levels.append(Level("plan-method", ("plan-method", plan.plan_id, key_id, api_id, stage, path, method),
+                                rate, burst, lambda rate=rate, burst=burst: (
+                                    f"API Key {shown} exceeded throttle limit for {where}: Key throttle limit exceeded "
+                                    f"for Usage Plan ID {plan.plan_id}, RestApi {api_id}, Stage {stage}, Resource "
+                                    f"{path}, HttpMethod {method}. Limit: {rate:.2f} Burst: {burst}")))
+        plan_throttle = plan.plan.get("throttle") or {}
+        if "rateLimit" in plan_throttle:
+            rate, burst = float(plan_throttle["rateLimit"]), int(plan_throttle.get("burstLimit", 0))
+            levels.append(Level("plan", ("plan", plan.plan_id, key_id), rate, burst, lambda rate=rate, burst=burst: (
+                f"API Key {shown} exceeded throttle limit for {where}: Key throttle limit exceeded for Usage Plan "
+                f"ID {plan.plan_id}. Limit: {rate:.2f} Burst: {burst}")))
+        settings = plan.plan.get("quota") or {}
+        if settings.get("limit") is not None:
+            quota = (plan.plan_id, key_id, settings, lambda q: (
+                f"API Key {shown} exceeded quota limit for {where}: Key quota exhausted for Usage Plan ID "
+                f"{plan.plan_id}. Q Limit: {q.limit} Period: {q.period}"))
+    if "throttlingRateLimit" in method_settings:
+        rate, burst = float(method_settings["throttlingRateLimit"]), int(method_settings.get("throttlingBurstLimit", 0))
+        levels.append(Level("stage", ("stage", api_id, stage, path, method), rate, burst, lambda rate=rate, burst=burst: (
+            f"Method throttle limit exceeded for {where}, Resource {path}, HttpMethod {method}. "
+            f"Limit: {rate:.2f} Burst: {burst}")))
+    return ThrottleSpec(tuple(levels), quota, usage)
+
+
+QUOTA_SPENT = -2
+ADMITTED = -1
+_ONE = 1.0 - EPSILON
+
+
+def take(buckets: list[TokenBucket], quota: Quota | None, now: float) -> int:
+    """The one place that decides (caller holds the lock): a spent quota refuses (QUOTA_SPENT), an
+    empty bucket refuses (its index); otherwise a token is taken from every bucket and the quota
+    counts one (ADMITTED). A refused request costs no level anything."""
+    if quota is not None and quota.remaining(now) <= 0:
+        return QUOTA_SPENT
+    i = 0
+    for bucket in buckets:
+        if bucket.updated < now:
+            tokens = bucket.tokens + (now - bucket.updated) * bucket.rate
+            bucket.tokens = tokens if tokens < bucket.capacity else bucket.capacity
+            bucket.updated = now
+        if bucket.tokens < _ONE:
+            return i
+        i += 1
+    for bucket in buckets:
+        tokens = bucket.tokens - 1.0
+        bucket.tokens = tokens if tokens > 0.0 else 0.0
+    if quota is not None:
+        quota.used += 1
+    return ADMITTED
+
+
+def refusal(limits: Limits, spec: ThrottleSpec, quota: Quota | None, verdict: int) -> GatewayError:
+    """The gateway response for a refusing verdict of `take`, with AWS's execution-log wording."""
+    if verdict == QUOTA_SPENT:
+        assert spec.quota is not None and quota is not None
+        return GatewayError("QUOTA_EXCEEDED", log=spec.quota[3](quota))
+    if verdict < len(spec.levels):
+        return GatewayError("THROTTLED", log=spec.levels[verdict].message())
+    rate, burst = limits.account
+    return GatewayError("THROTTLED", log=f"Account throttle limit exceeded. Limit: {rate:.2f} Burst: {burst}")
+
+
+def admit(limits: Limits, spec: ThrottleSpec, now: float) -> GatewayError | None:
+    """Decide one request against every level of `spec`; None when admitted."""
+    with limits._lock:
+        buckets, quota = limits.resolve(spec, now)
+        verdict = take(buckets, quota, now)
+    return None if verdict == ADMITTED else refusal(limits, spec, quota, verdict)
+
+
 def throttle(call: Call, next_step: Next) -> Response:
     """Admit the request at every level or answer 429."""
     assert call.route is not None and call.snapshot is not None
-    limits: Limits = call.gateway.limits
-    now = call.gateway.clock.now()
     req = call.request
-    method, path = req.method, call.resource_path
-    where = f"API Stage {req.api_id}/{req.stage}"
-    checks: list[_Check] = []
-    quota: Quota | None = None
-    with limits._lock:
-        plan = call.usage_plan
-        if plan is not None and call.api_key is not None:
-            key_id, shown = call.api_key["id"], masked(call.api_key["value"])
-            per_method = plan.method_throttle(path, method)
-            if per_method and "rateLimit" in per_method:
-                rate, burst = float(per_method["rateLimit"]), int(per_method.get("burstLimit", 0))
-                checks.append(_Check("plan-method", limits.bucket(
-                    ("plan-method", plan.plan_id, key_id, req.api_id, req.stage, path, method), rate, burst, now),
-                    lambda rate=rate, burst=burst: f"API Key {shown} exceeded throttle limit for {where}: Key throttle "
-                    f"limit exceeded for Usage Plan ID {plan.plan_id}, RestApi {req.api_id}, Stage {req.stage}, "
-                    f"Resource {path}, HttpMethod {method}. Limit: {rate:.2f} Burst: {burst}"))
-            plan_throttle = plan.plan.get("throttle") or {}
-            if "rateLimit" in plan_throttle:
-                rate, burst = float(plan_throttle["rateLimit"]), int(plan_throttle.get("burstLimit", 0))
-                checks.append(_Check("plan", limits.bucket(("plan", plan.plan_id, key_id), rate, burst, now),
-                                     lambda rate=rate, burst=burst: f"API Key {shown} exceeded throttle limit for "
-                                     f"{where}: Key throttle limit exceeded for Usage Plan ID {plan.plan_id}. "
-                                     f"Limit: {rate:.2f} Burst: {burst}"))
-            settings = plan.plan.get("quota") or {}
-            if settings.get("limit") is not None:
-                quota = limits.quota(plan.plan_id, key_id, settings, now)
-                if quota.remaining(now) <= 0:
-                    raise GatewayError("QUOTA_EXCEEDED", log=f"API Key {shown} exceeded quota limit for {where}: "
-                                       f"Key quota exhausted for Usage Plan ID {plan.plan_id}. "
-                                       f"Q Limit: {quota.limit} Period: {quota.period}")
-        stage = call.snapshot.method_settings(path, method)
-        if "throttlingRateLimit" in stage:
-            rate, burst = float(stage["throttlingRateLimit"]), int(stage.get("throttlingBurstLimit", 0))
-            checks.append(_Check("stage", limits.bucket(("stage", req.api_id, req.stage, path, method), rate, burst,
-                                                        now),
-                                 lambda rate=rate, burst=burst: f"Method throttle limit exceeded for {where}, "
-                                 f"Resource {path}, HttpMethod {method}. Limit: {rate:.2f} Burst: {burst}"))
-        rate, burst = limits.account
-        checks.append(_Check("account", limits.bucket(("account",), rate, burst, now),
-                             lambda rate=rate, burst=burst: f"Account throttle limit exceeded. Limit: {rate:.2f} "
-                             f"Burst: {burst}"))
-        for check in checks:
-            if check.bucket.refill(now) < 1.0 - EPSILON:
-                raise GatewayError("THROTTLED", log=check.message())
-        for check in checks:
-            check.bucket.tokens = max(0.0, check.bucket.tokens - 1.0)
-        if quota is not None:
-            quota.used += 1
-    if plan is not None and call.api_key is not None:
-        call.gateway.source.record_usage(plan.plan_id, call.api_key["id"], period_start(now, "DAY"))
+    path = call.resource_path
+    spec = throttle_spec(call.usage_plan, call.api_key, call.snapshot.method_settings(path, req.method),
+                         req.api_id, req.stage, path, req.method)
+    now = call.gateway.clock.now()
+    refused = admit(call.gateway.limits, spec, now)
+    if refused is not None:
+        raise refused
+    if spec.usage is not None:
+        call.gateway.source.record_usage(*spec.usage, period_start(now, "DAY"))
     return next_step(call)

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..gateway.clock import VirtualClock
+from ..gateway.compiled import send
 from ..gateway.http import Headers, Request
 from ..gateway.throttle import ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, PERIODS, check_limits
 from .clients import Client, retryable
@@ -254,8 +255,11 @@ def _last_attempts(records: np.ndarray) -> np.ndarray:
 
 # --- running ----------------------------------------------------------------------------------------------
 
-def run(scenario: Scenario, lab: Any = None) -> SimResult:
-    """Push every request of `scenario` through the lab's gateway in virtual time (default: a shared moto Lab)."""
+def run(scenario: Scenario, lab: Any = None, *, fast: bool = True) -> SimResult:
+    """Push every request of `scenario` through the lab's gateway in virtual time (default: a shared moto Lab).
+
+    `fast` sends each client's requests through its compiled request class (gateway/compiled.py:
+    the same decisions as the full pipeline); `fast=False` runs every request through `handle`."""
     lab = lab if lab is not None else shared_lab()
     api_id, stage, key_values = prepare(lab, scenario)
     clock = VirtualClock()
@@ -279,14 +283,25 @@ def run(scenario: Scenario, lab: Any = None) -> SimResult:
     t_time, t_client, t_request, t_attempt, t_status, t_outcome, t_latency = (c.append for c in columns)
     handle, start, run_clock, schedule = gateway.handle, clock.now(), clock.run, clock.schedule
 
-    def attempt(client: int, request: int, number: int, at: float) -> None:
+    prepared: list[Any] = [gateway.prepare(Request("GET", api_id, stage, "/", headers=h)) if fast else None
+                           for h in headers]
+
+    def answer(client: int) -> tuple[int, float, str | None]:
+        """Through the compiled request class when there is one, else the full pipeline."""
+        if prepared[client] is not None:
+            out = send(prepared[client])
+            if out is not None:
+                return out.status, out.latency, out.gateway_response
+            prepared[client] = gateway.prepare(Request("GET", api_id, stage, "/", headers=headers[client]))
         response = handle(Request("GET", api_id, stage, "/", headers=headers[client]))
-        status = response.status_code
+        return response.status_code, response.latency, response.gateway_response
+
+    def attempt(client: int, request: int, number: int, at: float) -> None:
+        status, latency, kind = answer(client)
         if status < 400:
             outcome = ACCEPTED
         elif status == 429:
-            limit = response.headers.get("x-amzn-ErrorType") == "LimitExceededException"
-            outcome = QUOTA_EXCEEDED if limit else THROTTLED
+            outcome = QUOTA_EXCEEDED if kind == "QUOTA_EXCEEDED" else THROTTLED
         else:
             outcome = FORBIDDEN if status == 403 else ERROR
         t_time(at)
@@ -295,11 +310,11 @@ def run(scenario: Scenario, lab: Any = None) -> SimResult:
         t_attempt(number)
         t_status(status)
         t_outcome(outcome)
-        t_latency(response.latency)
+        t_latency(latency)
         if outcome != ACCEPTED and retryable(status):
             wait = policies[client].delay(number + 1, retry_rngs[client])
             if wait is not None:
-                when = clock.now() + response.latency + wait
+                when = clock.now() + latency + wait
                 schedule(when, lambda: attempt(client, request, number + 1, clock.now() - start))
 
     wall = time.perf_counter()
@@ -308,6 +323,7 @@ def run(scenario: Scenario, lab: Any = None) -> SimResult:
         attempt(client, request, 0, at)
     run_clock()  # the retries still waiting after the last arrival
     wall = time.perf_counter() - wall
+    gateway.observer.settle()  # metrics and GetUsage counts of the compiled request classes
 
     records = np.empty(len(columns[0]), dtype=RECORD_DTYPE)
     for name, column in zip(RECORD_DTYPE.names, columns):

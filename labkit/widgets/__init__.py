@@ -1,5 +1,7 @@
 """ipywidgets labs: each a thin view over a pure `run_lab(params)` function."""
 
+from .caching import CacheLab, CacheLabOutcome, CacheLabParams, cache_lab, run_cache_lab
 from .throttling import LabOutcome, LabParams, ThrottlingLab, run_lab, scenario_for, throttling_lab
 
-__all__ = ["LabOutcome", "LabParams", "ThrottlingLab", "run_lab", "scenario_for", "throttling_lab"]
+__all__ = ["CacheLab", "CacheLabOutcome", "CacheLabParams", "cache_lab", "run_cache_lab",
+           "LabOutcome", "LabParams", "ThrottlingLab", "run_lab", "scenario_for", "throttling_lab"]

@@ -28,6 +28,7 @@ from .gateway.server import RunningServer, serve
 from .ledger import Ledger
 
 BACKENDS = ("moto", "server", "aws")
+_OBSERVED_SERVICES = {"logs", "cloudwatch", "firehose", "xray", "s3"}  # where the gateway's logs, metrics, traces land
 MOTO_ACCOUNT_ID = "123456789012"
 
 
@@ -61,6 +62,7 @@ class Lab:
         self._closed = False
         self._cell_marks: list[int] = []
         self._gateways: weakref.WeakSet[Gateway] = weakref.WeakSet()
+        self._flushing = False
         self.account_id = MOTO_ACCOUNT_ID
 
         if backend == "aws" and os.environ.get("LABKIT_ALLOW_AWS") != "1":
@@ -71,7 +73,8 @@ class Lab:
         try:
             self._session = self._start(profile)
             self.ledger = Ledger(self.lab_id, ledger_dir, where=self.where, persist=backend != "moto")
-            self._gateway = Gateway(self._source(), seed=seed, client_factory=self.client)
+            self._gateway = Gateway(self._source(), seed=seed, client_factory=self.client,
+                                    timed_flush=backend != "moto")
             if backend == "moto":
                 from .gateway import intercept
 
@@ -143,6 +146,10 @@ class Lab:
                     kwargs["config"] = Config(retries={"max_attempts": 1})
                 client = self._session.client(service, **kwargs)
                 self.ledger.attach(client)
+                if self.backend == "moto" and service in _OBSERVED_SERVICES:
+                    # Logs, metrics and traces appear when they are read, not when a timer fires: the
+                    # same notebook prints the same outputs (moto's seeded ids are not consumed mid-cell).
+                    client.meta.events.register("before-call", self._flush_before_read)
                 if service == "apigateway" and self.backend != "moto" and self._moto_server is None:
                     client.meta.events.register("after-call.api-gateway.CreateDeployment", self._snapshot_deployment)
                     client.meta.events.register("before-parameter-build.api-gateway.FlushStageCache", _remember_params)
@@ -156,6 +163,7 @@ class Lab:
         if clock is None and not options:
             return self._gateway
         options.setdefault("client_factory", self.client)
+        options.setdefault("timed_flush", self.backend != "moto")
         gateway = Gateway(self._gateway.source, clock=clock, seed=options.pop("seed", self.seed), **options)
         self._gateways.add(gateway)
         return gateway
@@ -262,6 +270,16 @@ class Lab:
     def _say(self, text: str) -> None:
         if self._verbose:
             print(text)
+
+    def _flush_before_read(self, **_: Any) -> None:
+        if self._flushing or self._closed:
+            return
+        self._flushing = True
+        try:
+            for gateway in [self._gateway, *self._gateways]:
+                gateway.flush()
+        finally:
+            self._flushing = False
 
     def _snapshot_deployment(self, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         source = self._gateway.source

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, NullLocator
 
 from .sim.runner import ACCEPTED, SimResult
 
@@ -146,6 +147,14 @@ CACHE_COLOURS = {"hit": "#2ca02c", "backend": "#ff7f0e", "without": "#7f7f7f", "
                  "cost": "#1f77b4"}
 
 
+def _closed(values: np.ndarray, width: float | None = None) -> np.ndarray:
+    """Bin starts (with `width`: plus the last bin's end) or bin values (the last one repeated), so a
+    post-step line draws the last bin too."""
+    if width is not None:
+        return np.append(values, values[-1] + width)
+    return np.append(values, values[-1])
+
+
 def cache_hit_ratio_over_time(result: Any, ax: Axes | None = None) -> Figure:
     """Hit ratio (and stale-read ratio) per time bin of a `labkit.sim.caching` run; the warm-up shaded,
     the steady-state hit ratio dashed."""
@@ -153,17 +162,18 @@ def cache_hit_ratio_over_time(result: Any, ax: Axes | None = None) -> Figure:
     width = _bin_seconds(result.scenario.duration)
     bins = result.per_second(width)
     requests = np.maximum(bins["requests"], 1)
-    start, summary = bins["start"], result.summary
-    ax.step(start, 100 * bins["hits"] / requests, where="post", color=CACHE_COLOURS["hit"], label="hit ratio")
+    start, summary = _closed(bins["start"], width), result.summary
+    ax.step(start, _closed(100 * bins["hits"] / requests), where="post", color=CACHE_COLOURS["hit"],
+            label="hit ratio")
     if bins["stale"].any():
-        ax.step(start, 100 * bins["stale"] / requests, where="post", color=CACHE_COLOURS["stale"], lw=1,
+        ax.step(start, _closed(100 * bins["stale"] / requests), where="post", color=CACHE_COLOURS["stale"], lw=1,
                 label="stale reads")
     if summary.warmup > 0:
         ax.axvspan(0, summary.warmup, color="grey", alpha=0.12, lw=0, label="warm-up")
     ax.axhline(100 * summary.steady_hit_ratio, color=CACHE_COLOURS["hit"], ls="--", lw=1,
                label=f"steady state {summary.steady_hit_ratio:.0%}")
     ax.set(xlabel="time (s)", ylabel="% of requests", title="Cache hit ratio over time", ylim=(0, 105),
-           xlim=(0, start[-1] + width))
+           xlim=(0, start[-1]))
     ax.legend(loc="lower right", fontsize="small", ncols=2)
     return fig
 
@@ -185,30 +195,36 @@ def cache_backend_load(result: Any, ax: Axes | None = None) -> Figure:
     fig, ax = _axes(ax)
     width = _bin_seconds(result.scenario.duration)
     bins = result.per_second(width)
-    start, summary = bins["start"], result.summary
-    ax.step(start, bins["requests"] / width, where="post", color=CACHE_COLOURS["without"],
+    start, summary = _closed(bins["start"], width), result.summary
+    ax.step(start, _closed(bins["requests"] / width), where="post", color=CACHE_COLOURS["without"],
             label=f"without cache ({summary.backend_rate_without_cache:,.0f}/s)")
-    ax.fill_between(start, bins["backend"] / width, step="post", color=CACHE_COLOURS["backend"], alpha=0.7,
-                    label=f"with cache ({summary.backend_rate:,.1f}/s)")
-    ax.set(xlabel="time (s)", ylabel="backend calls / s", title="Backend load", xlim=(0, start[-1] + width))
+    ax.fill_between(start, _closed(bins["backend"] / width), step="post", color=CACHE_COLOURS["backend"],
+                    alpha=0.7, label=f"with cache ({summary.backend_rate:,.1f}/s)")
+    ax.set(xlabel="time (s)", ylabel="backend calls / s", title="Backend load", xlim=(0, start[-1]))
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper right", fontsize="small")
     return fig
 
 
 def cache_latency_distribution(result: Any, ax: Axes | None = None) -> Figure:
-    """How long callers waited: a histogram (log counts; hits wait no integration time) with p50/p95/p99."""
+    """How long callers waited, as a cumulative distribution with p50/p95/p99 marked: hits wait no
+    integration time, so the curve jumps at 0 ms by the hit ratio."""
     fig, ax = _axes(ax)
-    latency_ms = result.records["latency"] * 1000
+    latency_ms = np.sort(result.records["latency"]) * 1000
     summary = result.summary
     if latency_ms.size:
-        top = max(float(latency_ms.max()), 1.0)
-        ax.hist(latency_ms, bins=np.linspace(0, top, 41), color=CACHE_COLOURS["backend"], alpha=0.8, log=True)
+        step = max(1, latency_ms.size // 2000)  # a few thousand points draw the same curve
+        share = np.arange(1, latency_ms.size + 1) / latency_ms.size
+        xs = np.concatenate(([0.0], latency_ms[::step], latency_ms[-1:]))
+        ax.step(xs, 100 * np.concatenate(([0.0], share[::step], [1.0])), where="post",
+                color=CACHE_COLOURS["backend"])
         for q, value, style in (("p50", summary.latency_p50, "-"), ("p95", summary.latency_p95, "--"),
                                 ("p99", summary.latency_p99, ":")):
             ax.axvline(value * 1000, color="black", ls=style, lw=1, label=f"{q} {value * 1000:.0f} ms")
-        ax.legend(loc="upper right", fontsize="small")
-    ax.set(xlabel="latency (ms)", ylabel="requests", title="Latency (hits: no integration call)")
+        ax.legend(loc="lower right", fontsize="small")
+    ax.set(xlabel="latency (ms)", ylabel="% of requests at most", ylim=(0, 102),
+           title="Latency (hits: no integration call)")
+    ax.set_xlim(left=0)
     return fig
 
 
@@ -225,6 +241,9 @@ def cache_cost_vs_savings(points: Any, ax: Axes | None = None) -> Figure:
                                                                  for s in sizes])
     ax.set_xticks(range(len(sizes)), sizes)
     ax.set_yscale("log")
+    ax.yaxis.set_major_locator(FixedLocator([0.01, 0.1, 1.0, 10.0]))
+    ax.yaxis.set_minor_locator(NullLocator())  # minor log ticks double the drawing time
+    ax.set_ylim(0.01, 10.0)
     ax.set(xlabel="cache cluster size (GB)", ylabel="USD / hour", title="Cache cost vs backend calls saved")
     saved = ax.twinx()
     if points:

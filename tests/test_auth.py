@@ -348,8 +348,6 @@ def test_request_authorizer_gets_the_request_and_needs_every_identity_source(lab
 
 def test_request_authorizer_event_shape(lab):
     # https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-input.html
-    from labkit.gateway import Gateway  # noqa: F401  (the event is built by labkit.gateway.authorizers)
-
     api, url = custom_api(lab, kind="REQUEST", proxy=True,
                           identity="method.request.header.Authorization, method.request.querystring.user")
     event = requests.get(url + "?user=zoe", headers={"Authorization": "alice"}).json()

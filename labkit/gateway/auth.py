@@ -12,12 +12,14 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authoriz
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
 from . import authorizers, cognito, iam
 from .http import Response
 from .pipeline import Call, Next
-from .policy import ALLOW, ANONYMOUS, DENY, INVOKE, Principal, evaluate, method_arn, parse
+from .policy import ALLOW, ANONYMOUS, DENY, INVOKE, Principal, evaluate, method_arn, parse, statements
 from .responses import GatewayError
 
 
@@ -47,11 +49,9 @@ class ResourcePolicy:
         self.call = call
         self.arn = arn
         self.region, self.account_id = source.region, source.account_id
-        try:
-            self.document = parse(call.snapshot.deployment.rest_api.get("policy"))
-        except ValueError:
-            self.document = None  # the control plane validates policies; a broken one is ignored
-            call.log("Ignoring a resource policy that is not valid JSON")
+        self.document = _parsed(call.snapshot.deployment.rest_api.get("policy") or "")
+        if self.document is None and call.snapshot.deployment.rest_api.get("policy"):
+            call.log("Ignoring a resource policy that is not a valid policy document")
 
     @property
     def present(self) -> bool:
@@ -78,6 +78,18 @@ class ResourcePolicy:
                         context={k: v for k, v in context.items() if v is not None}, expand_resource=self._expand)
 
 
+@lru_cache(maxsize=128)
+def _parsed(text: str) -> dict[str, Any] | None:
+    """The policy text parsed once per distinct text (AWS validates it on save; a broken one is ignored)."""
+    try:
+        document = parse(text)
+        if document is not None:
+            statements(document)
+        return document
+    except ValueError:
+        return None
+
+
 def combine(caller_decision: str | None, policy_decision: str | None, *, same_account: bool,
             policy_present: bool) -> str | None:
     """Tables A and B of the authorization flow: `Allow`, `Deny` (explicit) or None (implicit deny)."""
@@ -97,14 +109,15 @@ def authorize(call: Call, next_step: Next) -> Response:
     kind = (method.get("authorizationType") or "NONE").upper()
     source = call.gateway.source
     req = call.request
+    if kind == "NONE" and not call.snapshot.deployment.rest_api.get("policy"):
+        return next_step(call)
     arn = method_arn(source.region, source.account_id, req.api_id, req.stage, req.method, req.path)
     policy = ResourcePolicy(call, arn)
-    if kind == "NONE" and not policy.present:
-        return next_step(call)
 
     if kind == "AWS_IAM":
         caller = iam.authenticate(call)
         call.identity.update(iam.identity(caller))
+        call._context = None  # $context.identity changed: rebuilt on the next read
         decision = combine(iam.identity_decision(caller, arn), policy.decide(iam.principal(caller)),
                            same_account=caller.account_id == source.account_id, policy_present=policy.present)
         if decision != ALLOW:
@@ -112,13 +125,15 @@ def authorize(call: Call, next_step: Next) -> Response:
         call.may_invalidate_cache = iam.may_invalidate_cache(caller, arn)
         call.log("IAM user {} authorized for {}", caller.arn, arn)
     elif kind == "CUSTOM":
-        if policy.decide(ANONYMOUS) == DENY:  # "pre-auth": explicit denies before the function runs
+        anonymous = policy.decide(ANONYMOUS)
+        if anonymous == DENY:  # "pre-auth": explicit denies before the function runs
             raise _not_authorized("anonymous", arn, True)
         found = _authorizer(call, method)
         result, decision = authorizers.authorize(call, found, arn)
         call.authorizer = authorizers.authorizer_context(result)
+        call._context = None  # $context.authorizer changed: rebuilt on the next read
         call.usage_identifier_key = result.usage_identifier_key
-        combined = combine(decision, policy.decide(ANONYMOUS), same_account=True, policy_present=policy.present)
+        combined = combine(decision, anonymous, same_account=True, policy_present=policy.present)
         if combined != ALLOW:
             if decision == ALLOW or (decision is None and combined == DENY):
                 raise _not_authorized("anonymous", arn, combined == DENY)  # the resource policy refused
@@ -131,23 +146,22 @@ def authorize(call: Call, next_step: Next) -> Response:
                                 list(method.get("authorizationScopes") or []) or None)
         expression = found.get("identityValidationExpression")
         if expression and not method.get("authorizationScopes"):
-            import re
-
             if not re.fullmatch(expression, str(claims.get("aud") or "")):
                 raise cognito.unauthorized("aud does not match the identity validation expression")
         call.authorizer = {"claims": cognito.claims_context(claims)}
         if method.get("authorizationScopes"):
             call.authorizer["scopes"] = str(claims.get("scope") or "").split()
-        if policy.present and policy.decide(ANONYMOUS) != ALLOW:
-            raise _not_authorized("anonymous", arn, policy.decide(ANONYMOUS) == DENY)
+        call._context = None
+        anonymous = policy.decide(ANONYMOUS)
+        if policy.present and anonymous != ALLOW:  # authenticated, then the policy must allow on its own
+            raise _not_authorized("anonymous", arn, anonymous == DENY)
         call.log("Cognito user {} authorized", claims.get("cognito:username") or claims.get("username"))
-    elif kind == "NONE":
+    elif kind == "NONE" and policy.present:
         decision = policy.decide(ANONYMOUS)
         if decision != ALLOW:
             raise _not_authorized("anonymous", arn, decision == DENY)
-    else:
+    elif kind != "NONE":
         raise GatewayError("API_CONFIGURATION_ERROR", log=f"Unknown authorizationType {kind!r}")
-    call._context = None  # $context.identity / $context.authorizer changed: rebuild on next read
     return next_step(call)
 
 

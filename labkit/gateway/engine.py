@@ -49,7 +49,8 @@ class Gateway:
     def __init__(self, source: DefinitionSource, clock: Clock | None = None, *, seed: int | None = None,
                  backend_latency: Latency = 0.02, steps: list[Step] | None = None,
                  account_rate_limit: float = ACCOUNT_RATE_LIMIT, account_burst_limit: int = ACCOUNT_BURST_LIMIT,
-                 cache_bytes_per_gb: float = 1e9, client_factory: Callable[[str], Any] | None = None) -> None:
+                 cache_bytes_per_gb: float = 1e9, client_factory: Callable[[str], Any] | None = None,
+                 timed_flush: bool = True) -> None:
         self.source = source
         self.clock: Clock = clock or RealClock()
         self.lambdas = LambdaRunner()
@@ -57,7 +58,7 @@ class Gateway:
         self.caches = StageCaches(cache_bytes_per_gb)
         register(self)
         self.client_factory = client_factory  # boto3 clients of the backend: AWS integrations, logs, metrics
-        self.observer = Observer(self, seed=seed)
+        self.observer = Observer(self, seed=seed, timed_flush=timed_flush)
         self._latency = backend_latency
         self._rng = random.Random(seed)
         self._id_lock = threading.Lock()

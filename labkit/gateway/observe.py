@@ -63,9 +63,13 @@ class _Stats:
 class Observer:
     """Buffers of one gateway and the code that writes them to the backend."""
 
-    def __init__(self, gateway: Gateway, flush_seconds: float = 1.0, seed: int | None = None) -> None:
+    def __init__(self, gateway: Gateway, flush_seconds: float = 1.0, seed: int | None = None,
+                 timed_flush: bool = True) -> None:
+        """`timed_flush=False` leaves flushing to explicit calls (a moto lab flushes whenever a lab
+        client reads logs, metrics or traces, so notebook outputs do not depend on timing)."""
         self.gateway = gateway
         self.flush_seconds = flush_seconds
+        self.timed_flush = timed_flush
         self._lock = threading.Lock()
         self._access: dict[str, list[tuple[int, str]]] = defaultdict(list)  # destination ARN -> events
         self._execution: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)  # (group, stream)
@@ -194,7 +198,8 @@ class Observer:
     # --- flushing ------------------------------------------------------------------------------
 
     def _schedule_flush(self) -> None:
-        if self.gateway.clock.virtual or self._timer is not None or self.gateway.client_factory is None:
+        if (not self.timed_flush or self.gateway.clock.virtual or self._timer is not None
+                or self.gateway.client_factory is None):
             return
         self._timer = threading.Timer(self.flush_seconds, self._timed_flush)
         self._timer.daemon = True

@@ -5,11 +5,12 @@ it work; a request whose Host is `{api_id}.execute-api.{region}.amazonaws.com` i
 
 The server is a lean HTTP/1.1 server (keep-alive, pipelining, `Expect: 100-continue`, chunked
 request bodies) on asyncio, with httptools' C parser and uvloop where it is installed, running its
-event loop in one background thread. `Gateway.handle` runs on a thread pool, never on the event
-loop: integrations may block (an HTTP backend, a Lambda handler), and one slow request must not
-stall the others. Measured on a 2-core machine (benchmarks/http_throughput.py): about 4,000 MOCK
-requests/s against about 500/s for werkzeug's threaded development server it replaces, and
-about 3,000/s for uvicorn with the same thread pool.
+event loop in one background thread. `Gateway.handle` runs on a few worker threads, never on the
+event loop: integrations may block (an HTTP backend, a Lambda handler), and one slow request must
+not stall the others, so more workers start while some are stuck. Measured on a 2-core machine
+with wrk (benchmarks/http_throughput.py): 2,700-4,800 MOCK requests/s, where werkzeug's threaded
+development server it replaces served about 500/s and uvicorn (ASGI, same thread hand-off)
+2,500-3,000/s.
 """
 
 from __future__ import annotations
@@ -388,15 +389,16 @@ class _Workers:
     """CORE_WORKERS threads always; one more for each that is stuck on a slow integration while
     requests wait (up to MAX_WORKERS), retiring once the others are free again."""
 
-    def __init__(self, core: int = CORE_WORKERS, most: int = MAX_WORKERS) -> None:
-        self.core, self.most = core, most
+    def __init__(self, core: int | None = None, most: int | None = None) -> None:
+        self.core = CORE_WORKERS if core is None else core
+        self.most = MAX_WORKERS if most is None else most
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._busy: dict[int, float | None] = {}  # worker -> when it took its current request
         self._ids = itertools.count()
         self._stopped = False
         with self._lock:
-            for _ in range(core):
+            for _ in range(self.core):
                 self._spawn(core=True)
 
     def submit(self, fn: Any, arg: Any, done: Any) -> None:

@@ -27,7 +27,7 @@ def handle(account_id: str, region: str, api_id: str, resource_id: str, http_met
     """Run one method as the console's Test button does and return AWS's response shape."""
     key = (account_id, region)
     if key not in _gateways:
-        _gateways[key] = Gateway(MotoSource(account_id, region))
+        _gateways[key] = Gateway(MotoSource(account_id, region), seed=0)  # stable request ids in notebooks
     gateway = _gateways[key]
     return run(gateway, api_id, resource_id, http_method, body)
 

@@ -67,10 +67,7 @@ def validate(call: Call, next_step: Next) -> Response:
 
 
 def missing_parameters(call: Call) -> list[str]:
-    """Names of required method request parameters that are absent or blank.
-
-    "The required request parameters in the URI, query string, and headers of an incoming request are
-    included and not blank." (api-gateway-method-request-validation.html)"""
+    """Names of required method request parameters that are absent or blank (AWS checks "included and not blank")."""
     assert call.route is not None
     req = call.request
     query = req.query_dict
@@ -101,10 +98,9 @@ def _request_validator(deployment: Deployment, validator_id: str) -> dict[str, A
 
 
 def _check_body(call: Call, deployment: Deployment, method: dict[str, Any]) -> None:
-    """Validate the body against the model for its Content-Type (`$default` as fallback).
-
-    "If no matching content type is found, request validation is not performed."
-    (api-gateway-method-request-validation.html); no Content-Type counts as application/json."""
+    """Validate the body against the model for its Content-Type, `$default` as fallback, else not at all."""
+    # "If no matching content type is found, request validation is not performed." No Content-Type
+    # counts as application/json. https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html
     models = method.get("requestModels") or {}
     media = (call.request.headers.get("Content-Type") or "application/json").split(";")[0].strip().lower()
     model_name = next((name for ct, name in models.items() if ct.lower() == media), None) or models.get("$default")

@@ -33,6 +33,7 @@ Extensions:
     cachingEnabled), or a copy of `*/*` for a per-method key.
 11. CloudWatch GetMetricStatistics matches dimension sets exactly (AWS/ApiGateway publishes the
     same metric under several sets).
+12. `create_authorizer` keeps `identityValidationExpression`.
 """
 
 from __future__ import annotations
@@ -761,6 +762,19 @@ def _patch_cloudwatch_get_metric_statistics(original: Callable[..., Any]) -> Cal
     return wrapper
 
 
+def _patch_authorizer_init(original: Callable[..., Any]) -> Callable[..., Any]:
+    """CreateAuthorizer keeps `identityValidationExpression` (moto misspelt the keyword on the way in).
+    https://docs.aws.amazon.com/apigateway/latest/api/API_CreateAuthorizer.html"""
+
+    @functools.wraps(original)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> None:
+        if "identiy_validation_expression" in kwargs:
+            kwargs.setdefault("identity_validation_expression", kwargs.pop("identiy_validation_expression"))
+        original(self, *args, **kwargs)
+
+    return wrapper
+
+
 def install() -> None:
     """Apply every extension to moto's API Gateway backend (idempotent, process-wide)."""
     backend_cls, rest_api_cls, stage_cls = _models.APIGatewayBackend, _models.RestAPI, _models.Stage
@@ -782,6 +796,7 @@ def install() -> None:
         (backend_cls, "delete_resource", _patch_backend_delete_resource),
         (response_cls, "put_integration", _patch_put_integration),
         (_models.UsagePlan, "apply_patch_operations", _patch_usage_plan_apply_patch_operations),
+        (_models.Authorizer, "__init__", _patch_authorizer_init),
         (_cloudwatch.CloudWatchBackend, "get_metric_statistics", _patch_cloudwatch_get_metric_statistics),
         (response_cls, "create_stage", _patch_create_stage_response),
         (response_cls, "create_deployment", _patch_create_deployment_response),

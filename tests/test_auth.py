@@ -69,6 +69,9 @@ def method_arn(api, method, path, stage="dev"):
     return f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api.id}/{stage}/{method}/{path.lstrip('/')}"
 
 
+# Denials ("... is not authorized ...") come back as {"Message": ...} with a capital M, as on AWS
+# (Knowledge Center: troubleshoot 403 Forbidden); other gateway responses use {"message": ...}.
+
 # --- AWS_IAM ----------------------------------------------------------------------------------------
 
 def iam_user(lab, name, statements=None):
@@ -196,12 +199,12 @@ def test_iam_policy_without_the_method_is_403_not_authorized_and_deny_wins(lab):
     r = requests.post(url, headers=sign(creds, "POST", url))
     assert r.status_code == 403
     assert r.headers["x-amzn-ErrorType"] == "AccessDeniedException"
-    assert r.json()["message"] == (f"User: arn:aws:iam::{ACCOUNT}:user/dave is not authorized to perform: "
+    assert r.json()["Message"] == (f"User: arn:aws:iam::{ACCOUNT}:user/dave is not authorized to perform: "
                                    f"execute-api:Invoke on resource: {method_arn(api, 'POST', '/pets')} "
                                    "with an explicit deny")
     nobody = iam_user(lab, "erin")
     r = requests.get(url, headers=sign(nobody, "GET", url))
-    assert r.json()["message"] == (f"User: arn:aws:iam::{ACCOUNT}:user/erin is not authorized to perform: "
+    assert r.json()["Message"] == (f"User: arn:aws:iam::{ACCOUNT}:user/erin is not authorized to perform: "
                                    f"execute-api:Invoke on resource: {method_arn(api, 'GET', '/pets')}")
 
 
@@ -281,10 +284,10 @@ def test_token_authorizer_outcomes_unauthorized_deny_implicit_and_errors(lab):
     assert (r.status_code, r.json()) == (401, {"message": "Unauthorized"})
     r = requests.get(url, headers={"Authorization": "deny"})
     assert r.status_code == 403
-    assert r.json()["message"] == "User is not authorized to access this resource with an explicit deny"
+    assert r.json()["Message"] == "User is not authorized to access this resource with an explicit deny"
     assert r.headers["x-amzn-ErrorType"] == "AccessDeniedException"
     r = requests.get(url, headers={"Authorization": "elsewhere"})
-    assert (r.status_code, r.json()["message"]) == (403, "User is not authorized to access this resource")
+    assert (r.status_code, r.json()["Message"]) == (403, "User is not authorized to access this resource")
     for token in ("boom", "malformed"):
         r = requests.get(url, headers={"Authorization": token})
         assert (r.status_code, r.json()) == (500, {"message": None})
@@ -484,7 +487,7 @@ def test_resource_policy_ip_allow_list(lab):
     r = gw.invoke("GET", url, source_ip="198.51.100.7")
     assert r.status_code == 403
     assert r.headers["x-amzn-ErrorType"] == "AccessDeniedException"
-    assert r.json()["message"] == ("User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
+    assert r.json()["Message"] == ("User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
                                    f"{method_arn(api, 'GET', '/pets')}")
 
 
@@ -498,7 +501,7 @@ def test_resource_policy_explicit_deny_by_ip_and_vpce(lab):
          "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b"}}}))
     gw = lab.gateway()
     denied = gw.invoke("GET", url, source_ip="198.51.100.7")
-    assert denied.json()["message"] == ("User: anonymous is not authorized to perform: execute-api:Invoke on "
+    assert denied.json()["Message"] == ("User: anonymous is not authorized to perform: execute-api:Invoke on "
                                         f"resource: {method_arn(api, 'GET', '/pets')} with an explicit deny")
     assert gw.invoke("GET", url, source_ip="10.0.0.1").status_code == 403, "no VPC endpoint: denied"
     request = gw.request_from_url("GET", url, {}, b"", source_ip="10.0.0.1")
@@ -524,10 +527,10 @@ def test_resource_policy_and_iam_same_account_table(lab):
     frank = iam_user(lab, "frank")  # no identity policy: the resource policy's Allow is enough
     assert requests.get(url, headers=sign(frank, "GET", url)).status_code == 200
     r = requests.post(url, headers=sign(frank, "POST", url))
-    assert r.status_code == 403 and r.json()["message"].endswith("with an explicit deny")
+    assert r.status_code == 403 and r.json()["Message"].endswith("with an explicit deny")
     grace = iam_user(lab, "grace")  # neither allows: implicit deny
     r = requests.get(url, headers=sign(grace, "GET", url))
-    assert r.json()["message"] == (f"User: arn:aws:iam::{ACCOUNT}:user/grace is not authorized to perform: "
+    assert r.json()["Message"] == (f"User: arn:aws:iam::{ACCOUNT}:user/grace is not authorized to perform: "
                                    f"execute-api:Invoke on resource: {method_arn(api, 'GET', '/pets')}")
 
 
@@ -541,7 +544,7 @@ def test_resource_policy_deny_is_checked_before_the_lambda_authorizer(lab):
     gw = lab.gateway()
     r = gw.invoke("GET", url, headers={"Authorization": "boom"}, source_ip="203.0.113.9")
     assert r.status_code == 403, "denied before the (failing) authorizer ran"
-    assert r.json()["message"].endswith("with an explicit deny")
+    assert r.json()["Message"].endswith("with an explicit deny")
     # Authorizer policy matches nothing, resource policy allows: Neither x Allow = Allow (Table A).
     assert gw.invoke("GET", url, headers={"Authorization": "elsewhere"}).status_code == 200
 
@@ -554,6 +557,6 @@ def test_resource_policy_with_cognito_needs_an_explicit_allow(lab):
     api, url = cognito_api(lab, pool, policy=policy)
     r = requests.get(url, headers={"Authorization": tokens["IdToken"]})
     assert r.status_code == 403
-    assert r.json()["message"] == ("User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
+    assert r.json()["Message"] == ("User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
                                    f"{method_arn(api, 'GET', '/me')}")
     assert requests.get(url).status_code == 401, "the token is checked first"

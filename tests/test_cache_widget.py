@@ -47,6 +47,8 @@ def test_changing_the_ttl_slider_changes_the_hit_ratio():
 
 def test_every_control_reaches_the_scenario():
     lab = cache_lab(SMALL)
+    run_once, updates = lab.update, []
+    lab.update = lambda: updates.append(1)  # count the re-runs; run once at the end (drawing takes ~0.5 s)
     lab.cache_size.value = "6.1"
     lab.distinct_keys.value = 500
     lab.zipf_s.value = 1.2
@@ -56,6 +58,8 @@ def test_every_control_reaches_the_scenario():
     lab.invalidation_share.value = 0.1
     lab.may_invalidate.value = False
     lab.duration.value = 40
+    assert len(updates) == 9  # every control re-runs the lab
+    run_once()
     s = lab.outcome.scenario
     assert (s.cache_size, s.keys, s.zipf_s, s.request_rate, s.backend_latency) == ("6.1", 500, 1.2, 12, 0.12)
     assert (s.change_rate, s.invalidation_share, s.may_invalidate, s.duration) == (0.02, 0.1, False, 40.0)

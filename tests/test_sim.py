@@ -163,18 +163,31 @@ def test_a_client_under_its_limit_is_never_throttled():
     assert result.summary.throttled == 0 and result.summary.accepted == result.summary.offered
 
 
-def test_every_request_goes_through_gateway_handle(monkeypatch):
-    calls = []
-    original = Gateway.handle
+def test_every_request_goes_through_the_gateway(monkeypatch):
+    """With fast=False every attempt is a Gateway.handle call; by default each attempt goes through its
+    compiled request class (gateway/compiled.py), whose decisions tests/test_compiled.py shows equal."""
+    from labkit.gateway import compiled
+
+    calls, sent = [], []
+    original_handle, original_send = Gateway.handle, compiled.send
 
     def counting(self, request):
         calls.append(request)
-        return original(self, request)
+        return original_handle(self, request)
+
+    def counting_send(prepared):
+        sent.append(prepared)
+        return original_send(prepared)
 
     monkeypatch.setattr(Gateway, "handle", counting)
-    result = run(Scenario(clients=[Client("a", Poisson(100), retry=FixedRetry(0.2, 3))], duration=2,
-                          stage_rate=20, stage_burst=5))
-    assert len(calls) == result.records.size and result.summary.attempts > result.summary.offered
+    monkeypatch.setattr("labkit.sim.runner.send", counting_send)
+    scenario = Scenario(clients=[Client("a", Poisson(100), retry=FixedRetry(0.2, 3))], duration=2,
+                        stage_rate=20, stage_burst=5)
+    full = run(scenario, fast=False)
+    assert len(calls) == full.records.size and full.summary.attempts > full.summary.offered
+    calls.clear()
+    fast = run(scenario)
+    assert len(sent) == fast.records.size and not calls
 
 
 def test_usage_plan_tiers_give_different_shares():

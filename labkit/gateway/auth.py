@@ -28,7 +28,7 @@ def _not_authorized(user: str, arn: str, explicit: bool) -> GatewayError:
     message = f"User: {user} is not authorized to perform: execute-api:Invoke on resource: {arn}"
     if explicit:
         message += " with an explicit deny"
-    return GatewayError("ACCESS_DENIED", message, log=message)
+    return GatewayError("ACCESS_DENIED", message, log=message, body_key="Message")
 
 
 def _refuse_for_authorizer(decision: str | None) -> GatewayError:
@@ -37,7 +37,7 @@ def _refuse_for_authorizer(decision: str | None) -> GatewayError:
         message = "User is not authorized to access this resource with an explicit deny"
     else:
         message = "User is not authorized to access this resource"
-    return GatewayError("ACCESS_DENIED", message, log=f"{message} (Lambda authorizer policy)")
+    return GatewayError("ACCESS_DENIED", message, log=f"{message} (Lambda authorizer policy)", body_key="Message")
 
 
 class ResourcePolicy:
@@ -117,7 +117,7 @@ def authorize(call: Call, next_step: Next) -> Response:
     if kind == "AWS_IAM":
         caller = iam.authenticate(call)
         call.identity.update(iam.identity(caller))
-        call._context = None  # $context.identity changed: rebuilt on the next read
+        call.invalidate_context()  # $context.identity changed: rebuilt on the next read
         decision = combine(iam.identity_decision(caller, arn), policy.decide(iam.principal(caller)),
                            same_account=caller.account_id == source.account_id, policy_present=policy.present)
         if decision != ALLOW:
@@ -131,7 +131,7 @@ def authorize(call: Call, next_step: Next) -> Response:
         found = _authorizer(call, method)
         result, decision = authorizers.authorize(call, found, arn)
         call.authorizer = authorizers.authorizer_context(result)
-        call._context = None  # $context.authorizer changed: rebuilt on the next read
+        call.invalidate_context()  # $context.authorizer changed: rebuilt on the next read
         call.usage_identifier_key = result.usage_identifier_key
         combined = combine(decision, anonymous, same_account=True, policy_present=policy.present)
         if combined != ALLOW:
@@ -151,7 +151,7 @@ def authorize(call: Call, next_step: Next) -> Response:
         call.authorizer = {"claims": cognito.claims_context(claims)}
         if method.get("authorizationScopes"):
             call.authorizer["scopes"] = str(claims.get("scope") or "").split()
-        call._context = None
+        call.invalidate_context()
         anonymous = policy.decide(ANONYMOUS)
         if policy.present and anonymous != ALLOW:  # authenticated, then the policy must allow on its own
             raise _not_authorized("anonymous", arn, anonymous == DENY)

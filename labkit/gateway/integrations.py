@@ -274,12 +274,15 @@ def _integration_response(call: Call, integration: dict[str, Any], *, status: in
                            f"Output mapping refers to an invalid method response: {status_code}")
 
     out_headers = Headers()
-    values = method_request_values(call)
-    try:
-        document = json.loads(body) if body else None
-    except ValueError:
-        document = None
-    for target, source in (chosen.get("responseParameters") or {}).items():
+    parameters = chosen.get("responseParameters") or {}
+    values = method_request_values(call) if parameters else {}
+    document = None
+    if any(source.startswith("integration.response.body") for source in parameters.values()):
+        try:
+            document = json.loads(body) if body else None
+        except ValueError:
+            document = None
+    for target, source in parameters.items():
         if not target.startswith("method.response.header."):
             continue
         name = target[len("method.response.header."):]

@@ -84,6 +84,10 @@ class Call:
             }}
         return ctx
 
+    def invalidate_context(self) -> None:
+        """A step changed what `$context` shows (identity, authorizer): rebuild it on the next read."""
+        self._context = None
+
     def _build_context(self) -> dict[str, Any]:
         req = self.request
         when = datetime.fromtimestamp(self.started, tz=timezone.utc)

@@ -52,7 +52,9 @@ class GatewayError(Exception):
     """A request refused by API Gateway itself, as one of AWS's gateway response types."""
 
     def __init__(self, response_type: str, message: str | None = None, *, log: str | None = None,
-                 status: int | None = None) -> None:
+                 status: int | None = None, body_key: str = "message") -> None:
+        """`body_key`: AWS answers "is not authorized" denials as `{"Message": ...}` (capital M;
+        AWS Knowledge Center, troubleshoot 403 Forbidden); everything else as `{"message": ...}`."""
         if response_type not in GATEWAY_RESPONSE_TYPES:
             raise ValueError(f"response_type must be one of {sorted(GATEWAY_RESPONSE_TYPES)}, got {response_type!r}")
         default_status, default_message, self.error_type = GATEWAY_RESPONSE_TYPES[response_type]
@@ -60,6 +62,7 @@ class GatewayError(Exception):
         self.message = default_message if message is None else message
         self.status = status or default_status
         self.log = log  # the execution-log line that explains it
+        self.body_key = body_key
         super().__init__(f"{response_type}: {self.message}")
 
 
@@ -79,7 +82,7 @@ def gateway_response(error: GatewayError, customised: Mapping[str, dict[str, Any
     if error.error_type:
         headers.add("x-amzn-ErrorType", error.error_type)
     if not customised:
-        return Response(error.status, headers, _default_body(error.message))
+        return Response(error.status, headers, _default_body(error.message, error.body_key))
     fallback = "DEFAULT_4XX" if error.status < 500 else "DEFAULT_5XX"
     own = customised.get(error.response_type) or {}
     default = customised.get(fallback) or {}
@@ -97,14 +100,16 @@ def gateway_response(error: GatewayError, customised: Mapping[str, dict[str, Any
     template = templates.get("application/json")
     if template is None and templates:
         template = next(iter(templates.values()))
-    body = _default_body(error.message) if template is None else substitute(template, context()).encode()
+    body = (_default_body(error.message, error.body_key) if template is None
+            else substitute(template, context()).encode())
     return Response(status, headers, body)
 
 
 @lru_cache(maxsize=128)
-def _default_body(message: str | None) -> bytes:
+def _default_body(message: str | None, key: str = "message") -> bytes:
     """`{"message":$context.error.messageString}`, AWS's default template."""
-    return json.dumps({"message": message}).encode()
+    return json.dumps({key: message}).encode()
+
 
 
 def _parameter_value(source: str, request_values: Mapping[str, str]) -> str | None:

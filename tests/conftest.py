@@ -29,3 +29,12 @@ def lab():
 
     with Lab(verbose=False) as lab:
         yield lab
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _close_shared_labs():
+    """The simulators keep a shared moto Lab between runs; a test module never sees another's."""
+    yield
+    from labkit.sim import runner
+
+    runner.close_shared_lab()

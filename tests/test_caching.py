@@ -152,3 +152,16 @@ def test_bad_cache_settings_get_the_error_aws_gives(lab):
     with pytest.raises(ClientError):
         client.create_stage(restApiId=api.id, stageName="x", deploymentId=api.deployments()[0]["id"],
                             cacheClusterEnabled=True, cacheClusterSize="2")
+
+
+def test_turning_the_cache_off_and_on_again_starts_empty(lab):
+    # Disabling deletes the cache cluster, its data with it. https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html
+    api, url = cached_api(lab, name="toggle")
+    gw = lab.gateway(clock=VirtualClock())
+    assert n_of(gw.invoke("GET", url)) == 1
+    for value in ("false", "true"):
+        lab.client("apigateway").update_stage(restApiId=api.id, stageName="dev", patchOperations=[
+            {"op": "replace", "path": "/cacheClusterEnabled", "value": value}])
+        gw.invoke("GET", url)
+    assert gw.invoke("GET", url).headers["x-labkit-cache"] == "HIT"
+    assert n_of(gw.invoke("GET", url)) == 3, "the entry cached after re-enabling, not the old one"

@@ -336,3 +336,20 @@ def test_passthrough_behavior_for_an_unmapped_content_type(lab, echo, behavior, 
         assert r.json() == {"message": "Unsupported Media Type"}
     else:
         assert r.json()["body"] == "a,b"  # passed through untransformed
+
+
+def test_a_function_made_with_plain_boto3_runs_behind_the_api(lab):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "def main(event, context):\n    return {'statusCode': 200, 'body': 'plain'}\n")
+    lab.client("iam").create_role(RoleName="plain-role", AssumeRolePolicyDocument="{}")
+    arn = lab.client("lambda").create_function(FunctionName="plain", Runtime="python3.11", Handler="app.main",
+                                               Role="arn:aws:iam::123456789012:role/plain-role",
+                                               Code={"ZipFile": buffer.getvalue()})["FunctionArn"]
+    api = api_with(lab)
+    api.resource("/plain").method("GET").lambda_proxy(arn)
+    api.deploy("dev")
+    assert requests.get(lab.stage_url(api.id, "dev") + "/plain").text == "plain"

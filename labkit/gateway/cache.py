@@ -57,24 +57,27 @@ class StageCache:
         self.hits = self.misses = self.evictions = 0
 
     def get(self, key: tuple[Any, ...], now: float) -> _Entry | None:
+        """The live entry for `key`, counted as a hit or a miss."""
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry.expires <= now:
+            if entry is not None and entry.expires <= now:
                 self._drop(key)
+                entry = None
+            if entry is None:
+                self.misses += 1
                 return None
+            self.hits += 1
             self._entries.move_to_end(key)
             return entry
 
     def put(self, key: tuple[Any, ...], response: Response, ttl: float, now: float) -> bool:
         headers = [(k, v) for k, v in response.headers.items_list() if k.lower() != CACHE_HEADER]
         size = len(response.body) + sum(len(k) + len(v) for k, v in headers) + len(repr(key))
-        if size > min(MAX_ENTRY_BYTES, self.capacity_bytes):
-            return False
         with self._lock:
             if key in self._entries:
-                self._drop(key)
+                self._drop(key)  # even an answer too big to keep replaces the old one
+            if size > min(MAX_ENTRY_BYTES, self.capacity_bytes):
+                return False
             while self.used_bytes + size > self.capacity_bytes and self._entries:
                 self._drop(next(iter(self._entries)))
                 self.evictions += 1
@@ -118,6 +121,12 @@ class StageCaches:
         found = self._caches.get((api_id, stage))
         return found[1] if found else None
 
+    def drop(self, api_id: str, stage: str) -> None:
+        """Caching turned off: the cluster is deleted, its data with it (as on AWS)."""
+        if (api_id, stage) in self._caches:
+            with self._lock:
+                self._caches.pop((api_id, stage), None)
+
     def flush(self, api_id: str, stage: str) -> None:
         cache = self.get(api_id, stage)
         if cache is not None:
@@ -153,6 +162,7 @@ def cache(call: Call, next_step: Next) -> Response:
     assert call.route is not None and call.snapshot is not None
     stage = call.snapshot.stage
     if not stage.get("cacheClusterEnabled"):
+        call.gateway.caches.drop(call.request.api_id, call.request.stage)
         return next_step(call)
     method = call.request.method
     settings = call.snapshot.method_settings(call.resource_path, method)
@@ -178,7 +188,6 @@ def cache(call: Call, next_step: Next) -> Response:
 
     entry = store.get(key, now)
     if entry is not None:
-        store.hits += 1
         call.cache_status = "HIT"
         call.log("Sending cached response")  # no integration call: no integration latency
         response = Response(entry.status, Headers(entry.headers), entry.body)
@@ -192,7 +201,8 @@ def cache(call: Call, next_step: Next) -> Response:
 
 def _fetch_and_store(call: Call, next_step: Next, store: StageCache, key: tuple[Any, ...], ttl: int, status: str,
                      now: float) -> Response:
-    store.misses += 1
+    if status == "INVALIDATED":
+        store.misses += 1  # a bypass: the lookup that counts misses did not run
     call.cache_status = "MISS"
     response = next_step(call)
     store.put(key, response, ttl, now)
@@ -201,8 +211,9 @@ def _fetch_and_store(call: Call, next_step: Next, store: StageCache, key: tuple[
 
 
 def _asks_invalidation(call: Call) -> bool:
+    """`Cache-Control: max-age=0` among the header's directives."""
     value = call.request.headers.get("Cache-Control") or ""
-    return "max-age=0" in value.replace(" ", "").lower()
+    return any(d.strip().lower().replace(" ", "") == "max-age=0" for d in value.split(","))
 
 
 def _may_invalidate(call: Call, settings: dict[str, Any]) -> bool:

@@ -146,12 +146,7 @@ def send(prepared: Prepared) -> Outcome | None:
             api_id, stage, size, ttl, key = prepared.cache
             store = gateway.caches.for_stage(api_id, stage, size)
             hit = store.get(key, now)
-            if hit is not None:
-                store.hits += 1
-                cache_status = "HIT"
-            else:
-                store.misses += 1
-                cache_status = "MISS"
+            cache_status = "MISS" if hit is None else "HIT"
         if hit is not None:
             outcome = Outcome(hit.status, 0.0, None, cache_status)
         elif prepared.latency > prepared.timeout:

@@ -131,10 +131,17 @@ class MotoSource:
 
     def function_code(self, function_arn: str) -> FunctionCode | None:
         from moto.awslambda.models import lambda_backends
+        from moto.awslambda_simple.models import lambda_simple_backends
 
-        try:
-            fn = lambda_backends[self.account_id][self.region].get_function(function_arn)
-        except Exception:
+        # A lab runs moto with use_docker=False, which keeps functions in the "simple" backend.
+        name = function_arn.split(":function:")[-1].split(":")[0]
+        fn = None
+        for backends in (lambda_simple_backends, lambda_backends):
+            stored = backends[self.account_id][self.region]._lambdas._functions.get(name)
+            if stored is not None:
+                fn = stored["latest"]
+                break
+        if fn is None:
             return _kit_code(function_arn)
         return FunctionCode(
             function_arn=fn.function_arn,

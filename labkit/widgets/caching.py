@@ -90,8 +90,8 @@ class CacheLab(widgets.VBox):
                                           description="simulated (s)", **slider)
         self.cache_size = widgets.Dropdown(options=CACHE_CLUSTER_SIZES, value=p.cache_size,
                                            description="cache size (GB)", style=style)
-        self.distinct_keys = widgets.IntSlider(value=p.keys, min=1, max=20_000, step=1, description="distinct keys",
-                                      **slider)
+        self.distinct_keys = widgets.IntSlider(value=p.keys, min=1, max=20_000, step=1,
+                                               description="distinct keys", **slider)
         self.zipf_s = widgets.FloatSlider(value=p.zipf_s, min=0, max=2, step=0.05, description="Zipf skew s",
                                           **slider)
         self.request_rate = widgets.FloatSlider(value=p.request_rate, min=1, max=300, step=1,
@@ -108,8 +108,8 @@ class CacheLab(widgets.VBox):
         self.summary = widgets.Label()
         self._seed = p.seed
         self.outcome: CacheLabOutcome | None = None
-        controls = [self.ttl, self.duration, self.cache_size, self.distinct_keys, self.zipf_s, self.request_rate, self.backend_ms,
-                    self.change_rate, self.invalidation_share, self.may_invalidate]
+        controls = [self.ttl, self.duration, self.cache_size, self.distinct_keys, self.zipf_s, self.request_rate,
+                    self.backend_ms, self.change_rate, self.invalidation_share, self.may_invalidate]
         super().__init__([widgets.HBox([widgets.VBox(controls[:5]), widgets.VBox(controls[5:])]),
                           self.image, self.summary])
         for control in controls:
@@ -123,7 +123,8 @@ class CacheLab(widgets.VBox):
                               zipf_s=self.zipf_s.value, request_rate=self.request_rate.value,
                               backend_latency=self.backend_ms.value / 1000, change_rate=self.change_rate.value,
                               invalidation_share=self.invalidation_share.value,
-                              may_invalidate=self.may_invalidate.value, duration=float(self.duration.value), seed=self._seed)
+                              may_invalidate=self.may_invalidate.value, duration=float(self.duration.value),
+                              seed=self._seed)
 
     def update(self) -> None:
         """Run the model for the current controls and show what it returned."""

@@ -58,6 +58,7 @@ class StageSnapshot:
     stage_name: str
     deployment: Deployment
     stage: dict[str, Any]
+    _settings: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def variables(self) -> dict[str, str]:
@@ -68,7 +69,15 @@ class StageSnapshot:
         return self.deployment.deployment_id
 
     def method_settings(self, resource_path: str, http_method: str) -> dict[str, Any]:
-        """Stage-wide `*/*` settings overlaid with the method's own, as AWS applies them."""
+        """Stage-wide `*/*` settings overlaid with the method's own, as AWS applies them (computed once
+        per method: a changed stage is a new snapshot). Callers must not modify the result."""
+        key = (resource_path, http_method)
+        found = self._settings.get(key)
+        if found is None:
+            found = self._settings[key] = self._merge_settings(resource_path, http_method)
+        return found
+
+    def _merge_settings(self, resource_path: str, http_method: str) -> dict[str, Any]:
         settings = self.stage.get("methodSettings") or {}
         merged = dict(settings.get("*/*") or {})
         # `~1pets/GET` is the escaped form; a patch path written `/pets/GET/...` stores `pets/GET`.

@@ -25,6 +25,7 @@ __all__ = [
     "validate_stage_name",
     "validate_stage_variables",
     "validate_timeout_ms",
+    "enable_cors",
 ]
 
 ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
@@ -575,3 +576,19 @@ def import_openapi(client: Any, doc: dict[str, Any] | str) -> RestApi:
     from labkit import openapi
 
     return RestApi(client, openapi.import_(client, doc))
+
+
+def enable_cors(api_or_resource: RestApi | Resource, allow_origins: list[str] | tuple[str, ...] | str = ("*",),
+                allow_methods: list[str] | None = None,
+                allow_headers: list[str] | tuple[str, ...] = ("Content-Type", "X-Amz-Date", "Authorization",
+                                                               "X-Api-Key", "X-Amz-Security-Token"),
+                max_age: int | None = None, allow_credentials: bool = False,
+                gateway_responses: bool = True) -> dict[str, Any]:
+    """The console's "Enable CORS": an OPTIONS MOCK method answering the Access-Control-* headers,
+    Access-Control-Allow-Origin on the other methods' 200 responses and (optionally) on DEFAULT_4XX/5XX.
+    Redeploy afterwards. Details: labkit.apis_cors.enable_cors."""
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html
+    from labkit.apis_cors import enable_cors as build
+
+    return build(api_or_resource, allow_origins, allow_methods, allow_headers, max_age, allow_credentials,
+                 gateway_responses)

@@ -64,6 +64,7 @@ class Lab:
         self._cell_marks: list[int] = []
         self._gateways: weakref.WeakSet[Gateway] = weakref.WeakSet()
         self._flushing = False
+        self._gateway_count = 0
         self.account_id = MOTO_ACCOUNT_ID
 
         if backend == "aws" and os.environ.get("LABKIT_ALLOW_AWS") != "1":
@@ -168,7 +169,9 @@ class Lab:
             return self._gateway
         options.setdefault("client_factory", self.client)
         options.setdefault("timed_flush", self.backend != "moto")
-        gateway = Gateway(self._gateway.source, clock=clock, seed=options.pop("seed", self.seed), **options)
+        self._gateway_count += 1
+        seed = self.seed + self._gateway_count if self.seed is not None else None  # each gateway its own ids
+        gateway = Gateway(self._gateway.source, clock=clock, seed=options.pop("seed", seed), **options)
         self._gateways.add(gateway)
         return gateway
 
@@ -180,6 +183,21 @@ class Lab:
         if self._gateway_server is None:
             self._gateway_server = self.serve()
         return self._gateway_server.stage_url(api_id, stage)
+
+    def domain_url(self, domain_name: str, base_path: str = "") -> str:
+        """The URL at which a custom domain name's base path answers on this backend.
+
+        moto and AWS: `https://{domain_name}/{base_path}` (in a moto lab plain `requests` reach the
+        kit's gateway; on AWS the name needs its DNS record). Server backend: the kit's local HTTP
+        gateway at `{server}/_domains/{domain_name}/{base_path}`, usable from curl and browsers without
+        DNS; sending `Host: {domain_name}` to the server's root works too.
+        """
+        base = "" if base_path in ("", "(none)", None) else "/" + base_path.strip("/")
+        if self.backend in ("moto", "aws"):
+            return f"https://{domain_name}{base}"
+        if self._gateway_server is None:
+            self._gateway_server = self.serve()
+        return f"{self._gateway_server.url}/_domains/{domain_name}{base}"
 
     def serve(self, port: int = 0) -> RunningServer:
         """Serve the gateway over HTTP on 127.0.0.1 (for curl, browsers, load tools)."""

@@ -16,6 +16,33 @@ from matplotlib.ticker import FixedLocator, NullLocator
 
 from .sim.runner import ACCEPTED, SimResult
 
+
+def _show_figures_as_png() -> None:
+    """In Jupyter, a returned `Figure` displays as a PNG even when no pyplot backend was loaded
+    (figures are built without pyplot, so they never leak global state or display twice)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    formatter = shell.display_formatter.formatters["image/png"]
+    if Figure in formatter.type_printers:
+        return
+
+    def png(figure: Figure) -> bytes:
+        import io
+
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
+
+    formatter.for_type(Figure, png)
+
+
+_show_figures_as_png()
+
 COLOURS = {"offered": "#7f7f7f", "accepted": "#2ca02c", "throttled": "#d62728", "quota_exceeded": "#9467bd",
            "tokens": "#1f77b4"}
 
@@ -274,4 +301,31 @@ def cache_dashboard(result: Any, cost_points: Any = None, size: tuple[float, flo
     cache_latency_distribution(result, fig.add_subplot(grid[1, 0]))
     cache_cost_vs_savings(cost_points if cost_points is not None else [cost_point(result)],
                           fig.add_subplot(grid[1, 1]))
+    return fig
+
+
+# --- integration timeouts (labkit.widgets.errors) -----------------------------------------------------------
+
+DEFAULT_TIMEOUT_MS = 29_000  # https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html
+
+
+def timeout_plot(latencies_ms: Any, statuses: Any, timeout_ms: int, ax: Axes | None = None) -> Figure:
+    """Status against backend latency (from `labkit.widgets.errors.latency_vs_timeout`): 200 up to the
+    integration's `timeoutInMillis` (dashed), 504 beyond it; the 29 s default is marked (dotted)."""
+    fig, ax = _axes(ax)
+    xs = np.asarray(latencies_ms, dtype=float) / 1000
+    codes = np.asarray(statuses, dtype=int)
+    ok = codes < 500
+    ax.scatter(xs[ok], codes[ok], color=COLOURS["accepted"], s=24, zorder=3, label="answered (200)")
+    ax.scatter(xs[~ok], codes[~ok], color=COLOURS["throttled"], marker="x", s=30, zorder=3,
+               label="504 Endpoint request timed out")
+    ax.axvline(timeout_ms / 1000, color="black", ls="--", lw=1.2, label=f"timeoutInMillis = {timeout_ms:,}")
+    if timeout_ms != DEFAULT_TIMEOUT_MS:
+        ax.axvline(DEFAULT_TIMEOUT_MS / 1000, color="grey", ls=":", lw=1.2, label="default 29,000 ms")
+    right = max([timeout_ms / 1000, DEFAULT_TIMEOUT_MS / 1000, *(xs.tolist() or [0])]) * 1.05
+    ax.axvspan(timeout_ms / 1000, right, color=COLOURS["throttled"], alpha=0.07, lw=0)
+    ax.set(xlabel="backend latency (s)", ylabel="HTTP status", title="Where 504s begin", xlim=(0, right),
+           ylim=(150, 560))
+    ax.set_yticks([200, 504])
+    ax.legend(loc="center left", fontsize="small")
     return fig

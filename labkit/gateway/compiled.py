@@ -79,6 +79,10 @@ def prepare(gateway: Gateway, request: Request) -> Prepared | None:
     method = call.route.method
     settings = snapshot.method_settings(call.resource_path, request.method)
     integration = method.get("methodIntegration") or {}
+    rest_api = snapshot.deployment.rest_api
+    if (rest_api.get("disableExecuteApiEndpoint") or "PRIVATE" in snapshot.deployment.endpoint_types
+            or request.vpce_id or "x-labkit-vpce-id" in request.headers):
+        return None  # the endpoint decides (endpoints.py)
     if ((method.get("authorizationType") or "NONE").upper() != "NONE" or snapshot.deployment.rest_api.get("policy")
             or method.get("requestValidatorId") or (integration.get("type") or "").upper() != "MOCK"
             or (settings.get("loggingLevel") or "OFF").upper() != "OFF" or len(request.body) > 0):

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import integrations, pipeline
+from . import endpoints, integrations, pipeline
 from .api_keys import api_keys
 from .auth import authorize
 from .cache import StageCaches, cache, register
@@ -80,10 +80,25 @@ class Gateway:
         return response
 
     def invoke(self, method: str, url: str, headers: Mapping[str, str] | None = None,
-               body: bytes | str | dict | list | None = None, *, source_ip: str = "127.0.0.1") -> Response:
+               body: bytes | str | dict | list | None = None, *, source_ip: str = "127.0.0.1",
+               vpce_id: str | None = None) -> Response:
         """Call a stage URL: `https://{api}.execute-api.{region}.amazonaws.com/{stage}/path` or the
-        local server's `/restapis/{api}/{stage}/_user_request_/path`."""
-        return self.handle(self.request_from_url(method, url, headers, as_bytes(body), source_ip=source_ip))
+        local server's `/restapis/{api}/{stage}/_user_request_/path`, or a custom domain name's URL
+        (`https://api.example.com/v1/path`). `vpce_id`: the VPC endpoint the request comes through
+        (the kit's simulation, for PRIVATE APIs and aws:SourceVpce)."""
+        data = as_bytes(body)
+        try:
+            request = self.request_from_url(method, url, headers, data, source_ip=source_ip)
+        except ValueError:
+            from .endpoints import domain_request_from_url
+
+            found = domain_request_from_url(self.source, method, url, headers, data, source_ip=source_ip)
+            if found is None:
+                raise
+            request = found
+        if vpce_id is not None:
+            request.vpce_id = vpce_id
+        return self.handle(request)
 
     @staticmethod
     def request_from_url(method: str, url: str, headers: Mapping[str, str] | Headers | None, body: bytes,
@@ -203,5 +218,5 @@ class _LazyLog(list):  # type: ignore[type-arg]
 
 def default_steps() -> list[Step]:
     """The request path, outermost first."""
-    return [observe, pipeline.errors, pipeline.resolve, pipeline.limits, authorize, api_keys, throttle, validate,
-            cache]
+    return [observe, endpoints.cloudfront, pipeline.errors, endpoints.endpoints, pipeline.resolve, pipeline.limits,
+            authorize, api_keys, throttle, validate, cache]

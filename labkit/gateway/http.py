@@ -90,6 +90,8 @@ class Request:
     source_ip: str = "127.0.0.1"
     vpce_id: str | None = None
     domain_name: str = ""
+    base_path: str | None = None  # the custom domain's base path mapping that matched (endpoints.py)
+    raw_path: str | None = None  # the path as sent to a custom domain, base path included
 
     @property
     def query_dict(self) -> dict[str, list[str]]:

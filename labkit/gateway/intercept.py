@@ -1,13 +1,15 @@
 """Answers plain `requests` calls to execute-api URLs inside a moto lab with the kit's gateway.
 
 moto routes `requests` through the `responses` library; a `responses.CallbackResponse` on the
-execute-api host pattern takes precedence over moto's own (moto-5.2-notes, section 2).
+execute-api host pattern takes precedence over moto's own (moto-5.2-notes, section 2). URLs on the
+lab's custom domain names (create_domain_name) are answered too; every other URL is left alone.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import responses
 
@@ -15,6 +17,7 @@ from .engine import Gateway
 from .http import as_bytes
 
 EXECUTE_API_URL = re.compile(r"https?://[a-zA-Z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com(:\d+)?(/.*)?$")
+ANY_HTTP_URL = re.compile(r"https?://[^/?#]+([/?#].*)?$")
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
@@ -28,7 +31,26 @@ def install(gateway: Gateway) -> list[Any]:
                                               callback=lambda request: _answer(gateway, request))
         responses_mock.add(callback)
         registered.append(callback)
+    # Custom domain names the backend knows (`https://api.example.com/v1/pets`); other URLs are untouched.
+    for method in METHODS:
+        callback = responses.CallbackResponse(method=method, url=ANY_HTTP_URL, match=[_custom_domain(gateway)],
+                                              callback=lambda request: _answer(gateway, request))
+        responses_mock.add(callback)
+        registered.append(callback)
     return registered
+
+
+def _custom_domain(gateway: Gateway) -> Any:
+    """A responses matcher: does the request's host name one of the backend's custom domain names?"""
+    from .endpoints import known_domains
+
+    def matches(request: Any) -> tuple[bool, str]:
+        host = (urlsplit(str(request.url)).hostname or "").lower()
+        if host and host in known_domains(gateway.source):
+            return True, ""
+        return False, f"{host} is not a custom domain name of this lab"
+
+    return matches
 
 
 def uninstall(registered: list[Any]) -> None:

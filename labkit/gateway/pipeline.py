@@ -109,7 +109,10 @@ class Call:
                 "cognitoIdentityId": None, "cognitoIdentityPoolId": None, "principalOrgId": None,
                 **self.identity,
             },
-            "path": f"/{req.stage}{req.path}",
+            # Through a custom domain, the path as sent (base path included); else /{stage}/path.
+            "path": req.raw_path if req.raw_path is not None else f"/{req.stage}{req.path}",
+            # The API mapping matched through a custom domain name ("(none)" for the empty base path).
+            "customDomain": {"basePathMatched": req.base_path},
             "protocol": "HTTP/1.1",
             "requestId": self.request_id,
             "requestTime": when.strftime("%d/%b/%Y:%H:%M:%S +0000"),

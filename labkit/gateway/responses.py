@@ -107,8 +107,8 @@ def gateway_response(error: GatewayError, customised: Mapping[str, dict[str, Any
 
 @lru_cache(maxsize=128)
 def _default_body(message: str | None, key: str = "message") -> bytes:
-    """`{"message":$context.error.messageString}`, AWS's default template."""
-    return json.dumps({key: message}).encode()
+    """`{"message":$context.error.messageString}`, AWS's default template (no space after the colon)."""
+    return json.dumps({key: message}, separators=(",", ":")).encode()
 
 
 

@@ -2,6 +2,7 @@
 
 Paths follow LocalStack's `/restapis/{api_id}/{stage}/_user_request_/{path}`, so tools written for
 it work; a request whose Host is `{api_id}.execute-api.{region}.amazonaws.com` is routed as on AWS.
+A custom domain name is reached with its name in Host, or at `/_domains/{domain_name}/{base_path}/...`.
 
 The server is a lean HTTP/1.1 server (keep-alive, pipelining, `Expect: 100-continue`, chunked
 request bodies) on asyncio, with httptools' C parser and uvloop where it is installed, running its
@@ -31,6 +32,7 @@ from urllib.parse import unquote
 
 import httptools
 
+from .endpoints import LOCAL_DOMAIN_PATH, domain_request
 from .engine import EXECUTE_API_HOST, LOCAL_PATH, Gateway
 from .http import Headers, Request, Response, split_query
 from .pipeline import MAX_PAYLOAD_BYTES
@@ -305,8 +307,14 @@ class _Connection(asyncio.Protocol):
             api_id, stage, rest = local.group("api"), local.group("stage"), local.group("path") or "/"
         else:
             found = EXECUTE_API_HOST.match(host)
-            if not found:
-                return None
+            if not found:  # a custom domain name: `/_domains/{domain}/...`, or its name in Host
+                domain = LOCAL_DOMAIN_PATH.match(path)
+                if domain:
+                    return domain_request(method, domain.group("domain"), domain.group("path") or "/", query,
+                                          Headers(headers), body, source_ip=self.peer)
+                if not host or _domain(host).lower().strip("[]") in LOOPBACK:
+                    return None
+                return domain_request(method, _domain(host), path, query, Headers(headers), body, source_ip=self.peer)
             api_id = found.group("api")
             segments = path.split("/", 2)
             stage = segments[1] if len(segments) > 1 else ""

@@ -55,6 +55,12 @@ class DefinitionSource(Protocol):
     def user_pool(self, pool_arn: str) -> UserPool | None:
         """A Cognito user pool's issuer, JWKS and app clients, for COGNITO_USER_POOLS authorizers."""
 
+    def domain_names(self) -> dict[str, dict[str, Any]]:
+        """Custom domain names (lower-case name -> get_domain_name's shape)."""
+
+    def base_path_mappings(self, domain_name: str) -> list[dict[str, Any]]:
+        """A custom domain's base path mappings (get_base_path_mappings items: basePath, restApiId, stage)."""
+
 
 def _kit_code(function_arn: str) -> FunctionCode | None:
     """The copy labkit.functions keeps of every zip it created."""
@@ -166,6 +172,16 @@ class MotoSource:
 
         return moto_user_pool(self.account_id, pool_arn)
 
+    def domain_names(self) -> dict[str, dict[str, Any]]:
+        return {name.lower(): d.to_json() for name, d in list(self._backend().domain_names.items())}
+
+    def base_path_mappings(self, domain_name: str) -> list[dict[str, Any]]:
+        backend = self._backend()
+        for name in list(backend.domain_names):
+            if name.lower() == domain_name.lower():
+                return [m.to_json() for m in list((backend.base_path_mappings.get(name) or {}).values())]
+        return []
+
 
 class Boto3Source:
     """Reads definitions through boto3 from any endpoint (a moto server, LocalStack, AWS)."""
@@ -239,6 +255,20 @@ class Boto3Source:
         from .cognito import client_user_pool
 
         return client_user_pool(self._client("cognito-idp"), pool_arn)
+
+    def domain_names(self) -> dict[str, dict[str, Any]]:
+        return self._domain_cache().domain_names()
+
+    def base_path_mappings(self, domain_name: str) -> list[dict[str, Any]]:
+        return self._domain_cache().base_path_mappings(domain_name)
+
+    def _domain_cache(self) -> Any:
+        cache = getattr(self, "_domains", None)
+        if cache is None:
+            from .endpoints import DomainCache
+
+            cache = self._domains = DomainCache(lambda: self._client("apigateway"), self._refresh)
+        return cache
 
     def usage_index(self) -> UsageIndex:
         now = time.monotonic()

@@ -96,7 +96,9 @@ class Lab:
         if self.backend == "moto":
             from moto import mock_aws
 
-            self._mock = mock_aws(config={"lambda": {"use_docker": False}})
+            # Functions run in the kit (no Docker); state machines really execute (a Wait state waits).
+            self._mock = mock_aws(config={"lambda": {"use_docker": False},
+                                          "stepfunctions": {"execute_state_machine": True}})
             self._mock.start()
             if self.seed is not None:
                 from moto.moto_api._internal import mock_random

@@ -37,6 +37,19 @@ _EXT_MASK = (1 << 96) - 1
 Latency = float | Mapping[str, float] | Callable[[Call], float]
 
 
+def locate_stage(host: str, path: str) -> tuple[str, str, str] | None:
+    """(api id, stage, path after the stage) of a request on the local server's path or on an
+    execute-api host; None for anything else (a custom domain, say)."""
+    local = LOCAL_PATH.match(path)
+    if local:
+        return local.group("api"), local.group("stage"), local.group("path") or "/"
+    found = EXECUTE_API_HOST.match(host)
+    if not found:
+        return None
+    segments = path.split("/", 2)
+    return found.group("api"), segments[1] if len(segments) > 1 else "", "/" + (segments[2] if len(segments) > 2 else "")
+
+
 class Gateway:
     """The local data plane for the APIs a control plane (moto, a server, AWS) defines.
 
@@ -105,18 +118,11 @@ class Gateway:
                          *, source_ip: str = "127.0.0.1") -> Request:
         """Parse a stage URL into a Request; a URL that names no stage raises ValueError."""
         host, path, query = url_path_and_query(url)
-        local = LOCAL_PATH.match(path)
-        if local:
-            api_id, stage, rest = local.group("api"), local.group("stage"), local.group("path") or "/"
-        else:
-            found = EXECUTE_API_HOST.match(host)
-            if not found:
-                raise ValueError(f"url must be a stage URL (https://{{api_id}}.execute-api.{{region}}.amazonaws.com/"
-                                 f"{{stage}}/... or .../restapis/{{api_id}}/{{stage}}/_user_request_/...), got {url!r}")
-            api_id = found.group("api")
-            segments = path.split("/", 2)
-            stage = segments[1] if len(segments) > 1 else ""
-            rest = "/" + (segments[2] if len(segments) > 2 else "")
+        located = locate_stage(host, path)
+        if located is None:
+            raise ValueError(f"url must be a stage URL (https://{{api_id}}.execute-api.{{region}}.amazonaws.com/"
+                             f"{{stage}}/... or .../restapis/{{api_id}}/{{stage}}/_user_request_/...), got {url!r}")
+        api_id, stage, rest = located
         hdrs = headers.copy() if isinstance(headers, Headers) else Headers(headers or {})
         return Request(method=method.upper(), api_id=api_id, stage=stage, path=rest, query=split_query(query),
                        headers=hdrs, body=body, source_ip=source_ip, domain_name=host.split(":")[0])

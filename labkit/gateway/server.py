@@ -33,7 +33,7 @@ from urllib.parse import unquote
 import httptools
 
 from .endpoints import LOCAL_DOMAIN_PATH, domain_request
-from .engine import EXECUTE_API_HOST, LOCAL_PATH, Gateway
+from .engine import Gateway, locate_stage
 from .http import Headers, Request, Response, split_query
 from .pipeline import MAX_PAYLOAD_BYTES
 
@@ -302,23 +302,16 @@ class _Connection(asyncio.Protocol):
             if name.lower() == "host":
                 host = value
                 break
-        local = LOCAL_PATH.match(path)
-        if local:
-            api_id, stage, rest = local.group("api"), local.group("stage"), local.group("path") or "/"
-        else:
-            found = EXECUTE_API_HOST.match(host)
-            if not found:  # a custom domain name: `/_domains/{domain}/...`, or its name in Host
-                domain = LOCAL_DOMAIN_PATH.match(path)
-                if domain:
-                    return domain_request(method, domain.group("domain"), domain.group("path") or "/", query,
-                                          Headers(headers), body, source_ip=self.peer)
-                if not host or _domain(host).lower().strip("[]") in LOOPBACK:
-                    return None
-                return domain_request(method, _domain(host), path, query, Headers(headers), body, source_ip=self.peer)
-            api_id = found.group("api")
-            segments = path.split("/", 2)
-            stage = segments[1] if len(segments) > 1 else ""
-            rest = "/" + (segments[2] if len(segments) > 2 else "")
+        located = locate_stage(host, path)
+        if located is None:  # a custom domain name: `/_domains/{domain}/...`, or its name in Host
+            domain = LOCAL_DOMAIN_PATH.match(path)
+            if domain:
+                return domain_request(method, domain.group("domain"), domain.group("path") or "/", query,
+                                      Headers(headers), body, source_ip=self.peer)
+            if not host or _domain(host).lower().strip("[]") in LOOPBACK:
+                return None
+            return domain_request(method, _domain(host), path, query, Headers(headers), body, source_ip=self.peer)
+        api_id, stage, rest = located
         return Request(method=method, api_id=api_id, stage=stage, path=rest, query=split_query(query),
                        headers=Headers(headers), body=body, source_ip=self.peer,
                        domain_name=_domain(host))

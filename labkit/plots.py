@@ -329,3 +329,84 @@ def timeout_plot(latencies_ms: Any, statuses: Any, timeout_ms: int, ax: Axes | N
     ax.set_yticks([200, 504])
     ax.legend(loc="center left", fontsize="small")
     return fig
+
+
+def edge_vs_regional_plot(table: Any, ax: Axes | None = None) -> Figure:
+    """REGIONAL vs EDGE round-trip estimate per client region (labkit.design.endpoints.edge_vs_regional)."""
+    fig, ax = _axes(ax, (8.0, 3.2))
+    rows = list(table.rows)
+    x = np.arange(len(rows))
+    width = 0.38
+    ax.bar(x - width / 2, [r.regional_ms for r in rows], width, label="REGIONAL", color="#1f77b4")
+    ax.bar(x + width / 2, [r.edge_ms for r in rows], width, label="EDGE (CloudFront)", color="#ff7f0e")
+    ax.set_xticks(x, [f"{r.client_region}\n({r.clients})" for r in rows], fontsize=8)
+    ax.set_ylabel("round trip (ms)")
+    kind = "new connection" if table.new_connection else "warm connection"
+    ax.set_title(f"API in {table.api_region}, {kind}: weighted REGIONAL {table.weighted_regional_ms:.0f} ms, "
+                 f"EDGE {table.weighted_edge_ms:.0f} ms", fontsize=9)
+    ax.legend(fontsize=8)
+    return fig
+
+
+# --- design checks (labkit.design) ---------------------------------------------------------------------
+
+def cost_vs_traffic(design: Any, ax: Axes | None = None, month_hours: float = 730.0) -> Figure:
+    """Monthly cost against requests/month at the design's endpoint mix, without and with the stage cache,
+    with the design's own volume and the cache's break-even marked (labkit.design.cost: backend calls are
+    priced at the design's backend_cost_per_million, or like API requests if it gives none)."""
+    from .design.cost import break_even, cost_curve, suggested_cache_size
+    from .design.model import load_design
+
+    design = load_design(design)
+    fig, ax = _axes(ax, (7.0, 3.6))
+    volumes = np.logspace(5, 11, 61)
+    curve = cost_curve(design, volumes, month_hours)
+    size = suggested_cache_size(design)
+    ax.loglog(volumes, curve["without_cache"], color=CACHE_COLOURS["without"], label="without cache")
+    ax.loglog(volumes, curve["with_cache"], color=CACHE_COLOURS["cost"], label=f"with a {size} GB cache")
+    mine = design.total_rate * month_hours * 3600
+    ax.axvline(mine, color="black", ls=":", lw=1, label=f"this design: {mine / 1e6:,.0f} M/month")
+    point = break_even(design, month_hours)
+    if point is not None and point.requests_per_month is not None:
+        ax.axvline(point.requests_per_month, color=CACHE_COLOURS["hit"], ls="--", lw=1,
+                   label=f"break-even {point.requests_per_month / 1e6:,.1f} M/month")
+    assumed = design.backend_cost_per_million is None
+    ax.set(xlabel="requests / month", ylabel="USD / month",
+           title="Monthly cost: requests + data out + backend calls" + (" (backend priced like requests)" if assumed
+                                                                        else ""))
+    ax.title.set_fontsize(9)
+    ax.legend(loc="upper left", fontsize="small")
+    return fig
+
+
+def design_simulation(sim: Any, size: tuple[float, float] = (11.0, 4.0)) -> Figure:
+    """A DesignSimulation (labkit.design.simulate): what each endpoint and tier had accepted, throttled,
+    quota-limited or timed out per second, and each endpoint's latency percentiles."""
+    fig = Figure(figsize=size, layout="constrained")
+    left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    rows = [r for r in sim.rows if r.endpoint != "all" and r.tier != "all"]
+    labels = [r.endpoint if len(sim.client_scale) == 1 else f"{r.endpoint}\n{r.tier}" for r in rows]
+    y = np.arange(len(rows))
+    s = sim.seconds
+    start = np.zeros(len(rows))
+    for key, colour, label in (("accepted", COLOURS["accepted"], "accepted"),
+                               ("throttled", COLOURS["throttled"], "429 throttled"),
+                               ("quota_exceeded", COLOURS["quota_exceeded"], "429 quota"),
+                               ("timeouts", "#8c564b", "504 timeout")):
+        values = np.array([getattr(r, key) / s for r in rows])
+        left.barh(y, values, left=start, color=colour, label=label)
+        start += values
+    left.set_yticks(y, labels, fontsize=7)
+    left.invert_yaxis()
+    left.set(xlabel="requests / s", title=f"{sim.design.name}: {s:g} s simulated")
+    left.legend(loc="lower right", fontsize="x-small")
+    per_endpoint = [r for r in sim.rows if r.endpoint != "all" and r.tier == "all"]
+    x = np.arange(len(per_endpoint))
+    for i, (q, style) in enumerate((("latency_p50", 0.5), ("latency_p95", 0.75), ("latency_p99", 1.0))):
+        right.bar(x + (i - 1) * 0.27, [getattr(r, q) * 1000 for r in per_endpoint], 0.27, alpha=style,
+                  color=COLOURS["tokens"], label=q.split("_")[1])
+    right.set_xticks(x, [r.endpoint for r in per_endpoint], rotation=30, ha="right", fontsize=7)
+    right.set_yscale("symlog", linthresh=10)
+    right.set(ylabel="latency (ms)", title="Latency of accepted requests (cache hits ~0)")
+    right.legend(fontsize="x-small")
+    return fig

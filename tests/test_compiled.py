@@ -54,3 +54,23 @@ def test_a_changed_stage_setting_recompiles_the_class():
     assert send(prepared) is None, "stale after update_stage"
     again = gw.prepare(Request("GET", api, "dev", "/x"))
     assert send(again).status == 429
+
+
+def test_a_gateway_with_a_step_the_compiler_does_not_know_is_never_compiled():
+    from labkit.apis import RestApi
+    from labkit.gateway.clock import VirtualClock
+    from labkit.gateway.engine import Gateway, default_steps
+    from labkit.gateway.http import Request
+
+    lab = runner.shared_lab()
+    api = RestApi.create(lab.client("apigateway"), "extra-step")
+    api.resource("/x").method("GET").mock()
+    api.deploy("dev")
+
+    def audit(call, next_step):
+        return next_step(call)
+
+    plain = Gateway(lab.gateway().source, clock=VirtualClock())
+    extra = Gateway(lab.gateway().source, clock=VirtualClock(), steps=[audit, *default_steps()])
+    assert plain.prepare(Request("GET", api.id, "dev", "/x")) is not None
+    assert extra.prepare(Request("GET", api.id, "dev", "/x")) is None

@@ -153,9 +153,10 @@ class Lab:
                     kwargs["config"] = Config(retries={"max_attempts": 1})
                 client = self._session.client(service, **kwargs)
                 self.ledger.attach(client)
-                if self.backend == "moto" and service in _OBSERVED_SERVICES:
-                    # Logs, metrics and traces appear when they are read, not when a timer fires: the
-                    # same notebook prints the same outputs (moto's seeded ids are not consumed mid-cell).
+                if service in _OBSERVED_SERVICES:
+                    # Logs, metrics and traces are written before a lab client reads them. In a moto lab
+                    # this replaces the timer, so a notebook prints the same outputs every run (moto's
+                    # seeded ids are not consumed mid-cell); elsewhere it adds to it.
                     client.meta.events.register("before-call", self._flush_before_read)
                 if service == "apigateway" and self.backend != "moto" and self._moto_server is None:
                     client.meta.events.register("after-call.api-gateway.CreateDeployment", self._snapshot_deployment)
@@ -170,6 +171,7 @@ class Lab:
         if clock is None and not options:
             return self._gateway
         options.setdefault("client_factory", self.client)
+        options.setdefault("lambdas", self._gateway.lambdas)  # one set of warm function instances per lab
         options.setdefault("timed_flush", self.backend != "moto")
         self._gateway_count += 1
         seed = self.seed + self._gateway_count if self.seed is not None else None  # each gateway its own ids

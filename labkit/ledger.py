@@ -64,6 +64,7 @@ _TAG_PARAMS: dict[str, dict[str, tuple[str, str]]] = {
     "lambda": {"CreateFunction": ("Tags", "map")},
     "iam": {"CreateRole": ("Tags", "Key/Value"), "CreatePolicy": ("Tags", "Key/Value")},
     "sqs": {"CreateQueue": ("tags", "map")},
+    "firehose": {"CreateDeliveryStream": ("Tags", "Key/Value")},
     "logs": {"CreateLogGroup": ("tags", "map")},
     "stepfunctions": {"CreateStateMachine": ("tags", "key/value")},
     "cognito-idp": {"CreateUserPool": ("UserPoolTags", "map")},
@@ -111,6 +112,8 @@ _RECORDERS: dict[str, dict[str, Recorder]] = {
         ],
     },
     "sqs": {"CreateQueue": lambda p, r: [("queue", {"QueueUrl": r["QueueUrl"]})]},
+    "firehose": {"CreateDeliveryStream": lambda p, r: [("delivery_stream",
+                                                        {"DeliveryStreamName": p["DeliveryStreamName"]})]},
     # Objects are not recorded one by one: a bucket is emptied when it is deleted.
     "s3": {"CreateBucket": lambda p, r: [("bucket", {"Bucket": p["Bucket"]})]},
     "logs": {"CreateLogGroup": lambda p, r: [("log_group", {"logGroupName": p["logGroupName"]})]},
@@ -143,6 +146,7 @@ _DELETE_ORDER = [
     ("iam", "attached_role_policy"),
     ("iam", "role"),
     ("iam", "policy"),
+    ("firehose", "delivery_stream"),  # before the buckets it writes to
     ("sqs", "queue"),
     ("s3", "bucket"),
     ("logs", "log_group"),
@@ -644,6 +648,10 @@ def _del_policy(client: Callable[[str], Any], PolicyArn: str) -> None:
     _call(iam.delete_policy, PolicyArn=PolicyArn)
 
 
+def _del_delivery_stream(client: Callable[[str], Any], DeliveryStreamName: str) -> None:
+    _call(client("firehose").delete_delivery_stream, DeliveryStreamName=DeliveryStreamName)
+
+
 def _del_queue(client: Callable[[str], Any], QueueUrl: str) -> None:
     _call(client("sqs").delete_queue, QueueUrl=QueueUrl)
 
@@ -704,6 +712,7 @@ _DELETERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("iam", "role"): _del_role,
     ("iam", "policy"): _del_policy,
     ("sqs", "queue"): _del_queue,
+    ("firehose", "delivery_stream"): _del_delivery_stream,
     ("s3", "bucket"): _del_bucket,
     ("logs", "log_group"): _del_log_group,
     ("cognito-idp", "user_pool_client"): _del_user_pool_client,

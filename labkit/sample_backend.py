@@ -10,6 +10,7 @@ Routes (JSON in, JSON out, nothing logged to stderr):
 - ``GET /pets/{id}``          one pet, or 404 ``{"message": "Pet 9 not found"}``
 - ``POST /pets``              echoes the JSON body back as a new pet with the next id (201)
 - ``GET /slow?seconds=N``     sleeps N seconds (0-60), then answers; for integration timeouts
+- ``GET /status/{code}``      answers that status (100-599), e.g. 503 for "the backend is down"
 - anything else               404 ``{"message": "Not found: <path>"}``
 
 Every response carries ``X-Backend: labkit-sample-backend`` so a learner can see which answers
@@ -71,6 +72,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(404, {"message": f"Pet {parts[1]} not found"})
             else:
                 self._send(200, pet)
+        elif len(parts) == 2 and parts[0] == "status" and parts[1].isdigit() and 100 <= int(parts[1]) <= 599:
+            self._send(int(parts[1]), {"status": int(parts[1])})
         elif parts == ["slow"]:
             try:
                 seconds = float(query.get("seconds", ["1"])[0])
@@ -114,6 +117,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A caller that gave up (the gateway's integration timeout) is normal here: no traceback on
+        stderr, where it would land in some later notebook cell."""
 
     def __init__(self, address: tuple[str, int]) -> None:
         super().__init__(address, _Handler)

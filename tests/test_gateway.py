@@ -353,3 +353,19 @@ def test_a_function_made_with_plain_boto3_runs_behind_the_api(lab):
     api.resource("/plain").method("GET").lambda_proxy(arn)
     api.deploy("dev")
     assert requests.get(lab.stage_url(api.id, "dev") + "/plain").text == "plain"
+
+
+def test_a_functions_environment_is_its_own(lab):
+    import os
+
+    lab.lambda_function("env-a", "import os\ndef handler(e, c):\n    return {'statusCode': 200, 'body': os.environ.get('COLOR', '-')}\n",
+                        environment={"COLOR": "blue"})
+    lab.lambda_function("env-b", "import os\ndef handler(e, c):\n    return {'statusCode': 200, 'body': os.environ.get('COLOR', '-')}\n")
+    api = api_with(lab)
+    for name in ("env-a", "env-b"):
+        api.resource(f"/{name}").method("GET").lambda_proxy(f"arn:aws:lambda:us-east-1:123456789012:function:{name}")
+    api.deploy("dev")
+    url = lab.stage_url(api.id, "dev")
+    assert requests.get(url + "/env-a").text == "blue"
+    assert requests.get(url + "/env-b").text == "-", "env-b must not see env-a's variables"
+    assert "COLOR" not in os.environ

@@ -30,7 +30,7 @@ CACHE_CLUSTER_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"
 MAX_TTL_SECONDS = 3600
 DEFAULT_TTL_SECONDS = 300
 MAX_ENTRY_BYTES = 1_048_576
-CACHE_HEADER = "x-labkit-cache"  # the kit's own header: HIT, MISS or BYPASS
+CACHE_HEADER = "x-labkit-cache"  # the kit's own header: HIT, MISS or INVALIDATED (absent when not cached)
 # Assumed wording: AWS documents a warning header for SUCCEED_WITH_RESPONSE_HEADER but not its text.
 UNAUTHORIZED_WARNING = '199 - "Cache-control headers were ignored because the caller was unauthorized."'
 
@@ -79,8 +79,10 @@ class StageCache:
             if size > min(MAX_ENTRY_BYTES, self.capacity_bytes):
                 return False
             while self.used_bytes + size > self.capacity_bytes and self._entries:
-                self._drop(next(iter(self._entries)))
-                self.evictions += 1
+                oldest = next(iter(self._entries))
+                if self._entries[oldest].expires > now:
+                    self.evictions += 1  # a live entry pushed out; an expired one was dead already
+                self._drop(oldest)
             self._entries[key] = _Entry(now + ttl, response.status_code, headers, response.body, size)
             self.used_bytes += size
         return True

@@ -63,10 +63,10 @@ class Gateway:
                  backend_latency: Latency = 0.02, steps: list[Step] | None = None,
                  account_rate_limit: float = ACCOUNT_RATE_LIMIT, account_burst_limit: int = ACCOUNT_BURST_LIMIT,
                  cache_bytes_per_gb: float = 1e9, client_factory: Callable[[str], Any] | None = None,
-                 timed_flush: bool = True) -> None:
+                 timed_flush: bool = True, lambdas: LambdaRunner | None = None) -> None:
         self.source = source
         self.clock: Clock = clock or RealClock()
-        self.lambdas = LambdaRunner()
+        self.lambdas = lambdas or LambdaRunner()
         self.limits = Limits(account_rate_limit, account_burst_limit)
         self.caches = StageCaches(cache_bytes_per_gb)
         register(self)

@@ -407,9 +407,10 @@ def _lambda_proxy(call: Call, integration: dict[str, Any]) -> Response:
     """Run the function with the proxy event; its output must be the proxy response format (else 502)."""
     outcome = _invoke(call, integration, proxy_event(call))
     if outcome.error is not None:
-        call.log(f"Lambda execution failed with status 200 due to customer function error: "
-                 f"{outcome.error.get('errorMessage')}")
-        raise _malformed("function error")
+        # https://repost.aws/knowledge-center/malformed-502-api-gateway
+        raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error", status=502,
+                           log=f"Lambda execution failed with status 200 due to customer function error: "
+                               f"{outcome.error.get('errorMessage')}")
     return proxy_response(outcome.payload)
 
 

@@ -97,14 +97,14 @@ class LambdaRunner:
                                      "errorType": "Runtime.ImportModuleError"})
         started = clock.now()
         context = LambdaContext(code, clock, started + code.timeout)
-        os.environ.update(code.environment)
         if clock.virtual:
-            outcome = _call(fn, event, context)
+            outcome = _call(fn, event, context, code.environment)
             outcome.duration = 0.0
             return outcome
 
         result: list[Invocation] = []
-        thread = threading.Thread(target=lambda: result.append(_call(fn, event, context)), daemon=True)
+        thread = threading.Thread(target=lambda: result.append(_call(fn, event, context, code.environment)),
+                                  daemon=True)
         thread.start()
         limit = code.timeout if wait_limit is None else min(code.timeout, wait_limit)
         thread.join(limit)
@@ -119,7 +119,28 @@ class LambdaRunner:
         return outcome
 
 
-def _call(fn: Callable[..., Any], event: Any, context: LambdaContext) -> Invocation:
+_ENVIRONMENT_LOCK = threading.Lock()
+
+
+def _call(fn: Callable[..., Any], event: Any, context: LambdaContext, environment: dict[str, str]) -> Invocation:
+    """Run the handler with the function's environment variables in `os.environ` for the call only
+    (functions with variables run one at a time, so none sees another's)."""
+    if not environment:
+        return _run(fn, event, context)
+    with _ENVIRONMENT_LOCK:
+        saved = {name: os.environ.get(name) for name in environment}
+        os.environ.update(environment)
+        try:
+            return _run(fn, event, context)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+def _run(fn: Callable[..., Any], event: Any, context: LambdaContext) -> Invocation:
     try:
         return Invocation(payload=fn(event, context))
     except Exception as exc:

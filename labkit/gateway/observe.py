@@ -11,6 +11,7 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-xray.htm
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -183,7 +184,7 @@ class Observer:
 
     def _execution_lines(self, call: Call, response: Response, settings: Mapping[str, Any], level: str) -> None:
         group = f"API-Gateway-Execution-Logs_{call.request.api_id}/{call.request.stage}"
-        stream = "%032x" % (hash((call.request.api_id, call.request.stage)) & ((1 << 128) - 1))
+        stream = hashlib.md5(f"{call.request.api_id}/{call.request.stage}".encode()).hexdigest()  # stable name
         data = bool(settings.get("dataTraceEnabled"))
         stamp = int(call.started * 1000)
         lines = call.execution_log()
@@ -311,6 +312,10 @@ def validate_access_log_format(template: str) -> None:
 # --- writers -------------------------------------------------------------------------------------------
 
 def _to_log_group(factory: Callable[[str], Any], group: str, stream: str, events: list[tuple[int, str]]) -> int:
+    """Write events in time order; returns how many CloudWatch Logs accepted. It refuses events
+    older than 14 days or more than 2 hours ahead: a virtual clock whose logs are to be read back
+    should start near the present (`VirtualClock(start=...)`).
+    https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html"""
     logs = factory("logs")
     try:
         logs.create_log_group(logGroupName=group)
@@ -321,10 +326,16 @@ def _to_log_group(factory: Callable[[str], Any], group: str, stream: str, events
     except logs.exceptions.ResourceAlreadyExistsException:
         pass
     events = sorted(events, key=lambda e: e[0])  # PutLogEvents wants them in time order
+    accepted = 0
     for i in range(0, len(events), 10_000):
-        logs.put_log_events(logGroupName=group, logStreamName=stream,
-                            logEvents=[{"timestamp": t, "message": m} for t, m in events[i:i + 10_000]])
-    return len(events)
+        batch = events[i:i + 10_000]
+        answer = logs.put_log_events(logGroupName=group, logStreamName=stream,
+                                     logEvents=[{"timestamp": t, "message": m} for t, m in batch])
+        rejected = answer.get("rejectedLogEventsInfo") or {}
+        too_old = rejected.get("tooOldLogEventEndIndex", -1) + 1 + rejected.get("expiredLogEventEndIndex", -1) + 1
+        too_new = len(batch) - rejected["tooNewLogEventStartIndex"] if "tooNewLogEventStartIndex" in rejected else 0
+        accepted += max(0, len(batch) - max(too_old, 0) - too_new)
+    return accepted
 
 
 def _to_firehose(factory: Callable[[str], Any], arn: str, events: list[tuple[int, str]]) -> int:

@@ -323,7 +323,7 @@ def run(scenario: Scenario, lab: Any = None, *, fast: bool = True) -> SimResult:
         attempt(client, request, 0, at)
     run_clock()  # the retries still waiting after the last arrival
     wall = time.perf_counter() - wall
-    gateway.observer.settle()  # metrics and GetUsage counts of the compiled request classes
+    gateway.flush()  # the run's metrics reach CloudWatch, its usage GetUsage (the gateway ends with the run)
 
     records = np.empty(len(columns[0]), dtype=RECORD_DTYPE)
     for name, column in zip(RECORD_DTYPE.names, columns):

@@ -256,7 +256,8 @@ def run_error_case(case: str, lab: Any = None) -> ErrorOutcome:
         raise ValueError(f"case must be one of {', '.join(CASES)}, got {case!r}")
     lab = _lab(lab)
     made = _made(lab)
-    gateway = lab.gateway(clock=VirtualClock(), backend_latency={"GET /slow": SLOW_LATENCY_S, "*": 0.02})
+    gateway = lab.gateway(clock=VirtualClock(), seed=0,  # same case, same request ids: a pure function
+                          backend_latency={"GET /slow": SLOW_LATENCY_S, "*": 0.02})
     url = made.url + chosen.path
     for _ in range(chosen.before):
         gateway.invoke(chosen.method, url, dict(chosen.headers), chosen.body)
@@ -297,7 +298,7 @@ def latency_vs_timeout(timeout_ms: int, latencies_ms: list[int], lab: Any = None
         api.deploy(STAGE)
         made.timeouts[timeout_ms] = path
     current = [0.0]
-    gateway = lab.gateway(clock=VirtualClock(), backend_latency=lambda call: current[0])
+    gateway = lab.gateway(clock=VirtualClock(), seed=0, backend_latency=lambda call: current[0])
     statuses = []
     for ms in latencies:
         current[0] = ms / 1000

@@ -8,19 +8,7 @@ import pytest
 
 from labkit import exercises_design as exercises
 from labkit.design import check, cost
-
-
-def _passes(capsys, result):
-    out = capsys.readouterr().out
-    assert result is True and out.startswith("✅"), out
-    return out
-
-
-def _hints(capsys, result, *words):
-    out = capsys.readouterr().out
-    assert result is False and out.startswith("❌ Not yet: "), out
-    for word in words:
-        assert word in out, (word, out)
+from exercise_asserts import hints as _hints, passes as _passes
 
 
 def test_shipped_designs_are_what_the_exercises_say():

@@ -10,21 +10,9 @@ import requests
 
 from labkit import exercises_observability as exercises
 from labkit.apis import RestApi
+from exercise_asserts import hints as _hints, passes as _passes
 
 JSON_FORMAT = '{"requestId":"$context.requestId","resourcePath":"$context.resourcePath","status":"$context.status"}'
-
-
-def _passes(capsys, result):
-    out = capsys.readouterr().out
-    assert result is True and out.startswith("✅"), out
-    return out
-
-
-def _hints(capsys, result, *words):
-    out = capsys.readouterr().out
-    assert result is False and out.startswith("❌ Not yet: "), out
-    for word in words:
-        assert word in out, (word, out)
 
 
 @pytest.fixture

@@ -8,19 +8,7 @@ import pytest
 from labkit import exercises_throttling as exercises
 from labkit.apis import RestApi
 from labkit.sim import Client, ExponentialBackoff, FixedRetry, NoRetry, OnOff, Scenario
-
-
-def _passes(capsys, result):
-    out = capsys.readouterr().out
-    assert result is True and out.startswith("✅"), out
-    return out
-
-
-def _hints(capsys, result, *words):
-    out = capsys.readouterr().out
-    assert result is False and out.startswith("❌ Not yet: "), out
-    for word in words:
-        assert word in out, (word, out)
+from exercise_asserts import hints as _hints, passes as _passes
 
 
 # --- exercise 1 ----------------------------------------------------------------------------------------

@@ -327,3 +327,15 @@ def test_report_is_readable():
     for needed in ("Findings:", "payload_size", "Monthly cost", "Simulation", "accepted"):
         assert needed in text
     assert math.isfinite(cost("partner_api").total_usd)
+
+
+def test_a_tier_whose_clients_outrun_their_quota_is_found():
+    # 10 req/s shared by 2 clients = 5 req/s each = 432,000 a day, against a daily quota.
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html
+    def tier(limit):
+        return [{"name": "partners", "share": 1.0, "clients": 2, "rate": 10, "burst": 10,
+                 "quota": {"limit": limit, "period": "DAY"}}]
+
+    over = [f for f in check(base(tiers=tier(400_000))) if f.rule == "tier_quota_spent"]
+    assert len(over) == 1 and over[0].limit_id == "usage_plan_quota" and "about 22.2 h" in over[0].what
+    assert "tier_quota_spent" not in rules(base(tiers=tier(432_000)))

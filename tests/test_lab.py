@@ -204,3 +204,20 @@ def test_python_m_labkit_cleanup_removes_what_an_interrupted_lab_left(tmp_path):
         assert not crashed.ledger.path.exists()
     finally:
         external.stop()
+
+
+def test_close_deletes_iam_users_with_their_keys_and_a_bare_custom_domain():
+    lab = Lab(verbose=False)
+    iam = lab.client("iam")
+    iam.create_user(UserName="alice")
+    iam.create_access_key(UserName="alice")
+    iam.put_user_policy(UserName="alice", PolicyName="invoke", PolicyDocument='{"Version": "2012-10-17", '
+                        '"Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "*"}]}')
+    apigw = lab.client("apigateway")
+    apigw.create_domain_name(domainName="bare.example.com", regionalCertificateArn="arn:aws:acm:us-east-1:"
+                             "123456789012:certificate/x", endpointConfiguration={"types": ["REGIONAL"]})
+    with mock_aws():  # the lab's moto stays up while we look (nested mocks share state)
+        lines = lab.close()
+        assert any("alice" in line for line in lines)
+        iam_after = boto3.client("iam", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+        assert iam_after.list_users()["Users"] == []

@@ -161,13 +161,15 @@ def _stage_and_tiers(design: Design) -> list[Finding]:
                                 value=f"{acc_rate:,.0f}/{acc_burst:,}"))
         if design.total_rate > design.stage_rate:
             out.append(_finding("warning", None, "stage_throttle", f"expected traffic {design.total_rate:,.0f} req/s is "
-                                f"above the stage limit of {design.stage_rate:,.0f} req/s: the excess gets 429", within,
+                                f"above the stage limit of {design.stage_rate:,.0f} req/s: the excess gets 429",
+                                limit("stage_method_throttle"),
                                 "Raise the stage throttle or plan for 429s with client retries.",
                                 value=design.stage_rate))
     if design.stage_burst is not None and design.total_burst > design.stage_burst:
         out.append(_finding("warning", None, "stage_burst", f"the endpoints' spikes add up to {design.total_burst:,} "
                             f"requests at once, above the stage burst of {design.stage_burst:,}: a coinciding spike "
-                            "gets 429s", within, "Raise the stage burst (up to the account's), or smooth and cache the "
+                            "gets 429s", limit("stage_method_throttle"), "Raise the stage burst (up to the account's), or "
+                            "smooth and cache the "
                             "spiky reads.", value=design.stage_burst, unit="requests"))
     for t in design.tiers:
         if design.stage_rate is None or t.rate is None:
@@ -188,6 +190,20 @@ def _stage_and_tiers(design: Design) -> list[Finding]:
                                 "the excess gets 429", per_key,
                                 "Raise the tier's rate, move these clients to a bigger tier, or tell them to expect "
                                 "429s and retry with backoff.", value=t.rate))
+    quota = limit("usage_plan_quota")
+    for t in design.tiers:
+        if not t.quota_limit:
+            continue
+        per_second = t.client_rate(design.total_rate)
+        period = PERIOD_SECONDS[t.quota_period]
+        if per_second * period > t.quota_limit:
+            spent = t.quota_limit / per_second if per_second else float("inf")
+            out.append(_finding("warning", None, "tier_quota_spent", f"clients of tier {t.name!r} are expected to send "
+                                f"{per_second * period:,.0f} requests per {t.quota_period}, above its quota of "
+                                f"{t.quota_limit:,}: the quota runs out after about {spent / 3600:,.1f} h of each "
+                                "period and the rest gets 429 Limit Exceeded", quota,
+                                "Raise the tier's quota, move these clients to a bigger tier, or tell them what a "
+                                "period allows.", value=t.quota_limit, unit="requests"))
     keyed = [e for e in design.endpoints if e.auth == "API_KEY"]
     if keyed:
         lim = limit("api_keys_not_authorization")
@@ -282,8 +298,12 @@ def _regions(design: Design) -> list[Finding]:
                      "latency-based routing.", value=f"> {FAR_SHARE:.0%} of requests faster through EDGE")]
 
 
+FAR_GAIN_MS = 20  # a caller counts as far when EDGE would answer at least this much faster
+
+
 def _far_callers(design: Design) -> tuple[float, str] | None:
-    """The share of requests for which an edge-optimized endpoint would answer faster, and a description.
+    """The share of requests for which an edge-optimized endpoint would answer clearly faster
+    (by FAR_GAIN_MS or more), and a description.
 
     Uses the endpoint latency model (labkit.design.endpoints.edge_vs_regional, warm connections) when it
     knows every Region; otherwise a great-circle rule: callers beyond FAR_KM count as far."""
@@ -294,7 +314,7 @@ def _far_callers(design: Design) -> tuple[float, str] | None:
                                  design.api_region)
         share, parts = 0.0, []
         for row in table.rows:
-            if row.better == "EDGE":
+            if row.better == "EDGE" and row.regional_ms - row.edge_ms >= FAR_GAIN_MS:
                 s = design.callers[row.client_region]
                 share += s
                 parts.append(f"{row.client_region} {s:.0%}: REGIONAL ~{row.regional_ms:,.0f} ms vs EDGE "
@@ -310,6 +330,8 @@ def _far_callers(design: Design) -> tuple[float, str] | None:
             parts.append(f"{region} {s:.0%}, ~{km:,.0f} km, ~{km / FIBRE_KM_PER_MS:,.0f} ms RTT")
     return share, "; ".join(parts)
 
+
+PERIOD_SECONDS = {"DAY": 86_400, "WEEK": 7 * 86_400, "MONTH": 30 * 86_400}  # a MONTH taken as 30 days
 
 RULES = (_payloads, _timeouts, _account, _stage_and_tiers, _quotas, _request_sizes, _caching, _regions)
 

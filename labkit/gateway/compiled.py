@@ -23,11 +23,13 @@ from .pipeline import Call
 from .responses import GatewayError, gateway_response
 from .throttle import ADMITTED, QUOTA_SPENT, Quota, ThrottleSpec, TokenBucket, period_start, take, throttle_spec
 
+REFUSED = ("THROTTLED", "QUOTA_EXCEEDED")  # the gateway responses `take` can give
+
 if TYPE_CHECKING:
     from .engine import Gateway
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """What a simulated request got: status, the seconds its caller waited, and the gateway
     response type when API Gateway answered itself (e.g. THROTTLED, QUOTA_EXCEEDED)."""
@@ -58,7 +60,7 @@ class Prepared:
     # handed to the observer and the usage ledger by `settle` (the observer settles before flushing).
     tally: dict[tuple[Any, ...], int] | None = None
     usage: dict[str, int] | None = None
-    refused_status: dict[str, int] | None = None  # THROTTLED / QUOTA_EXCEEDED status, customisations applied
+    outcomes: dict[Any, Outcome] | None = None  # the answers this class can give, made once
     day: tuple[float, float, str] = (0.0, -1.0, "")  # the UTC day `now` is in: start, end, name
 
 
@@ -128,9 +130,16 @@ def prepare(gateway: Gateway, request: Request) -> Prepared | None:
         dimensions=metric_dimensions(api_name(snapshot.deployment.rest_api, request.api_id), request.stage,
                                      request.method, call.resource_path, bool(settings.get("metricsEnabled"))),
         tally={}, usage={},
-        refused_status={kind: gateway_response(GatewayError(kind), snapshot.deployment.gateway_responses,
-                                               dict, dict).status_code for kind in ("THROTTLED", "QUOTA_EXCEEDED")},
     )
+    cache_status = "MISS" if cache is not None else None
+    timed_out = call.simulated_latency > prepared.timeout
+    answered = Outcome(504, call.simulated_latency, "INTEGRATION_TIMEOUT", cache_status) if timed_out else \
+        Outcome(response.status_code, call.simulated_latency, None, cache_status)
+    prepared.outcomes = {
+        kind: Outcome(gateway_response(GatewayError(kind), snapshot.deployment.gateway_responses, dict,
+                                       dict).status_code, 0.0, kind)  # customised statuses apply
+        for kind in REFUSED}
+    prepared.outcomes["ok"] = prepared.outcomes["miss"] = answered
     gateway.observer.compiled.add(prepared)
     return prepared
 
@@ -149,10 +158,9 @@ def send(prepared: Prepared) -> Outcome | None:
             prepared.buckets, prepared.quota = limits.resolve(prepared.spec, now)
             prepared.epoch = limits.epoch
         verdict = take(prepared.buckets, prepared.quota, now)
-    cache_status = None
+    outcomes = prepared.outcomes
     if verdict != ADMITTED:
-        kind = "QUOTA_EXCEEDED" if verdict == QUOTA_SPENT else "THROTTLED"
-        outcome = Outcome(prepared.refused_status[kind], 0.0, kind)  # type: ignore[index]
+        outcome = outcomes["QUOTA_EXCEEDED" if verdict == QUOTA_SPENT else "THROTTLED"]
     else:
         if prepared.spec.usage is not None:
             start, end, day = prepared.day
@@ -161,24 +169,22 @@ def send(prepared: Prepared) -> Outcome | None:
                 start = now - now % 86400
                 prepared.day = (start, start + 86400, day)
             prepared.usage[day] = prepared.usage.get(day, 0) + 1  # type: ignore[index,union-attr]
-        hit = None
-        if prepared.cache is not None:
+        if prepared.cache is None:
+            outcome = outcomes["ok"]
+        else:
             api_id, stage, size, ttl, key = prepared.cache
             store = gateway.caches.for_stage(api_id, stage, size)
             hit = store.get(key, now)
-            cache_status = "MISS" if hit is None else "HIT"
-        if hit is not None:
-            outcome = Outcome(hit.status, 0.0, None, cache_status)
-        elif prepared.latency > prepared.timeout:
-            outcome = Outcome(504, prepared.latency, "INTEGRATION_TIMEOUT", cache_status)
-        else:
-            if prepared.cache is not None:
-                store.put(prepared.cache[4], prepared.response, prepared.cache[3], now)
-            outcome = Outcome(prepared.response.status_code, prepared.latency, None, cache_status)
-    integration_ms = prepared.latency * 1000 if verdict == ADMITTED and cache_status != "HIT" else None
-    key = (int(now // 60 * 60), outcome.status, outcome.latency * 1000, integration_ms, cache_status)
+            if hit is not None:
+                outcome = outcomes.get(hit.status) or outcomes.setdefault(hit.status, Outcome(hit.status, 0.0, None,
+                                                                                              "HIT"))
+            else:
+                outcome = outcomes["miss"]
+                if outcome.status != 504:
+                    store.put(key, prepared.response, ttl, now)
+    minute = now - now % 60
     tally = prepared.tally
-    tally[key] = tally.get(key, 0) + 1  # type: ignore[index,union-attr]
+    tally[(minute, outcome)] = tally.get((minute, outcome), 0) + 1  # type: ignore[union-attr]
     return outcome
 
 
@@ -188,8 +194,11 @@ def settle(prepared: Prepared) -> None:
     tally, prepared.tally = prepared.tally or {}, {}
     usage, prepared.usage = prepared.usage or {}, {}
     with gateway.observer._lock:
-        for (minute, status, latency_ms, integration_ms, cache_status), n in tally.items():
-            gateway.observer.count(prepared.dimensions, minute, status, latency_ms, integration_ms, cache_status, n)
+        for (minute, outcome), n in tally.items():
+            reached_backend = outcome.cache_status != "HIT" and outcome.gateway_response not in REFUSED
+            integration_ms = prepared.latency * 1000 if reached_backend else None
+            gateway.observer.count(prepared.dimensions, minute, outcome.status, outcome.latency * 1000,
+                                   integration_ms, outcome.cache_status, n)
     if prepared.spec.usage is not None:
         for day, n in usage.items():
             gateway.source.record_usage(*prepared.spec.usage, day, n)

@@ -97,6 +97,7 @@ class MotoSource:
         moto_patches.install()
         _hook_moto_flush(moto_patches)
         self._patches = moto_patches
+        self.version = moto_patches.generation  # type: ignore[method-assign]  # one call on the hot path
         self.account_id = account_id
         self.region = region
         self._usage: tuple[int, UsageIndex] | None = None

@@ -286,18 +286,16 @@ def run(scenario: Scenario, lab: Any = None, *, fast: bool = True) -> SimResult:
     prepared: list[Any] = [gateway.prepare(Request("GET", api_id, stage, "/", headers=h)) if fast else None
                            for h in headers]
 
-    def answer(client: int) -> tuple[int, float, str | None]:
-        """Through the compiled request class when there is one, else the full pipeline."""
-        if prepared[client] is not None:
-            out = send(prepared[client])
-            if out is not None:
-                return out.status, out.latency, out.gateway_response
-            prepared[client] = gateway.prepare(Request("GET", api_id, stage, "/", headers=headers[client]))
-        response = handle(Request("GET", api_id, stage, "/", headers=headers[client]))
-        return response.status_code, response.latency, response.gateway_response
-
     def attempt(client: int, request: int, number: int, at: float) -> None:
-        status, latency, kind = answer(client)
+        # Through the compiled request class when there is one, else the full pipeline.
+        out = send(prepared[client]) if prepared[client] is not None else None
+        if out is not None:
+            status, latency, kind = out.status, out.latency, out.gateway_response
+        else:
+            if prepared[client] is not None:  # stale: a stage, key or plan changed
+                prepared[client] = gateway.prepare(Request("GET", api_id, stage, "/", headers=headers[client]))
+            response = handle(Request("GET", api_id, stage, "/", headers=headers[client]))
+            status, latency, kind = response.status_code, response.latency, response.gateway_response
         if status < 400:
             outcome = ACCEPTED
         elif status == 429:

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test serve doctor clean
+.PHONY: lab test dashboard serve doctor clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,10 @@ lab: $(STAMP)  ## open JupyterLab on notebooks/ (only on 127.0.0.1)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP)  ## every test, nbval over notebooks/ included
-	$(BIN)/python -m pytest tests notebooks --nbval
+	$(BIN)/python -m pytest tests notebooks --nbval -rs
+
+dashboard: $(STAMP)  ## the throttling and cache labs as a Voilà page, for the projector (only on 127.0.0.1)
+	$(BIN)/voila dashboards/labs.ipynb --no-browser --Voila.ip=127.0.0.1
 
 serve: $(STAMP)  ## the local gateway over HTTP on 127.0.0.1
 	$(BIN)/python -m labkit serve

@@ -217,14 +217,16 @@ def _move_slider_and_check(page, slider, image, summary, lab: dict) -> dict[str,
 
 def _run_all(page) -> None:
     """Run > Run All Cells, as a learner does; then make sure the cell did start (its prompt leaves "[ ]")."""
-    # The menu item's command is runmenu:run-all, not notebook:run-all-cells.
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click()
     prompt = page.locator(".jp-CodeCell .jp-InputPrompt").first
+    prompt.click()  # the notebook becomes the current widget, which the Run menu acts on
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    # The menu item's command is runmenu:run-all, not notebook:run-all-cells.
+    item = page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]')
+    item.click()
     try:
         expect(prompt).not_to_have_text("[ ]:", timeout=10_000)
     except AssertionError:
-        # Seen once on a loaded machine: the click landed before the notebook took focus, and nothing ran.
+        # Seen before the prompt click above: the menu acted on no notebook, and nothing ran.
         # The same command through the app (the server runs with --expose-app-in-browser).
         print("Run All from the menu did not start the cell; running it through window.jupyterapp")
         page.keyboard.press("Escape")

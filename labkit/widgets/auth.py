@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import ipywidgets as widgets
 
+from .base import body_message
 from ..apis import RestApi
 from ..gateway.clock import VIRTUAL_EPOCH, VirtualClock
 
@@ -231,14 +232,8 @@ class AuthOutcome:
 
     @property
     def message(self) -> Any:
-        """The body's `message` or `Message` (denials use a capital M, as on AWS), else the whole body."""
-        try:
-            document = json.loads(self.body)
-        except ValueError:
-            return self.body
-        if isinstance(document, dict):
-            return document.get("message", document.get("Message", self.body))
-        return self.body
+        """The body's `message` or `Message`, else the whole body."""
+        return body_message(self.body)
 
     def summary(self) -> str:
         return (f"{self.status} {self.response_type or '(integration answered)'}  x-amzn-ErrorType: "

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
+
 from matplotlib.figure import Figure
 
+from .base import ModelView
 from .. import plots
 from ..gateway.cache import CACHE_CLUSTER_SIZES, MAX_TTL_SECONDS
 from ..sim.caching import CacheResult, CacheScenario, run_cache
@@ -76,7 +78,7 @@ def run_cache_lab(params: CacheLabParams, lab: Any = None) -> CacheLabOutcome:
                            time.perf_counter() - started)
 
 
-class CacheLab(widgets.VBox):
+class CacheLab(ModelView):
     """The view: controls, the dashboard image and a summary line; every change re-runs `run_cache_lab`."""
 
     def __init__(self, params: CacheLabParams | None = None, lab: Any = None) -> None:
@@ -126,19 +128,8 @@ class CacheLab(widgets.VBox):
                               may_invalidate=self.may_invalidate.value, duration=float(self.duration.value),
                               seed=self._seed)
 
-    def update(self) -> None:
-        """Run the model for the current controls and show what it returned."""
-        try:
-            outcome = run_cache_lab(self.params, self._lab)
-        except ValueError as error:
-            self.summary.value = f"⚠ {error}"
-            return
-        self.outcome = outcome
-        self.image.value = outcome.png
-        self.summary.value = outcome.summary
-
-    def _changed(self, _change: dict[str, Any]) -> None:
-        self.update()
+    def run_model(self, params: Any) -> Any:
+        return run_cache_lab(params, self._lab)
 
 
 def cache_lab(params: CacheLabParams | None = None, lab: Any = None) -> CacheLab:

@@ -22,6 +22,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from .base import body_message
 from ..apis import RestApi, validate_timeout_ms
 from ..gateway.clock import VirtualClock
 from ..gateway.pipeline import MAX_PAYLOAD_BYTES
@@ -110,14 +111,8 @@ class ErrorOutcome:
 
     @property
     def message(self) -> Any:
-        """The body's `message` (or `Message`), else the whole body."""
-        try:
-            document = json.loads(self.body)
-        except ValueError:
-            return self.body
-        if isinstance(document, dict):
-            return document.get("message", document.get("Message", self.body))
-        return self.body
+        """The body's `message` or `Message`, else the whole body."""
+        return body_message(self.body)
 
     def summary(self) -> str:
         return (f"{self.status} {self.response_type or '(backend answer)'}  x-amzn-ErrorType: "

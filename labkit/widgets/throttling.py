@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
+
 from matplotlib.figure import Figure
 
+from .base import ModelView
 from .. import plots
 from ..sim import (Client, Constant, Diurnal, ExponentialBackoff, FixedRetry, NoRetry, OnOff, Poisson, Ramp, Replay,
                    Scenario, SimResult, Tier, load_trace, run)
@@ -114,7 +116,7 @@ def run_lab(params: LabParams, lab: Any = None) -> LabOutcome:
     return LabOutcome(params, scenario, result, figure, png, str(result.summary), time.perf_counter() - started)
 
 
-class ThrottlingLab(widgets.VBox):
+class ThrottlingLab(ModelView):
     """The view: controls, the dashboard image and a summary line; every change re-runs `run_lab`."""
 
     def __init__(self, params: LabParams | None = None, lab: Any = None) -> None:
@@ -148,19 +150,8 @@ class ThrottlingLab(widgets.VBox):
                          intensity=self.intensity.value, clients=self.clients.value, retry=self.retry.value,
                          tier=self.tier.value, duration=self._duration, seed=self._seed)
 
-    def update(self) -> None:
-        """Run the model for the current controls and show what it returned."""
-        try:
-            outcome = run_lab(self.params, self._lab)
-        except ValueError as error:
-            self.summary.value = f"⚠ {error}"
-            return
-        self.outcome = outcome
-        self.image.value = outcome.png
-        self.summary.value = outcome.summary
-
-    def _changed(self, _change: dict[str, Any]) -> None:
-        self.update()
+    def run_model(self, params: Any) -> Any:
+        return run_lab(params, self._lab)
 
 
 def throttling_lab(params: LabParams | None = None, lab: Any = None) -> ThrottlingLab:

@@ -1,0 +1,52 @@
+"""What the widget labs share: a view that re-runs its pure model on every change, and reading the
+message of an API Gateway answer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ipywidgets as widgets
+
+
+class ModelView(widgets.VBox):
+    """A thin view (the ipywidgets tutorial's model/view split): `update` runs `run_model` for the
+    controls' `params` and shows the outcome's PNG and summary; a ValueError shows as a warning."""
+
+    image: widgets.Image
+    summary: widgets.Label
+    outcome: Any
+
+    @property
+    def params(self) -> Any:
+        """The model's parameters as the controls show them (each lab defines it)."""
+        raise TypeError(f"{type(self).__name__} must define params")
+
+    def run_model(self, params: Any) -> Any:
+        """Run the lab's pure function (each lab defines it)."""
+        raise TypeError(f"{type(self).__name__} must define run_model")
+
+    def update(self) -> None:
+        """Run the model for the current controls and show what it returned."""
+        try:
+            outcome = self.run_model(self.params)
+        except ValueError as error:
+            self.summary.value = f"⚠ {error}"
+            return
+        self.outcome = outcome
+        self.image.value = outcome.png
+        self.summary.value = outcome.summary
+
+    def _changed(self, _change: dict[str, Any]) -> None:
+        self.update()
+
+
+def body_message(body: str) -> Any:
+    """The body's `message` (or `Message`: denials use a capital M, as on AWS), else the whole body."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body
+    if isinstance(document, dict):
+        return document.get("message", document.get("Message", body))
+    return body

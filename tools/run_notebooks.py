@@ -1,27 +1,41 @@
-"""Execute notebooks in place with their outputs (or a scratch run with --no-save); report stderr, errors, time.
+"""Execute notebooks in place and store their outputs (or a scratch run with --no-save); report each
+notebook's time and any stderr or error output, and exit non-zero if there was any.
 
     .venv/bin/python tools/run_notebooks.py notebooks/*.ipynb
+    LABKIT_BACKEND=server .venv/bin/python tools/run_notebooks.py --no-save notebooks/01_rest_api_basics.ipynb
 """
-import sys, time
+
+from __future__ import annotations
+
+import sys
+import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
-save = "--no-save" not in sys.argv
-paths = [a for a in sys.argv[1:] if not a.startswith("--")]
-for path in paths:
-    nb = nbformat.read(path, as_version=4)
+
+def run(path: Path, save: bool) -> int:
+    """Execute one notebook in its own folder; returns how many stderr/error outputs it produced."""
+    notebook = nbformat.read(path, as_version=4)
     started = time.time()
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(Path(path).resolve().parent)}}).execute()
-    took = time.time() - started
-    problems = []
-    for i, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            if out.get("name") == "stderr" or out.get("output_type") == "error":
-                problems.append((i, out))
-    print(f"{path}: {took:.1f} s, {len(problems)} stderr/error outputs")
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.resolve().parent)}}).execute()
+    problems = [(i, out) for i, cell in enumerate(notebook.cells) for out in cell.get("outputs", [])
+                if out.get("name") == "stderr" or out.get("output_type") == "error"]
+    print(f"{path}: {time.time() - started:.1f} s, {len(problems)} stderr/error outputs")
     for i, out in problems:
         print("  cell", i, out.get("text", "") or out.get("evalue"))
     if save:
-        nbformat.write(nb, path)
+        nbformat.write(notebook, path)
+    return len(problems)
+
+
+def main(argv: list[str]) -> int:
+    save = "--no-save" not in argv
+    paths = [Path(a) for a in argv if not a.startswith("--")]
+    return 1 if sum(run(path, save) for path in paths) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator, NullLocator
+from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
 from .sim.runner import ACCEPTED, SimResult
 
@@ -152,11 +152,31 @@ def throttling_dashboard(result: SimResult, size: tuple[float, float] = (11.0, 5
     Fixed margins rather than constrained layout: the widget redraws this on every change, and the
     layout engine would double the drawing time."""
     fig = Figure(figsize=size)
-    grid = fig.add_gridspec(2, 3, left=0.06, right=0.98, bottom=0.09, top=0.95, hspace=0.45, wspace=0.5)
+    grid = fig.add_gridspec(2, 3, left=0.06, right=0.98, bottom=0.17, top=0.95, hspace=0.45, wspace=0.5)
     traffic_over_time(result, fig.add_subplot(grid[0, :2]))
     token_level(result, fig.add_subplot(grid[1, :2]))
     client_shares(result, fig.add_subplot(grid[:, 2]))
+    _one_legend(fig)
     return fig
+
+
+def _one_legend(fig: Figure) -> None:
+    """One legend under the panels and fewer ticks: drawing legends and ticks is most of a redraw."""
+    handles: list[Any] = []
+    labels: list[str] = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is not None:
+            for handle, label in zip(*ax.get_legend_handles_labels()):
+                if label not in labels:
+                    handles.append(handle)
+                    labels.append(label)
+            legend.remove()
+        for axis, n in ((ax.xaxis, 5), (ax.yaxis, 4)):
+            if not isinstance(axis.get_major_locator(), (FixedLocator, NullLocator)):  # keep named categories
+                axis.set_major_locator(MaxNLocator(n))
+    if handles:
+        fig.legend(handles, labels, loc="lower center", ncols=min(len(labels), 4), fontsize="small", frameon=False)
 
 
 def png_bytes(fig: Figure, dpi: int = 72, **options: Any) -> bytes:

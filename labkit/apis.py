@@ -402,7 +402,10 @@ class RestApi:
         binary_media_types: list[str] | None = None,
         policy: str | dict[str, Any] | None = None,
     ) -> RestApi:
-        """create_rest_api with the console's choices (endpoint type, API key source, binary types, policy)."""
+        """create_rest_api with the console's choices (endpoint type, API key source, binary types, policy).
+
+        The kit's builder defaults to REGIONAL; AWS's own default (plain create_rest_api) is EDGE.
+        https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-endpoint-types.html"""
         # https://docs.aws.amazon.com/apigateway/latest/api/API_CreateRestApi.html
         if endpoint_type not in ENDPOINT_TYPES:
             raise ValueError(f"endpoint_type must be one of {', '.join(ENDPOINT_TYPES)}, got {endpoint_type!r}")

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import ipywidgets as widgets
 
-from .base import body_message
+from .base import body_message, built_for
 from ..apis import RestApi
 from ..gateway.clock import VIRTUAL_EPOCH, VirtualClock
 
@@ -333,21 +333,6 @@ def _build(lab: Any) -> _AuthApi:
                     result["AccessToken"], float(claims["iat"]), float(claims["exp"]))
 
 
-def _made(lab: Any) -> _AuthApi:
-    found = _built.get(lab)
-    if found is None:
-        found = _built[lab] = _build(lab)
-    return found
-
-
-def _lab(lab: Any) -> Any:
-    if lab is None:
-        from ..sim.runner import shared_lab
-
-        return shared_lab()
-    return lab
-
-
 # --- the requests -----------------------------------------------------------------------------------------
 
 def _signed(credentials: Any, url: str, when: float, region: str) -> dict[str, str]:
@@ -458,8 +443,7 @@ def run_auth_case(method_auth: str, caller: str, lab: Any = None) -> AuthOutcome
 
     auth = _choice(method_auth, AUTHS, _AUTH_ALIASES, "method_auth")
     who = _choice(caller, CALLERS, {}, "caller")
-    lab = _lab(lab)
-    made = _made(lab)
+    lab, made = built_for(_built, lab, _build)
     path = AUTHS[auth][1]
     url = made.url + path
     headers, ip, start = _request(made, auth, who, url, lab.region)

@@ -4,6 +4,8 @@ message of an API Gateway answer."""
 from __future__ import annotations
 
 import json
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
@@ -50,3 +52,16 @@ def body_message(body: str) -> Any:
     if isinstance(document, dict):
         return document.get("message", document.get("Message", body))
     return body
+
+
+
+def built_for(store: weakref.WeakKeyDictionary[Any, Any], lab: Any, build: Callable[[Any], Any]) -> tuple[Any, Any]:
+    """(the lab, what `build` made for it, once): the caller's Lab, else the simulators' shared one."""
+    if lab is None:
+        from ..sim.runner import shared_lab
+
+        lab = shared_lab()
+    found = store.get(lab)
+    if found is None:
+        found = store[lab] = build(lab)
+    return lab, found

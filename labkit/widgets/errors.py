@@ -22,7 +22,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .base import body_message
+from .base import body_message, built_for
 from ..apis import RestApi, validate_timeout_ms
 from ..gateway.clock import VirtualClock
 from ..gateway.pipeline import MAX_PAYLOAD_BYTES
@@ -226,21 +226,6 @@ def _build(lab: Any) -> _ErrorApi:
     return _ErrorApi(api.id, lab.stage_url(api.id, STAGE), {})
 
 
-def _made(lab: Any) -> _ErrorApi:
-    found = _built.get(lab)
-    if found is None:
-        found = _built[lab] = _build(lab)
-    return found
-
-
-def _lab(lab: Any) -> Any:
-    if lab is None:
-        from ..sim.runner import shared_lab
-
-        return shared_lab()
-    return lab
-
-
 def run_error_case(case: str, lab: Any = None) -> ErrorOutcome:
     """Pure model of the widget: send the case's request through a fresh gateway on a VirtualClock.
 
@@ -249,8 +234,7 @@ def run_error_case(case: str, lab: Any = None) -> ErrorOutcome:
     chosen = CASES.get(case) or next((c for c in CASES.values() if c.label == case), None)
     if chosen is None:
         raise ValueError(f"case must be one of {', '.join(CASES)}, got {case!r}")
-    lab = _lab(lab)
-    made = _made(lab)
+    lab, made = built_for(_built, lab, _build)
     gateway = lab.gateway(clock=VirtualClock(), seed=0,  # same case, same request ids: a pure function
                           backend_latency={"GET /slow": SLOW_LATENCY_S, "*": 0.02})
     url = made.url + chosen.path
@@ -276,8 +260,7 @@ def latency_vs_timeout(timeout_ms: int, latencies_ms: list[int], lab: Any = None
     latencies = [int(ms) for ms in latencies_ms]
     if any(ms < 0 for ms in latencies):
         raise ValueError(f"latencies_ms must be whole numbers of milliseconds >= 0, got {latencies_ms!r}")
-    lab = _lab(lab)
-    made = _made(lab)
+    lab, made = built_for(_built, lab, _build)
     path = made.timeouts.get(timeout_ms)
     if path is None:
         path = f"/timeout-{timeout_ms}"

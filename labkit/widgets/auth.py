@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import ipywidgets as widgets
 
-from .base import body_message, built_for
+from .base import body_message, built_for, flow_html
 from ..apis import RestApi
 from ..gateway.clock import VIRTUAL_EPOCH, VirtualClock
 
@@ -475,24 +475,6 @@ def run_auth_case(method_auth: str, caller: str, lab: Any = None) -> AuthOutcome
 
 # --- the view -----------------------------------------------------------------------------------------------
 
-_COLOURS = {"passed": ("#e6f4ea", "#2ca02c"), "answered": ("#fde8e8", "#d62728"),
-            "not reached": ("#f2f2f2", "#b0b0b0")}
-
-
-def flow_html(outcome: AuthOutcome) -> str:
-    """The method's checks as a row of boxes: passed (green), the one that refused (red; blue when the
-    integration answered), not reached (grey)."""
-    boxes = []
-    for step, state in outcome.flow:
-        fill, edge = _COLOURS[state]
-        if state == "answered" and outcome.response_type is None:
-            fill, edge = "#e8f0fd", "#1f77b4"
-        label = html.escape(step) + (f"<br><b>{outcome.status}</b>" if state == "answered" else "")
-        boxes.append(f'<div style="border:2px solid {edge};background:{fill};padding:4px 6px;margin:2px;'
-                     f'border-radius:4px;font-size:12px;text-align:center;min-width:80px">{label}</div>')
-    return '<div style="display:flex;flex-wrap:wrap;align-items:center">' + "→".join(boxes) + "</div>"
-
-
 def detail_html(outcome: AuthOutcome) -> str:
     rows = [("method", f"GET {AUTHS[outcome.method_auth][1]}  ({AUTHS[outcome.method_auth][0]})"),
             ("caller sends", outcome.sent),
@@ -540,7 +522,7 @@ class AuthLab(widgets.VBox):
         """Run the model for the chosen method and caller and show what it returned."""
         outcome = run_auth_case(self.method_auth.value, self.caller.value, self._lab)
         self.outcome = outcome
-        self.flow.value = flow_html(outcome)
+        self.flow.value = flow_html(outcome, min_width=80)
         self.summary.value = outcome.summary()
         self.detail.value = detail_html(outcome)
         self.log_view.value = log_html(outcome)

@@ -3,6 +3,7 @@ message of an API Gateway answer."""
 
 from __future__ import annotations
 
+import html
 import json
 import weakref
 from collections.abc import Callable
@@ -65,3 +66,22 @@ def built_for(store: weakref.WeakKeyDictionary[Any, Any], lab: Any, build: Calla
     if found is None:
         found = store[lab] = build(lab)
     return lab, found
+
+
+_FLOW_COLOURS = {"passed": ("#e6f4ea", "#2ca02c"), "answered": ("#fde8e8", "#d62728"),
+                 "not reached": ("#f2f2f2", "#b0b0b0")}
+
+
+def flow_html(outcome: Any, min_width: int = 70) -> str:
+    """The steps an answer went through as a row of boxes: passed (green), the one that answered
+    (red; blue when the integration or backend answered itself), not reached (grey). `outcome` has
+    `flow` ((step, state) pairs), `status` and `response_type`."""
+    boxes = []
+    for step, state in outcome.flow:
+        fill, edge = _FLOW_COLOURS[state]
+        if state == "answered" and outcome.response_type is None:
+            fill, edge = "#e8f0fd", "#1f77b4"
+        label = html.escape(step) + (f"<br><b>{outcome.status}</b>" if state == "answered" else "")
+        boxes.append(f'<div style="border:2px solid {edge};background:{fill};padding:4px 6px;margin:2px;'
+                     f'border-radius:4px;font-size:12px;text-align:center;min-width:{min_width}px">{label}</div>')
+    return '<div style="display:flex;flex-wrap:wrap;align-items:center">' + "→".join(boxes) + "</div>"

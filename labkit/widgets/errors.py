@@ -22,7 +22,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .base import body_message, built_for
+from .base import body_message, built_for, flow_html
 from ..apis import RestApi, validate_timeout_ms
 from ..gateway.clock import VirtualClock
 from ..gateway.pipeline import MAX_PAYLOAD_BYTES
@@ -286,24 +286,6 @@ def latency_vs_timeout(timeout_ms: int, latencies_ms: list[int], lab: Any = None
 
 # --- the view -----------------------------------------------------------------------------------------
 
-_COLOURS = {"passed": ("#e6f4ea", "#2ca02c"), "answered": ("#fde8e8", "#d62728"),
-            "not reached": ("#f2f2f2", "#b0b0b0")}
-
-
-def flow_html(outcome: ErrorOutcome) -> str:
-    """The request path as a row of boxes: passed (green), the step that answered (red; blue for a
-    backend's own answer), not reached (grey)."""
-    boxes = []
-    for step, state in outcome.flow:
-        fill, edge = _COLOURS[state]
-        if state == "answered" and outcome.response_type is None:
-            fill, edge = "#e8f0fd", "#1f77b4"
-        label = html.escape(step) + (f"<br><b>{outcome.status}</b>" if state == "answered" else "")
-        boxes.append(f'<div style="border:2px solid {edge};background:{fill};padding:4px 6px;margin:2px;'
-                     f'border-radius:4px;font-size:12px;text-align:center;min-width:70px">{label}</div>')
-    return '<div style="display:flex;flex-wrap:wrap;align-items:center">' + "→".join(boxes) + "</div>"
-
-
 def detail_html(outcome: ErrorOutcome) -> str:
     case = outcome.case
     rows = [("request", f"{case.method} {case.path}" + (f" ({len(case.body):,} bytes)" if case.body else "")),
@@ -345,7 +327,7 @@ class ErrorLab(widgets.VBox):
         """Run the model for the chosen failure and show what it returned."""
         outcome = run_error_case(self.case.value, self._lab)
         self.outcome = outcome
-        self.flow.value = flow_html(outcome)
+        self.flow.value = flow_html(outcome, min_width=70)
         self.summary.value = outcome.summary()
         self.detail.value = detail_html(outcome)
         self.log_view.value = log_html(outcome)

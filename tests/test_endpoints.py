@@ -6,7 +6,6 @@ Each test names the AWS page it follows.
 
 from __future__ import annotations
 
-import json
 
 import pytest
 import requests

@@ -19,7 +19,6 @@ from .api_keys import api_keys
 from .cache import DEFAULT_TTL_SECONDS, cache_key
 from .http import Request, Response
 from .observe import api_name, metric_dimensions
-from .pipeline import Call
 from .responses import GatewayError, gateway_response
 from .throttle import ADMITTED, QUOTA_SPENT, Quota, ThrottleSpec, TokenBucket, period_start, take, throttle_spec
 

@@ -1,4 +1,6 @@
-"""Matplotlib figures shared by notebooks and widgets: each builds and returns a `Figure`, never pyplot.
+"""Matplotlib figures for the notebooks: each builds and returns a `Figure`, never pyplot. The data
+helpers here (bins, token levels, shares, latency CDF) also feed the widgets' SVG dashboards
+(labkit/widgets/dashboards.py).
 
 A pyplot figure returned from a notebook cell shows twice; a bare `Figure` shows once and leaves no
 global state behind (shared/reference/notebooks-nbval-widgets.md, section 3a).
@@ -12,7 +14,7 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
+from matplotlib.ticker import FixedLocator, NullLocator
 
 from .sim.runner import ACCEPTED, SimResult
 
@@ -54,7 +56,7 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 3.0)) -> tuple[Figu
     return fig, fig.add_subplot()
 
 
-def _bin_seconds(duration: float) -> float:
+def bin_seconds(duration: float) -> float:
     """About a hundred bars whatever the run's length: 1 s bins up to 100 s, wider after."""
     return 1.0 if duration <= 100 else float(10 ** math.ceil(math.log10(duration / 100)))
 
@@ -62,7 +64,7 @@ def _bin_seconds(duration: float) -> float:
 def traffic_over_time(result: SimResult, ax: Axes | None = None) -> Figure:
     """Requests per second: offered (first tries), accepted, and the 429s (throttled, quota) of all attempts."""
     fig, ax = _axes(ax)
-    width = _bin_seconds(result.scenario.duration)
+    width = bin_seconds(result.scenario.duration)
     bins = result.per_second(width)
     start = bins["start"]
     ax.stackplot(start, bins["accepted"] / width, bins["throttled"] / width, bins["quota_exceeded"] / width,
@@ -126,57 +128,30 @@ def token_level(result: SimResult, ax: Axes | None = None) -> Figure:
     return fig
 
 
-def client_shares(result: SimResult, ax: Axes | None = None) -> Figure:
-    """Each client's share of the offered and of the accepted requests."""
-    fig, ax = _axes(ax, (5.0, 3.0))
+def client_share_percents(result: SimResult) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Per client: its label (name, and its usage-plan tier on a second line), its % of the offered
+    and its % of the accepted requests."""
     per = result.summary.per_client
     names = list(per)
     offered = np.array([per[n].offered for n in names], float)
     accepted = np.array([per[n].accepted for n in names], float)
-    y = np.arange(len(names))
-    ax.barh(y + 0.2, 100 * offered / max(offered.sum(), 1), height=0.4, color=COLOURS["offered"], label="offered")
-    ax.barh(y - 0.2, 100 * accepted / max(accepted.sum(), 1), height=0.4, color=COLOURS["accepted"],
-            label="accepted")
     labels = [f"{n}\n({result.scenario.clients[i].tier})" if result.scenario.clients[i].tier else n
               for i, n in enumerate(names)]
+    return labels, 100 * offered / max(offered.sum(), 1), 100 * accepted / max(accepted.sum(), 1)
+
+
+def client_shares(result: SimResult, ax: Axes | None = None) -> Figure:
+    """Each client's share of the offered and of the accepted requests."""
+    fig, ax = _axes(ax, (5.0, 3.0))
+    labels, offered, accepted = client_share_percents(result)
+    y = np.arange(len(labels))
+    ax.barh(y + 0.2, offered, height=0.4, color=COLOURS["offered"], label="offered")
+    ax.barh(y - 0.2, accepted, height=0.4, color=COLOURS["accepted"], label="accepted")
     ax.set_yticks(y, labels, fontsize="small")
     ax.invert_yaxis()
     ax.set(xlabel="share (%)", title="Share per client", xlim=(0, 100))
     ax.legend(loc="lower right", fontsize="small")
     return fig
-
-
-def throttling_dashboard(result: SimResult, size: tuple[float, float] = (11.0, 5.5)) -> Figure:
-    """The three views in one figure: traffic over time, the stage bucket, each client's share.
-
-    Fixed margins rather than constrained layout: the widget redraws this on every change, and the
-    layout engine would double the drawing time."""
-    fig = Figure(figsize=size)
-    grid = fig.add_gridspec(2, 3, left=0.06, right=0.98, bottom=0.17, top=0.95, hspace=0.45, wspace=0.5)
-    traffic_over_time(result, fig.add_subplot(grid[0, :2]))
-    token_level(result, fig.add_subplot(grid[1, :2]))
-    client_shares(result, fig.add_subplot(grid[:, 2]))
-    _one_legend(fig)
-    return fig
-
-
-def _one_legend(fig: Figure) -> None:
-    """One legend under the panels and fewer ticks: drawing legends and ticks is most of a redraw."""
-    handles: list[Any] = []
-    labels: list[str] = []
-    for ax in fig.axes:
-        legend = ax.get_legend()
-        if legend is not None:
-            for handle, label in zip(*ax.get_legend_handles_labels()):
-                if label not in labels:
-                    handles.append(handle)
-                    labels.append(label)
-            legend.remove()
-        for axis, n in ((ax.xaxis, 5), (ax.yaxis, 4)):
-            if not isinstance(axis.get_major_locator(), (FixedLocator, NullLocator)):  # keep named categories
-                axis.set_major_locator(MaxNLocator(n))
-    if handles:
-        fig.legend(handles, labels, loc="lower center", ncols=min(len(labels), 4), fontsize="small", frameon=False)
 
 
 def png_bytes(fig: Figure, dpi: int = 72, **options: Any) -> bytes:
@@ -194,7 +169,7 @@ CACHE_COLOURS = {"hit": "#2ca02c", "backend": "#ff7f0e", "without": "#7f7f7f", "
                  "cost": "#1f77b4"}
 
 
-def _closed(values: np.ndarray, width: float | None = None) -> np.ndarray:
+def closed(values: np.ndarray, width: float | None = None) -> np.ndarray:
     """Bin starts (with `width`: plus the last bin's end) or bin values (the last one repeated), so a
     post-step line draws the last bin too."""
     if width is not None:
@@ -206,14 +181,14 @@ def cache_hit_ratio_over_time(result: Any, ax: Axes | None = None) -> Figure:
     """Hit ratio (and stale-read ratio) per time bin of a `labkit.sim.caching` run; the warm-up shaded,
     the steady-state hit ratio dashed."""
     fig, ax = _axes(ax)
-    width = _bin_seconds(result.scenario.duration)
+    width = bin_seconds(result.scenario.duration)
     bins = result.per_second(width)
     requests = np.maximum(bins["requests"], 1)
-    start, summary = _closed(bins["start"], width), result.summary
-    ax.step(start, _closed(100 * bins["hits"] / requests), where="post", color=CACHE_COLOURS["hit"],
+    start, summary = closed(bins["start"], width), result.summary
+    ax.step(start, closed(100 * bins["hits"] / requests), where="post", color=CACHE_COLOURS["hit"],
             label="hit ratio")
     if bins["stale"].any():
-        ax.step(start, _closed(100 * bins["stale"] / requests), where="post", color=CACHE_COLOURS["stale"], lw=1,
+        ax.step(start, closed(100 * bins["stale"] / requests), where="post", color=CACHE_COLOURS["stale"], lw=1,
                 label="stale reads")
     if summary.warmup > 0:
         ax.axvspan(0, summary.warmup, color="grey", alpha=0.12, lw=0, label="warm-up")
@@ -240,12 +215,12 @@ def cache_hit_ratio_vs_ttl(points: Any, ax: Axes | None = None) -> Figure:
 def cache_backend_load(result: Any, ax: Axes | None = None) -> Figure:
     """Backend calls per second with the cache, against what the backend would take without it."""
     fig, ax = _axes(ax)
-    width = _bin_seconds(result.scenario.duration)
+    width = bin_seconds(result.scenario.duration)
     bins = result.per_second(width)
-    start, summary = _closed(bins["start"], width), result.summary
-    ax.step(start, _closed(bins["requests"] / width), where="post", color=CACHE_COLOURS["without"],
+    start, summary = closed(bins["start"], width), result.summary
+    ax.step(start, closed(bins["requests"] / width), where="post", color=CACHE_COLOURS["without"],
             label=f"without cache ({summary.backend_rate_without_cache:,.0f}/s)")
-    ax.fill_between(start, _closed(bins["backend"] / width), step="post", color=CACHE_COLOURS["backend"],
+    ax.fill_between(start, closed(bins["backend"] / width), step="post", color=CACHE_COLOURS["backend"],
                     alpha=0.7, label=f"with cache ({summary.backend_rate:,.1f}/s)")
     ax.set(xlabel="time (s)", ylabel="backend calls / s", title="Backend load", xlim=(0, start[-1]))
     ax.set_ylim(bottom=0)
@@ -253,18 +228,26 @@ def cache_backend_load(result: Any, ax: Axes | None = None) -> Figure:
     return fig
 
 
+def latency_cdf(result: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(latency in ms, % of requests at most that latency) of a cache run, to draw as a post-step line:
+    from (0, 0) to the slowest request at 100 %, at most a few thousand points. Empty if no requests."""
+    latency_ms = np.sort(result.records["latency"]) * 1000
+    if not latency_ms.size:
+        return np.empty(0), np.empty(0)
+    step = max(1, latency_ms.size // 2000)  # a few thousand points draw the same curve
+    share = np.arange(1, latency_ms.size + 1) / latency_ms.size
+    return (np.concatenate(([0.0], latency_ms[::step], latency_ms[-1:])),
+            100 * np.concatenate(([0.0], share[::step], [1.0])))
+
+
 def cache_latency_distribution(result: Any, ax: Axes | None = None) -> Figure:
     """How long callers waited, as a cumulative distribution with p50/p95/p99 marked: hits wait no
     integration time, so the curve jumps at 0 ms by the hit ratio."""
     fig, ax = _axes(ax)
-    latency_ms = np.sort(result.records["latency"]) * 1000
+    latency_ms, percent = latency_cdf(result)
     summary = result.summary
     if latency_ms.size:
-        step = max(1, latency_ms.size // 2000)  # a few thousand points draw the same curve
-        share = np.arange(1, latency_ms.size + 1) / latency_ms.size
-        xs = np.concatenate(([0.0], latency_ms[::step], latency_ms[-1:]))
-        ax.step(xs, 100 * np.concatenate(([0.0], share[::step], [1.0])), where="post",
-                color=CACHE_COLOURS["backend"])
+        ax.step(latency_ms, percent, where="post", color=CACHE_COLOURS["backend"])
         for q, value, style in (("p50", summary.latency_p50, "-"), ("p95", summary.latency_p95, "--"),
                                 ("p99", summary.latency_p99, ":")):
             ax.axvline(value * 1000, color="black", ls=style, lw=1, label=f"{q} {value * 1000:.0f} ms")
@@ -273,6 +256,13 @@ def cache_latency_distribution(result: Any, ax: Axes | None = None) -> Figure:
            title="Latency (hits: no integration call)")
     ax.set_xlim(left=0)
     return fig
+
+
+def cost_per_million_label(point: Any) -> str:
+    """A CostPoint's cache dollars per million backend calls saved, as "$0.383/M" (or "saves none")."""
+    if not point.calls_saved_per_hour:
+        return "saves none"
+    return f"${point.usd_per_hour / (point.calls_saved_per_hour / 1e6):,.3f}/M"
 
 
 def cache_cost_vs_savings(points: Any, ax: Axes | None = None) -> Figure:
@@ -298,29 +288,11 @@ def cache_cost_vs_savings(points: Any, ax: Axes | None = None) -> Figure:
         saved.plot(xs, [p.calls_saved_per_hour for p in points], "o-" if len(points) > 1 else "o",
                    color=CACHE_COLOURS["hit"], label="backend calls saved / h")
         for x, p in zip(xs, points):
-            per_million = p.usd_per_hour / (p.calls_saved_per_hour / 1e6) if p.calls_saved_per_hour else math.inf
-            saved.annotate(f"${per_million:,.3f}/M" if math.isfinite(per_million) else "saves none",
-                           (x, p.calls_saved_per_hour), textcoords="offset points", xytext=(0, 6), ha="center",
-                           fontsize="x-small")
+            saved.annotate(cost_per_million_label(p), (x, p.calls_saved_per_hour), textcoords="offset points",
+                           xytext=(0, 6), ha="center", fontsize="x-small")
         saved.legend(loc="upper left", fontsize="small")
     saved.set_ylabel("backend calls saved / hour")
     saved.set_ylim(bottom=0, top=max([p.calls_saved_per_hour for p in points] + [1.0]) * 1.25)
-    return fig
-
-
-def cache_dashboard(result: Any, cost_points: Any = None, size: tuple[float, float] = (11.0, 6.0)) -> Figure:
-    """The cache lab's four views: hit ratio over time, backend load, latency, cost vs savings.
-
-    `cost_points` defaults to the run's own size; fixed margins, as in `throttling_dashboard`."""
-    from .sim.caching import cost_point
-
-    fig = Figure(figsize=size)
-    grid = fig.add_gridspec(2, 2, left=0.06, right=0.93, bottom=0.08, top=0.95, hspace=0.42, wspace=0.3)
-    cache_hit_ratio_over_time(result, fig.add_subplot(grid[0, 0]))
-    cache_backend_load(result, fig.add_subplot(grid[0, 1]))
-    cache_latency_distribution(result, fig.add_subplot(grid[1, 0]))
-    cache_cost_vs_savings(cost_points if cost_points is not None else [cost_point(result)],
-                          fig.add_subplot(grid[1, 1]))
     return fig
 
 

@@ -16,6 +16,7 @@ from labkit import plots  # noqa: E402
 from labkit.sim import close_shared_lab  # noqa: E402
 from labkit.sim.caching import CacheScenario, cost_point, cost_vs_size, hit_ratio_vs_ttl, run_cache  # noqa: E402
 from labkit.widgets import CacheLab, CacheLabOutcome, CacheLabParams, cache_lab, run_cache_lab  # noqa: E402
+from labkit.widgets.svgchart import Chart  # noqa: E402
 
 SMALL = CacheLabParams(duration=60.0, request_rate=10.0, keys=300, ttl=20)
 
@@ -28,8 +29,8 @@ def _close_lab_after_module():
 
 def test_run_cache_lab_is_a_pure_function_of_its_parameters():
     first, second = run_cache_lab(SMALL), run_cache_lab(SMALL)
-    assert isinstance(first, CacheLabOutcome) and isinstance(first.figure, Figure)
-    assert first.png.startswith(b"\x89PNG") and first.summary == str(first.result.summary)
+    assert isinstance(first, CacheLabOutcome) and isinstance(first.chart, Chart)
+    assert first.svg == first.chart.svg().encode() and first.summary == str(first.result.summary)
     assert np.array_equal(first.result.records, second.result.records) and first.summary == second.summary
     assert first.scenario == SMALL.scenario() and first.hit_ratio == first.result.summary.hit_ratio
 
@@ -38,9 +39,10 @@ def test_changing_the_ttl_slider_changes_the_hit_ratio():
     lab = cache_lab(SMALL)
     assert isinstance(lab, CacheLab) and lab.outcome is not None
     before = lab.outcome.hit_ratio
-    assert before > 0 and lab.summary.value == lab.outcome.summary and lab.image.value == lab.outcome.png
+    assert before > 0 and lab.summary.value == lab.outcome.summary and lab.image.value == lab.outcome.svg
     lab.ttl.value = 0  # observers run synchronously: the outcome is new on the next line
     assert lab.outcome.params.ttl == 0 and lab.outcome.hit_ratio == 0.0
+    assert lab.image.value == lab.outcome.svg
     lab.ttl.value = 50
     assert lab.outcome.hit_ratio > before
 
@@ -48,7 +50,7 @@ def test_changing_the_ttl_slider_changes_the_hit_ratio():
 def test_every_control_reaches_the_scenario():
     lab = cache_lab(SMALL)
     run_once, updates = lab.update, []
-    lab.update = lambda: updates.append(1)  # count the re-runs; run once at the end (drawing takes ~0.5 s)
+    lab.update = lambda: updates.append(1)  # count the re-runs; run once at the end
     lab.cache_size.value = "6.1"
     lab.distinct_keys.value = 500
     lab.zipf_s.value = 1.2
@@ -76,13 +78,11 @@ def test_bad_parameters_raise_value_error_naming_them():
 def test_the_cache_plots_are_figures_and_leave_pyplot_alone():
     result = run_cache(CacheScenario(duration=60.0, request_rate=10.0, keys=300, ttl=20, change_rate=0.02))
     figures = [plots.cache_hit_ratio_over_time(result), plots.cache_backend_load(result),
-               plots.cache_latency_distribution(result), plots.cache_cost_vs_savings([cost_point(result)]),
-               plots.cache_dashboard(result)]
+               plots.cache_latency_distribution(result), plots.cache_cost_vs_savings([cost_point(result)])]
     base = CacheScenario(duration=40.0, request_rate=5.0, keys=100)
     figures.append(plots.cache_hit_ratio_vs_ttl(hit_ratio_vs_ttl(base, [0, 10, 30])))
     figures.append(plots.cache_cost_vs_savings(cost_vs_size(base, sizes=("0.5", "1.6"))))
     assert all(isinstance(f, Figure) for f in figures)
     assert all(plots.png_bytes(f).startswith(b"\x89PNG") for f in figures)
     assert plt.get_fignums() == []
-    dashboard = figures[4]
-    assert len([ax for ax in dashboard.axes]) == 5  # four panels, the cost panel with a second y axis
+    assert len(figures[3].axes) == 2  # the cost panel has a second y axis

@@ -14,7 +14,7 @@ import ipywidgets as widgets
 
 class ModelView(widgets.VBox):
     """A thin view (the ipywidgets tutorial's model/view split): `update` runs `run_model` for the
-    controls' `params` and shows the outcome's PNG and summary; a ValueError shows as a warning."""
+    controls' `params` and shows the outcome's SVG chart and summary; a ValueError shows as a warning."""
 
     image: widgets.Image
     summary: widgets.Label
@@ -37,7 +37,7 @@ class ModelView(widgets.VBox):
             self.summary.value = f"⚠ {error}"
             return
         self.outcome = outcome
-        self.image.value = outcome.png
+        self.image.value = outcome.svg
         self.summary.value = outcome.summary
 
     def _changed(self, _change: dict[str, Any]) -> None:

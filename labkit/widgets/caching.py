@@ -1,7 +1,7 @@
 """The cache lab: sliders for the stage cache and the workload, a dashboard of hits, load, latency and cost.
 
 Model/view split after the ipywidgets tutorial: `run_cache_lab(params) -> CacheLabOutcome` is pure (a
-scenario from the parameters, a run through the gateway's stage cache, a figure); `CacheLab` only wires
+scenario from the parameters, a run through the gateway's stage cache, an SVG chart); `CacheLab` only wires
 controls to it and sets traits, keeping the latest outcome on `.outcome` for tests.
 
 Assumption the lab shows: a cache cluster here holds `size × 10^6` bytes (a 1:1000 scale model, see
@@ -17,10 +17,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from matplotlib.figure import Figure
-
 from .base import ModelView
-from .. import plots
+from .dashboards import cache_dashboard
+from .svgchart import Chart
 from ..gateway.cache import CACHE_CLUSTER_SIZES, MAX_TTL_SECONDS
 from ..sim.caching import CacheResult, CacheScenario, run_cache
 
@@ -52,13 +51,14 @@ class CacheLabParams:
 
 @dataclass(frozen=True)
 class CacheLabOutcome:
-    """One update of the lab: the scenario it ran, the result, the figure and the summary line."""
+    """One update of the lab: the scenario it ran, the result, the dashboard (a Chart and its SVG) and the
+    summary line."""
 
     params: CacheLabParams
     scenario: CacheScenario
     result: CacheResult
-    figure: Figure
-    png: bytes
+    chart: Chart
+    svg: bytes
     summary: str
     seconds: float  # wall time of simulation + drawing
 
@@ -72,9 +72,9 @@ def run_cache_lab(params: CacheLabParams, lab: Any = None) -> CacheLabOutcome:
     started = time.perf_counter()
     scenario = params.scenario()
     result = run_cache(scenario, lab)
-    figure = plots.cache_dashboard(result)
-    png = plots.png_bytes(figure)
-    return CacheLabOutcome(params, scenario, result, figure, png, str(result.summary),
+    chart = cache_dashboard(result)
+    svg = chart.svg().encode()
+    return CacheLabOutcome(params, scenario, result, chart, svg, str(result.summary),
                            time.perf_counter() - started)
 
 
@@ -106,7 +106,7 @@ class CacheLab(ModelView):
                                                       description="max-age=0 share", **slider)
         self.may_invalidate = widgets.Checkbox(value=p.may_invalidate, description="clients may invalidate",
                                                indent=False)
-        self.image = widgets.Image(format="png")
+        self.image = widgets.Image(format="svg+xml")
         self.summary = widgets.Label()
         self._seed = p.seed
         self.outcome: CacheLabOutcome | None = None

@@ -1,7 +1,7 @@
 """The throttling lab: sliders for limits and traffic, a dashboard of what the gateway answered.
 
 Model/view split after the ipywidgets tutorial: `run_lab(params) -> LabOutcome` is pure (a scenario
-from the parameters, a run through the gateway, a figure); `ThrottlingLab` only wires controls to it
+from the parameters, a run through the gateway, an SVG chart); `ThrottlingLab` only wires controls to it
 and sets traits, keeping the latest outcome on `.outcome` for tests.
 https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
 """
@@ -14,10 +14,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from matplotlib.figure import Figure
-
 from .base import ModelView
-from .. import plots
+from .dashboards import throttling_dashboard
+from .svgchart import Chart
 from ..sim import (Client, Constant, Diurnal, ExponentialBackoff, FixedRetry, NoRetry, OnOff, Poisson, Ramp, Replay,
                    Scenario, SimResult, Tier, load_trace, run)
 
@@ -62,13 +61,14 @@ class LabParams:
 
 @dataclass(frozen=True)
 class LabOutcome:
-    """One update of the lab: the scenario it ran, the result, the figure and the summary line."""
+    """One update of the lab: the scenario it ran, the result, the dashboard (a Chart and its SVG) and the
+    summary line."""
 
     params: LabParams
     scenario: Scenario
     result: SimResult
-    figure: Figure
-    png: bytes
+    chart: Chart
+    svg: bytes
     summary: str
     seconds: float  # wall time of simulation + drawing
 
@@ -111,9 +111,9 @@ def run_lab(params: LabParams, lab: Any = None) -> LabOutcome:
     started = time.perf_counter()
     scenario = scenario_for(params)
     result = run(scenario, lab)
-    figure = plots.throttling_dashboard(result)
-    png = plots.png_bytes(figure)
-    return LabOutcome(params, scenario, result, figure, png, str(result.summary), time.perf_counter() - started)
+    chart = throttling_dashboard(result)
+    svg = chart.svg().encode()
+    return LabOutcome(params, scenario, result, chart, svg, str(result.summary), time.perf_counter() - started)
 
 
 class ThrottlingLab(ModelView):
@@ -132,7 +132,7 @@ class ThrottlingLab(ModelView):
         self.clients = widgets.IntSlider(value=p.clients, min=1, max=MAX_CLIENTS, description="clients", **slider)
         self.retry = widgets.Dropdown(options=RETRIES, value=p.retry, description="on 429", style=style)
         self.tier = widgets.Dropdown(options=TIERS, value=p.tier, description="usage plan", style=style)
-        self.image = widgets.Image(format="png")
+        self.image = widgets.Image(format="svg+xml")
         self.summary = widgets.Label()
         self._duration, self._seed = p.duration, p.seed
         self.outcome: LabOutcome | None = None

@@ -74,3 +74,37 @@ def test_a_gateway_with_a_step_the_compiler_does_not_know_is_never_compiled():
     extra = Gateway(lab.gateway().source, clock=VirtualClock(), steps=[audit, *default_steps()])
     assert plain.prepare(Request("GET", api.id, "dev", "/x")) is not None
     assert extra.prepare(Request("GET", api.id, "dev", "/x")) is None
+
+
+def _metrics_at_flush(monkeypatch):
+    """The AWS/ApiGateway statistics each gateway of the shared lab holds when the runner flushes it."""
+    lab = runner.shared_lab()
+    seen, original = [], lab.gateway
+
+    def gateway(*args, **options):
+        made = original(*args, **options)
+        if not options:
+            return made  # the lab's live gateway
+        seen.append({})
+
+        def flush(mine=seen[-1]):
+            made.observer.settle()
+            mine.update({k: (s.count, s.low, s.high, round(s.total, 6)) for k, s in made.observer._metrics.items()})
+            return type(made).flush(made)
+
+        made.flush = flush
+        return made
+
+    monkeypatch.setattr(lab, "gateway", gateway)
+    return seen
+
+
+@pytest.mark.parametrize("name", [*SCENARIOS, "no backend latency"])
+def test_fast_path_metrics_equal_the_full_pipelines(name, monkeypatch):
+    scenario = SCENARIOS.get(name) or runner.Scenario(clients=[Client("anon", Poisson(50))], duration=4,
+                                                      backend_latency=0.0, seed=2)
+    seen = _metrics_at_flush(monkeypatch)
+    runner.run(scenario, fast=False)
+    runner.run(scenario, fast=True)
+    full, fast = seen
+    assert full == fast and any(name == "Count" for _, _, name in full)

@@ -16,12 +16,15 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .http import Headers, Response
-from .pipeline import Call, Next, method_request_values
+from .http import Headers, Request, Response
+from .pipeline import Call, Next, method_request_value
 from .responses import GatewayError
+from .router import Route
+from .snapshot import StageSnapshot
 
 if TYPE_CHECKING:
     from .engine import Gateway
@@ -149,62 +152,87 @@ def flush_everywhere(api_id: str, stage: str) -> None:
         gateway.caches.flush(api_id, stage)
 
 
-def cache_key(call: Call) -> tuple[Any, ...]:
-    """Namespace (the resource id unless set), method, and the values of the cache key parameters."""
-    assert call.route is not None
-    integration = call.route.method.get("methodIntegration") or {}
-    namespace = integration.get("cacheNamespace") or call.route.resource["id"]
-    parameters = integration.get("cacheKeyParameters") or []
-    values = method_request_values(call) if parameters else {}
-    return (namespace, call.request.method, tuple((p, values.get(p)) for p in sorted(parameters)))
+@dataclass(frozen=True)
+class CacheSettings:
+    """How the stage cache treats one method: the cluster's size, the TTL, and who may invalidate."""
+
+    size: str
+    ttl: int
+    require_authorization: bool  # requireAuthorizationForCacheControl
+    strategy: str  # unauthorizedCacheControlHeaderStrategy
 
 
-def cache(call: Call, next_step: Next) -> Response:
-    """Serve from the stage cache, or call the integration and keep its response for the TTL."""
-    assert call.route is not None and call.snapshot is not None
-    stage = call.snapshot.stage
+def cache_settings(snapshot: StageSnapshot, resource_path: str, method: str) -> CacheSettings | None:
+    """The method's cache settings; None when the cache takes no part (cluster off, method not cached, TTL 0)."""
+    stage = snapshot.stage
     if not stage.get("cacheClusterEnabled"):
-        call.gateway.caches.drop(call.request.api_id, call.request.stage)
-        return next_step(call)
-    method = call.request.method
-    settings = call.snapshot.method_settings(call.resource_path, method)
+        return None
+    settings = snapshot.method_settings(resource_path, method)
     enabled = settings.get("cachingEnabled", method == "GET")  # GET is cached by default
     ttl = int(settings.get("cacheTtlInSeconds", DEFAULT_TTL_SECONDS))
     if not enabled or ttl <= 0:
-        return next_step(call)
+        return None
+    return CacheSettings(str(stage.get("cacheClusterSize") or "0.5"), ttl,
+                         bool(settings.get("requireAuthorizationForCacheControl", True)),
+                         settings.get("unauthorizedCacheControlHeaderStrategy", "SUCCEED_WITH_RESPONSE_HEADER"))
 
-    store = call.gateway.caches.for_stage(call.request.api_id, call.request.stage,
-                                          str(stage.get("cacheClusterSize") or "0.5"))
-    key = cache_key(call)
-    now = call.gateway.clock.now()
-    warning = None
-    if _asks_invalidation(call):
-        if _may_invalidate(call, settings):
-            return _fetch_and_store(call, next_step, store, key, ttl, "INVALIDATED", now)
-        strategy = settings.get("unauthorizedCacheControlHeaderStrategy", "SUCCEED_WITH_RESPONSE_HEADER")
-        if strategy == "FAIL_WITH_403":
-            raise GatewayError("ACCESS_DENIED", "User is not authorized to invalidate the cache",
-                               log="Cache invalidation refused: execute-api:InvalidateCache not allowed")
-        if strategy == "SUCCEED_WITH_RESPONSE_HEADER":
-            warning = UNAUTHORIZED_WARNING
 
-    entry = store.get(key, now)
-    if entry is not None:
-        call.cache_status = "HIT"
-        call.log("Sending cached response")  # no integration call: no integration latency
-        response = Response(entry.status, Headers(entry.headers), entry.body)
-        response.headers.add(CACHE_HEADER, "HIT")
-    else:
-        response = _fetch_and_store(call, next_step, store, key, ttl, "MISS", now)
-    if warning:
-        response.headers.add("Warning", warning)
+def key_parameters(route: Route) -> tuple[str, tuple[str, ...]]:
+    """The cache key's namespace (the resource id unless set) and its parameters, sorted."""
+    integration = route.method.get("methodIntegration") or {}
+    namespace = integration.get("cacheNamespace") or route.resource["id"]
+    return namespace, tuple(sorted(integration.get("cacheKeyParameters") or []))
+
+
+def key_for(namespace: str, parameters: tuple[str, ...], request: Request, path_parameters: Mapping[str, str],
+            stage_variables: Mapping[str, str]) -> tuple[Any, ...]:
+    """Namespace, method, and the request's values of the cache key parameters."""
+    return (namespace, request.method,
+            tuple((p, method_request_value(p, request, path_parameters, stage_variables)) for p in parameters))
+
+
+def cache_key(call: Call) -> tuple[Any, ...]:
+    """The cache key of a call (see `key_for`)."""
+    assert call.route is not None
+    namespace, parameters = key_parameters(call.route)
+    return key_for(namespace, parameters, call.request, call.route.path_parameters, call.stage_variables)
+
+
+def cache_control(headers: Headers, settings: CacheSettings, may_invalidate: bool) -> tuple[bool, str | None]:
+    """What the request's `Cache-Control: max-age=0` does: (refetch, Warning header to add).
+
+    Without "require authorization" anyone may invalidate; with it, only a caller whose IAM policy
+    allows execute-api:InvalidateCache (`may_invalidate`), and the method's strategy answers the
+    others: 403, or the cached answer with or without a Warning header.
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html"""
+    if not _asks_invalidation(headers.get("Cache-Control") or ""):
+        return False, None
+    if not settings.require_authorization or may_invalidate:
+        return True, None
+    if settings.strategy == "FAIL_WITH_403":
+        raise GatewayError("ACCESS_DENIED", "User is not authorized to invalidate the cache",
+                           log="Cache invalidation refused: execute-api:InvalidateCache not allowed")
+    return False, UNAUTHORIZED_WARNING if settings.strategy == "SUCCEED_WITH_RESPONSE_HEADER" else None
+
+
+def lookup(store: StageCache, key: tuple[Any, ...], now: float, refetch: bool) -> _Entry | None:
+    """The live entry to answer with, or None to call the integration (a refetch counts as a miss)."""
+    if refetch:
+        store.misses += 1  # a bypass: the lookup that counts misses does not run
+        return None
+    return store.get(key, now)
+
+
+def cached_response(entry: _Entry) -> Response:
+    """A response served from the cache, marked HIT."""
+    response = Response(entry.status, Headers(entry.headers), entry.body)
+    response.headers.add(CACHE_HEADER, "HIT")
     return response
 
 
-def _fetch_and_store(call: Call, next_step: Next, store: StageCache, key: tuple[Any, ...], ttl: int, status: str,
-                     now: float) -> Response:
-    if status == "INVALIDATED":
-        store.misses += 1  # a bypass: the lookup that counts misses did not run
+def fetch_and_store(call: Call, next_step: Next, store: StageCache, key: tuple[Any, ...], ttl: int, status: str,
+                    now: float) -> Response:
+    """Call the integration and keep its response for the TTL; `status` (MISS or INVALIDATED) marks it."""
     call.cache_status = "MISS"
     response = next_step(call)
     store.put(key, response, ttl, now)
@@ -212,15 +240,33 @@ def _fetch_and_store(call: Call, next_step: Next, store: StageCache, key: tuple[
     return response
 
 
-def _asks_invalidation(call: Call) -> bool:
-    """`Cache-Control: max-age=0` among the header's directives."""
-    value = call.request.headers.get("Cache-Control") or ""
-    return any(d.strip().lower().replace(" ", "") == "max-age=0" for d in value.split(","))
+def cache(call: Call, next_step: Next) -> Response:
+    """Serve from the stage cache, or call the integration and keep its response for the TTL."""
+    assert call.route is not None and call.snapshot is not None
+    req = call.request
+    if not call.snapshot.stage.get("cacheClusterEnabled"):
+        call.gateway.caches.drop(req.api_id, req.stage)
+        return next_step(call)
+    settings = cache_settings(call.snapshot, call.resource_path, req.method)
+    if settings is None:
+        return next_step(call)
+
+    store = call.gateway.caches.for_stage(req.api_id, req.stage, settings.size)
+    key = cache_key(call)
+    now = call.gateway.clock.now()
+    refetch, warning = cache_control(req.headers, settings, call.may_invalidate_cache)
+    entry = lookup(store, key, now, refetch)
+    if entry is not None:
+        call.cache_status = "HIT"
+        call.log("Sending cached response")  # no integration call: no integration latency
+        response = cached_response(entry)
+    else:
+        response = fetch_and_store(call, next_step, store, key, settings.ttl, "INVALIDATED" if refetch else "MISS", now)
+    if warning:
+        response.headers.add("Warning", warning)
+    return response
 
 
-def _may_invalidate(call: Call, settings: dict[str, Any]) -> bool:
-    """Without "require authorization" anyone may; with it, only a caller whose IAM policy allows
-    execute-api:InvalidateCache (the IAM step sets `call.may_invalidate_cache`)."""
-    if not settings.get("requireAuthorizationForCacheControl", True):
-        return True
-    return bool(call.may_invalidate_cache)
+def _asks_invalidation(value: str) -> bool:
+    """`max-age=0` among a Cache-Control header's directives."""
+    return bool(value) and any(d.strip().lower().replace(" ", "") == "max-age=0" for d in value.split(","))

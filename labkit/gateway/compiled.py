@@ -1,26 +1,40 @@
 """A request class compiled once, for simulations: the same decisions as `Gateway.handle`, faster.
 
-Requests of one class (same method, path, stage and API key) differ only in *when* they arrive.
-`prepare` runs the steps whose outcome cannot change between them once — routing, the API key and
-usage plan, the MOCK integration's response, the cache key — and `send` runs per request only what
-time decides: the throttle buckets and quota (through `throttle.admit`, the code the pipeline
-uses), the stage cache, the simulated latency against the integration timeout, and the metrics.
-A class that needs more (authorizers, validation, non-MOCK integrations, logs, traces) is not
-compiled: `prepare` returns None and the caller uses `Gateway.handle`.
+`prepare` runs once what cannot change between the requests of a class (same method, path, stage
+and API key): routing, the endpoint, authorization (none), the API key and usage plan, the method's
+cache settings. `send` runs per request only what the request or the time decides, with the code
+the pipeline uses (`throttle.take`, the functions of cache.py, `integrations.integrate`,
+`pipeline.error_response`). Two kinds of class:
+
+- a MOCK class (a MOCK integration with static templates and a fixed backend latency) answers its
+  own request over and over: the throttle buckets and quota, the stage cache, and the MOCK's
+  answer, made once (a MOCK past the integration timeout is not compiled);
+- an integration class (any other integration, or a MOCK that reads the request) answers any request
+  of the class: the throttle buckets and quota, the cache key from the request's own values, its
+  Cache-Control, the stage cache lookup and, on a miss or without a cache, the integration itself on
+  a Call with the request ids the full pipeline would have drawn (so the backend sees the same event).
+
+Metrics are tallied per class and handed to the observer by `settle`. A class that needs more
+(authorizers, validation, logs, traces) is not compiled: `prepare` returns None and the caller uses
+`Gateway.handle`; a request that does not fit its class is answered by `Gateway.handle`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import integrations
 from .api_keys import api_keys
-from .cache import DEFAULT_TTL_SECONDS, cache_key
-from .http import Request, Response
-from .observe import api_name, metric_dimensions
+from .cache import (CacheSettings, cache_control, cache_key, cache_settings, cached_response, fetch_and_store,
+                    key_for, key_parameters, lookup)
+from .endpoints import VPCE_HEADER
+from .http import Headers, Request, Response
+from .observe import api_name, integration_latency, metric_dimensions
+from .pipeline import MAX_PAYLOAD_BYTES, Call, Next, error_response
 from .responses import GatewayError, gateway_response
-from .throttle import ADMITTED, QUOTA_SPENT, Quota, ThrottleSpec, TokenBucket, period_start, take, throttle_spec
+from .throttle import (ADMITTED, QUOTA_SPENT, Quota, ThrottleSpec, TokenBucket, period_start, refusal, take,
+                       throttle_spec)
 
 REFUSED = ("THROTTLED", "QUOTA_EXCEEDED")  # the gateway responses `take` can give
 
@@ -30,13 +44,20 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What a simulated request got: status, the seconds its caller waited, and the gateway
-    response type when API Gateway answered itself (e.g. THROTTLED, QUOTA_EXCEEDED)."""
+    """What a simulated request got: status, the seconds its caller waited, the gateway response type
+    when API Gateway answered itself (e.g. THROTTLED), what the stage cache did (HIT, MISS or None)
+    and the seconds the metrics count as IntegrationLatency (None: not counted).
+
+    `headers` and `body` (integration classes): the method response's, the cache's `x-labkit-cache`
+    and `Warning` included; not the per-request ids or CloudFront's headers, which only `handle` adds."""
 
     status: int
     latency: float
     gateway_response: str | None = None
     cache_status: str | None = None
+    integration_latency: float | None = None
+    headers: Headers | None = field(default=None, compare=False)
+    body: bytes = field(default=b"", compare=False)
 
 
 @dataclass(eq=False)
@@ -44,28 +65,32 @@ class Prepared:
     """One compiled request class."""
 
     gateway: Gateway
-    request: Request
+    request: Request  # the request the class was compiled from (a MOCK class answers only this one)
+    call: Call  # what the steps `prepare` ran set: snapshot, route, stage variables, API key and plan
     version: Any
     spec: ThrottleSpec
-    response: Response
-    latency: float
-    timeout: float
-    cache: tuple[str, str, str, int, tuple[Any, ...]] | None  # api, stage, size, ttl, key
+    cache: CacheSettings | None
+    cluster_off: bool  # the stage has no cache cluster: an admitted request drops any left (as the cache step does)
     dimensions: tuple[tuple[tuple[str, str], ...], ...]
+    response: Response | None = None  # a MOCK class's answer, made once; None: integrate per request
+    key: tuple[Any, ...] = ()  # a MOCK class's cache key
+    key_parameters: tuple[str, tuple[str, ...]] = ("", ())  # the cache key's namespace and parameters
+    api_key_value: str | None = None  # the x-api-key every request of the class sends (when the method needs one)
     epoch: int = -1  # the Limits epoch `buckets` and `quota` were resolved in
     buckets: list[TokenBucket] | None = None
     quota: Quota | None = None
-    # Per-minute tallies of (status, latency ms, integration ms, cache status) and of usage per day,
+    # Per-minute tallies of (status, latency, integration latency, cache status) and of usage per day,
     # handed to the observer and the usage ledger by `settle` (the observer settles before flushing).
-    tally: dict[tuple[Any, ...], int] | None = None
-    usage: dict[str, int] | None = None
-    outcomes: dict[Any, Outcome] | None = None  # the answers this class can give, made once
+    tally: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    usage: dict[str, int] = field(default_factory=dict)
+    outcomes: dict[Any, Outcome] = field(default_factory=dict)  # the answers a MOCK class can give, made once
     day: tuple[float, float, str] = (0.0, -1.0, "")  # the UTC day `now` is in: start, end, name
 
 
 def _accounted_steps() -> frozenset[Any]:
     """The pipeline steps whose effect `prepare` and `send` reproduce (or whose cases they refuse).
-    A gateway with any other step is never compiled: a new step cannot be skipped silently."""
+    A gateway with any other step is never compiled: a new step cannot be skipped silently.
+    (`cloudfront` and `errors` add per-request ids and CloudFront's headers, which an Outcome leaves out.)"""
     from . import endpoints, pipeline
     from .auth import authorize
     from .cache import cache
@@ -77,17 +102,51 @@ def _accounted_steps() -> frozenset[Any]:
                       pipeline.limits, authorize, api_keys, throttle, validate, cache})
 
 
+# --- compiling ------------------------------------------------------------------------------------------
+
 def prepare(gateway: Gateway, request: Request) -> Prepared | None:
     """Compile `request`'s class, or None when it needs the full pipeline."""
-    if not set(gateway.steps) <= _accounted_steps():
+    call = _class_call(gateway, request)
+    if call is None:
+        return None
+    assert call.snapshot is not None and call.route is not None
+    snapshot, method = call.snapshot, request.method
+    settings = snapshot.method_settings(call.resource_path, method)
+    integration = call.route.method.get("methodIntegration")
+    if not integration:
+        return None  # API_CONFIGURATION_ERROR: `handle` answers it
+    prepared = Prepared(
+        gateway=gateway, request=request, call=call, version=gateway.source.version(),
+        spec=throttle_spec(call.usage_plan, call.api_key, settings, request.api_id, request.stage,
+                           call.resource_path, method),
+        cache=cache_settings(snapshot, call.resource_path, method),
+        cluster_off=not snapshot.stage.get("cacheClusterEnabled"),
+        dimensions=metric_dimensions(api_name(snapshot.deployment.rest_api, request.api_id), request.stage,
+                                     method, call.resource_path, bool(settings.get("metricsEnabled"))),
+        api_key_value=request.headers.get("x-api-key") if call.route.method.get("apiKeyRequired") else None,
+        key_parameters=key_parameters(call.route),
+    )
+    if _static_mock(gateway, integration, request):
+        return _mock_class(prepared)
+    gateway.observer.compiled[prepared] = None
+    return prepared
+
+
+def _class_call(gateway: Gateway, request: Request) -> Call | None:
+    """The steps before the throttle, run once for the class: None when any of them depends on more
+    than the class (authorizers, a resource policy, validation, logs, traces, a private endpoint)."""
+    if not set(gateway.steps) <= _accounted_steps() or not gateway.clock.virtual:
         return None
     snapshot = gateway.snapshot(request.api_id, request.stage)
-    if snapshot is None or callable(gateway._latency) or not gateway.clock.virtual:
+    if snapshot is None:
         return None
-    stage = snapshot.stage
+    stage, rest_api = snapshot.stage, snapshot.deployment.rest_api
     if stage.get("tracingEnabled") or (stage.get("accessLogSettings") or {}).get("destinationArn"):
         return None
-    call = gateway.new_call(request)
+    if (rest_api.get("disableExecuteApiEndpoint") or "PRIVATE" in snapshot.deployment.endpoint_types
+            or not _plain(request)):
+        return None  # the endpoint decides (endpoints.py)
+    call = gateway.new_call(request, bits=0)  # no draw: the class's requests draw their own ids
     call.snapshot, call.stage_variables = snapshot, snapshot.variables
     try:
         call.route = snapshot.deployment.router.match(request.method, request.path)
@@ -95,109 +154,215 @@ def prepare(gateway: Gateway, request: Request) -> Prepared | None:
         return None
     method = call.route.method
     settings = snapshot.method_settings(call.resource_path, request.method)
-    integration = method.get("methodIntegration") or {}
-    rest_api = snapshot.deployment.rest_api
-    if (rest_api.get("disableExecuteApiEndpoint") or "PRIVATE" in snapshot.deployment.endpoint_types
-            or request.vpce_id or "x-labkit-vpce-id" in request.headers):
-        return None  # the endpoint decides (endpoints.py)
-    if ((method.get("authorizationType") or "NONE").upper() != "NONE" or snapshot.deployment.rest_api.get("policy")
-            or method.get("requestValidatorId") or (integration.get("type") or "").upper() != "MOCK"
-            or (settings.get("loggingLevel") or "OFF").upper() != "OFF" or len(request.body) > 0):
+    if ((method.get("authorizationType") or "NONE").upper() != "NONE" or rest_api.get("policy")
+            or method.get("requestValidatorId") or (settings.get("loggingLevel") or "OFF").upper() != "OFF"):
         return None
+    try:
+        api_keys(call, lambda c: Response(200))
+    except GatewayError:
+        return None
+    return call
+
+
+def _plain(request: Request) -> bool:
+    """A request to the stage's own endpoint with no VPC endpoint and a payload under the limit."""
+    return (bool(request.api_id) and request.base_path is None and request.vpce_id is None
+            and VPCE_HEADER not in request.headers and len(request.body) <= MAX_PAYLOAD_BYTES)
+
+
+def _static_mock(gateway: Gateway, integration: dict[str, Any], request: Request) -> bool:
+    """A MOCK whose answer and latency are the same every time (templates that read nothing)."""
+    if (integration.get("type") or "").upper() != "MOCK" or callable(gateway._latency) or len(request.body) > 0:
+        return False
     templates = [*(integration.get("requestTemplates") or {}).values()]
     for response in (integration.get("integrationResponses") or {}).values():
         templates += [*(response.get("responseTemplates") or {}).values()]
-    if any(t and ("$" in t or "#" in t) for t in templates):
-        return None  # a template that reads the request or the context: render it per request
+    return not any(t and ("$" in t or "#" in t) for t in templates)
+
+
+def _mock_class(prepared: Prepared) -> Prepared | None:
+    """Make the MOCK's answer and every outcome the class can give, once."""
+    call, request, gateway = prepared.call, prepared.request, prepared.gateway
     try:
-        api_keys(call, lambda c: Response(200))
         response = integrations.integrate(call)  # MOCK with static templates: the same every time
+        if prepared.cache is not None:
+            refetch, warning = cache_control(request.headers, prepared.cache, False)
+            if refetch or warning:
+                return None  # Cache-Control on every request: `handle` answers it
     except GatewayError:
         return None
-    cache = None
-    if stage.get("cacheClusterEnabled"):
-        enabled = settings.get("cachingEnabled", request.method == "GET")
-        ttl = int(settings.get("cacheTtlInSeconds", DEFAULT_TTL_SECONDS))
-        if enabled and ttl > 0:
-            cache = (request.api_id, request.stage, str(stage.get("cacheClusterSize") or "0.5"), ttl, cache_key(call))
-    prepared = Prepared(
-        gateway=gateway, request=request, version=gateway.source.version(),
-        spec=throttle_spec(call.usage_plan, call.api_key, settings, request.api_id, request.stage,
-                           call.resource_path, request.method),
-        response=response, latency=call.simulated_latency, timeout=integrations.timeout_seconds(integration),
-        cache=cache,
-        dimensions=metric_dimensions(api_name(snapshot.deployment.rest_api, request.api_id), request.stage,
-                                     request.method, call.resource_path, bool(settings.get("metricsEnabled"))),
-        tally={}, usage={},
-    )
-    cache_status = "MISS" if cache is not None else None
-    timed_out = call.simulated_latency > prepared.timeout
-    answered = Outcome(504, call.simulated_latency, "INTEGRATION_TIMEOUT", cache_status) if timed_out else \
-        Outcome(response.status_code, call.simulated_latency, None, cache_status)
+    prepared.response = response
+    prepared.key = cache_key(call) if prepared.cache is not None else ()
+    cache_status = "MISS" if prepared.cache is not None else None
+    answered = Outcome(response.status_code, call.simulated_latency, None, cache_status,
+                       integration_latency(call.simulated_latency, cache_status))  # past the timeout, integrate raised
+    gateway_responses = call.snapshot.deployment.gateway_responses  # type: ignore[union-attr]
     prepared.outcomes = {
-        kind: Outcome(gateway_response(GatewayError(kind), snapshot.deployment.gateway_responses, dict,
-                                       dict).status_code, 0.0, kind)  # customised statuses apply
+        kind: Outcome(gateway_response(GatewayError(kind), gateway_responses, dict, dict).status_code, 0.0,
+                      kind)  # customised statuses apply
         for kind in REFUSED}
     prepared.outcomes["ok"] = prepared.outcomes["miss"] = answered
-    gateway.observer.compiled.add(prepared)
+    gateway.observer.compiled[prepared] = None
     return prepared
 
 
-def send(prepared: Prepared) -> Outcome | None:
-    """Answer one request of the class at the clock's current time; None if the class went stale
-    (a deployment or a stage, key or plan changed): prepare it again."""
+# --- answering ------------------------------------------------------------------------------------------
+
+def send(prepared: Prepared, request: Request | None = None) -> Outcome | None:
+    """Answer one request of the class (default: the one it was compiled from) at the clock's current
+    time; None if the class went stale (a deployment or a stage, key or plan changed): prepare it again."""
     gateway = prepared.gateway
     if gateway.source.version() != prepared.version:
         settle(prepared)
+        gateway.observer.compiled.pop(prepared, None)  # never tallies again
         return None
+    if request is None:
+        request = prepared.request
+    elif request is not prepared.request and not fits(prepared, request):
+        return _handled(gateway, request)
+    mock = prepared.response is not None
+    bits = 0 if mock else gateway.request_bits()  # an integration class keeps the pipeline's request ids
     now = gateway.clock.now()
-    limits = gateway.limits
+    verdict = _admit(prepared, now)
+    if verdict != ADMITTED:
+        outcome = _refused(prepared, request, bits, verdict)
+    else:
+        _count_usage(prepared, now)
+        if prepared.cluster_off:
+            gateway.caches.drop(request.api_id, request.stage)
+        outcome = _mock_answer(prepared, now) if mock else _integration_answer(prepared, request, bits, now)
+    # What the metrics count, per minute (a tuple: the tally keeps no headers alive).
+    counted = (now - now % 60, outcome.status, outcome.latency, outcome.integration_latency, outcome.cache_status)
+    prepared.tally[counted] = prepared.tally.get(counted, 0) + 1
+    return outcome
+
+
+def fits(prepared: Prepared, request: Request) -> bool:
+    """Whether `request` belongs to the class: the decisions `prepare` took once hold for it."""
+    template = prepared.request
+    return (prepared.response is None and request.method == template.method and request.path == template.path
+            and request.api_id == template.api_id and request.stage == template.stage and _plain(request)
+            and (prepared.api_key_value is None or request.headers.get("x-api-key") == prepared.api_key_value))
+
+
+def _handled(gateway: Gateway, request: Request) -> Outcome:
+    """A request outside the class, answered (and counted) by the full pipeline."""
+    response = gateway.handle(request)
+    return Outcome(response.status_code, response.latency, response.gateway_response, response.cache_status,
+                   integration_latency(response.integration_latency, response.cache_status), response.headers,
+                   response.body)
+
+
+def _admit(prepared: Prepared, now: float) -> int:
+    """`throttle.take` on the class's buckets and quota, resolved again when the limits were reset."""
+    limits = prepared.gateway.limits
     with limits._lock:
         if prepared.epoch != limits.epoch or prepared.buckets is None:
             prepared.buckets, prepared.quota = limits.resolve(prepared.spec, now)
             prepared.epoch = limits.epoch
-        verdict = take(prepared.buckets, prepared.quota, now)
+        return take(prepared.buckets, prepared.quota, now)
+
+
+def _refused(prepared: Prepared, request: Request, bits: int, verdict: int) -> Outcome:
+    """429 THROTTLED or QUOTA_EXCEEDED: made once for a MOCK class, as the errors step makes it otherwise."""
+    if prepared.response is not None:
+        return prepared.outcomes["QUOTA_EXCEEDED" if verdict == QUOTA_SPENT else "THROTTLED"]
+    call = _request_call(prepared, request, bits)
+    return _outcome(call, error_response(call, refusal(prepared.gateway.limits, prepared.spec, prepared.quota,
+                                                       verdict)))
+
+
+def _count_usage(prepared: Prepared, now: float) -> None:
+    """An admitted request counts against its key's usage for the UTC day (GetUsage)."""
+    if prepared.spec.usage is None:
+        return
+    start, end, day = prepared.day
+    if not start <= now < end:
+        day = period_start(now, "DAY")
+        start = now - now % 86400
+        prepared.day = (start, start + 86400, day)
+    prepared.usage[day] = prepared.usage.get(day, 0) + 1
+
+
+def _mock_answer(prepared: Prepared, now: float) -> Outcome:
+    """The MOCK's answer made once, or the cached one."""
     outcomes = prepared.outcomes
-    if verdict != ADMITTED:
-        outcome = outcomes["QUOTA_EXCEEDED" if verdict == QUOTA_SPENT else "THROTTLED"]
-    else:
-        if prepared.spec.usage is not None:
-            start, end, day = prepared.day
-            if not start <= now < end:
-                day = period_start(now, "DAY")
-                start = now - now % 86400
-                prepared.day = (start, start + 86400, day)
-            prepared.usage[day] = prepared.usage.get(day, 0) + 1  # type: ignore[index,union-attr]
-        if prepared.cache is None:
-            outcome = outcomes["ok"]
-        else:
-            api_id, stage, size, ttl, key = prepared.cache
-            store = gateway.caches.for_stage(api_id, stage, size)
-            hit = store.get(key, now)
-            if hit is not None:
-                outcome = outcomes.get(hit.status) or outcomes.setdefault(hit.status, Outcome(hit.status, 0.0, None,
-                                                                                              "HIT"))
-            else:
-                outcome = outcomes["miss"]
-                if outcome.status != 504:
-                    store.put(key, prepared.response, ttl, now)
-    minute = now - now % 60
-    tally = prepared.tally
-    tally[(minute, outcome)] = tally.get((minute, outcome), 0) + 1  # type: ignore[union-attr]
-    return outcome
+    if prepared.cache is None:
+        return outcomes["ok"]
+    store = prepared.gateway.caches.for_stage(prepared.request.api_id, prepared.request.stage, prepared.cache.size)
+    hit = lookup(store, prepared.key, now, False)
+    if hit is not None:
+        return outcomes.get(hit.status) or outcomes.setdefault(hit.status, Outcome(hit.status, 0.0, None, "HIT"))
+    store.put(prepared.key, prepared.response, prepared.cache.ttl, now)  # type: ignore[arg-type]
+    return outcomes["miss"]
+
+
+def _integration_answer(prepared: Prepared, request: Request, bits: int, now: float) -> Outcome:
+    """The integration's answer for this request, through the stage cache when the method is cached."""
+    if prepared.cache is None:
+        return _answered(_request_call(prepared, request, bits), integrations.integrate)
+    return _cache_answer(prepared, prepared.cache, request, bits, now)
+
+
+def _cache_answer(prepared: Prepared, settings: CacheSettings, request: Request, bits: int, now: float) -> Outcome:
+    """What the cache step answers: the cached response, or the integration's, kept for the TTL."""
+    route, stage_variables = prepared.call.route, prepared.call.stage_variables
+    assert route is not None
+    store = prepared.gateway.caches.for_stage(request.api_id, request.stage, settings.size)
+    key = key_for(*prepared.key_parameters, request, route.path_parameters, stage_variables)
+    try:
+        refetch, warning = cache_control(request.headers, settings, False)  # no IAM: no InvalidateCache right
+    except GatewayError as error:
+        call = _request_call(prepared, request, bits)
+        return _outcome(call, error_response(call, error))
+    entry = lookup(store, key, now, refetch)
+    if entry is not None:
+        response = cached_response(entry)
+        if warning:
+            response.headers.add("Warning", warning)
+        return Outcome(response.status_code, 0.0, None, "HIT", None, response.headers, response.body)
+    call = _request_call(prepared, request, bits)
+    status = "INVALIDATED" if refetch else "MISS"
+    return _answered(call, lambda c: fetch_and_store(c, integrations.integrate, store, key, settings.ttl, status, now),
+                     warning)
+
+
+def _request_call(prepared: Prepared, request: Request, bits: int) -> Call:
+    """A Call for one request of the class, as the steps before the integration leave it."""
+    template = prepared.call
+    call = prepared.gateway.new_call(request, bits)
+    call.snapshot, call.route, call.stage_variables = template.snapshot, template.route, template.stage_variables
+    call.api_key, call.usage_plan = template.api_key, template.usage_plan
+    return call
+
+
+def _answered(call: Call, endpoint: Next, warning: str | None = None) -> Outcome:
+    """Run `endpoint` (the integration, through the cache or not); a GatewayError becomes its gateway response."""
+    try:
+        response = endpoint(call)
+    except GatewayError as error:
+        return _outcome(call, error_response(call, error))
+    if warning:
+        response.headers.add("Warning", warning)
+    return _outcome(call, response)
+
+
+def _outcome(call: Call, response: Response) -> Outcome:
+    """The Outcome of a request answered on a Call, with the latencies `Gateway.handle` and the metrics give."""
+    latency = (call.gateway.clock.now() - call.started) + call.simulated_latency
+    return Outcome(response.status_code, latency, response.gateway_response, call.cache_status,
+                   integration_latency(call.integration_latency, call.cache_status), response.headers, response.body)
 
 
 def settle(prepared: Prepared) -> None:
     """Hand the class's tallies to the observer's metrics and the usage ledger (GetUsage)."""
     gateway = prepared.gateway
-    tally, prepared.tally = prepared.tally or {}, {}
-    usage, prepared.usage = prepared.usage or {}, {}
+    tally, prepared.tally = prepared.tally, {}
+    usage, prepared.usage = prepared.usage, {}
     with gateway.observer._lock:
-        for (minute, outcome), n in tally.items():
-            reached_backend = outcome.cache_status != "HIT" and outcome.gateway_response not in REFUSED
-            integration_ms = prepared.latency * 1000 if reached_backend else None
-            gateway.observer.count(prepared.dimensions, minute, outcome.status, outcome.latency * 1000,
-                                   integration_ms, outcome.cache_status, n)
+        for (minute, status, latency, seconds, cache_status), n in tally.items():
+            gateway.observer.count(prepared.dimensions, minute, status, latency * 1000,
+                                   seconds * 1000 if seconds is not None else None, cache_status, n)
     if prepared.spec.usage is not None:
         for day, n in usage.items():
             gateway.source.record_usage(*prepared.spec.usage, day, n)

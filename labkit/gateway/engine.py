@@ -89,6 +89,7 @@ class Gateway:
         response = self._handler(call)
         response.latency = (self.clock.now() - call.started) + call.simulated_latency
         response.integration_latency = call.integration_latency
+        response.cache_status = call.cache_status
         response.execution_log = _LazyLog(call)
         return response
 
@@ -178,9 +179,14 @@ class Gateway:
             return float(latency.get(key, latency.get(call.resource_path, latency.get("*", 0.02))))
         return float(latency)
 
-    def _new_call(self, request: Request) -> Call:
+    def request_bits(self) -> int:
+        """The random bits of one request's ids, drawn from the seeded generator in request order."""
         with self._id_lock:
-            bits = self._rng.getrandbits(224)
+            return self._rng.getrandbits(224)
+
+    def _new_call(self, request: Request, bits: int | None = None) -> Call:
+        if bits is None:
+            bits = self.request_bits()
         # A version-4 UUID from 128 of the bits, and the extended id from the other 96.
         h = "%032x" % ((bits >> 96) & _UUID_MASK | _UUID_V4)
         request_id = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
@@ -188,9 +194,10 @@ class Gateway:
         return Call(request=request, gateway=self, request_id=request_id, extended_request_id=extended,
                     started=self.clock.now())
 
-    def new_call(self, request: Request) -> Call:
-        """A Call for `request` (test-invoke runs steps itself)."""
-        return self._new_call(request)
+    def new_call(self, request: Request, bits: int | None = None) -> Call:
+        """A Call for `request` (test-invoke and compiled request classes run steps themselves);
+        `bits` from `request_bits()` when the caller drew them already."""
+        return self._new_call(request, bits)
 
 
 class _LazyLog(list):  # type: ignore[type-arg]

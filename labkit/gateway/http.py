@@ -10,54 +10,89 @@ from urllib.parse import parse_qsl, urlsplit
 
 
 class Headers(MutableMapping[str, str]):
-    """Case-insensitive HTTP headers that keep the caller's spelling and repeated values."""
+    """Case-insensitive HTTP headers that keep the caller's spelling and repeated values.
+
+    `_items` keeps every (name, value) in order; `_index` maps each lower-case name to the caller's
+    first spelling and its values, so a lookup does not scan (the pipeline reads ~10 headers a request).
+    """
 
     def __init__(self, items: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None) -> None:
         self._items: list[tuple[str, str]] = []
+        self._index: dict[str, tuple[str, list[str]]] = {}
         if items is None:
             return
-        pairs = items.items() if isinstance(items, Mapping) else items
-        for name, value in pairs:
+        if not isinstance(items, (list, tuple)) and isinstance(items, Mapping):  # pairs skip the ABC check
+            items = items.items()
+        for name, value in items:
             self.add(name, value)
 
     def add(self, name: str, value: Any) -> None:
         """Append a value, keeping earlier values of the same header."""
-        self._items.append((str(name), _text(value)))
+        if type(name) is not str:
+            name = str(name)
+        if type(value) is not str:
+            value = _text(value)
+        self._items.append((name, value))
+        low = name.lower()
+        found = self._index.get(low)
+        if found is None:
+            self._index[low] = (name, [value])
+        else:
+            found[1].append(value)
 
     def getlist(self, name: str) -> list[str]:
-        low = name.lower()
-        return [v for k, v in self._items if k.lower() == low]
+        found = self._index.get(name.lower())
+        return list(found[1]) if found is not None else []
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        """The header's value (repeated values joined by ", "), or `default` when absent."""
+        found = self._index.get(name.lower())
+        if found is None:
+            return default
+        values = found[1]
+        return values[0] if len(values) == 1 else ", ".join(values)
+
+    def spelling(self, name: str) -> str | None:
+        """How the caller first spelled the header `name` (any case), or None if absent."""
+        found = self._index.get(name.lower())
+        return found[0] if found is not None else None
 
     def items_list(self) -> list[tuple[str, str]]:
         """Every (name, value) pair in order, repeats included."""
         return list(self._items)
 
     def __getitem__(self, name: str) -> str:
-        values = self.getlist(name)
-        if not values:
+        found = self._index.get(name.lower())
+        if found is None:
             raise KeyError(name)
-        return ", ".join(values) if len(values) > 1 else values[0]
+        values = found[1]
+        return values[0] if len(values) == 1 else ", ".join(values)
+
+    def __contains__(self, name: object) -> bool:
+        return name.lower() in self._index  # type: ignore[attr-defined]
 
     def __setitem__(self, name: str, value: Any) -> None:
         low = name.lower()
-        self._items = [(k, v) for k, v in self._items if k.lower() != low]
-        self._items.append((str(name), _text(value)))
+        if low in self._index:
+            self._replace([(k, v) for k, v in self._items if k.lower() != low])
+        self.add(name, value)
 
     def __delitem__(self, name: str) -> None:
         low = name.lower()
-        if not any(k.lower() == low for k, _ in self._items):
+        if low not in self._index:
             raise KeyError(name)
-        self._items = [(k, v) for k, v in self._items if k.lower() != low]
+        self._replace([(k, v) for k, v in self._items if k.lower() != low])
+
+    def _replace(self, items: list[tuple[str, str]]) -> None:
+        self._items, self._index = [], {}
+        for name, value in items:
+            self.add(name, value)
 
     def __iter__(self) -> Iterator[str]:
-        seen: set[str] = set()
-        for k, _ in self._items:
-            if k.lower() not in seen:
-                seen.add(k.lower())
-                yield k
+        return iter([spelling for spelling, _ in self._index.values()])
 
     def __len__(self) -> int:
-        return len({k.lower() for k, _ in self._items})
+        return len(self._index)
 
     def copy(self) -> Headers:
         return Headers(self._items)
@@ -112,6 +147,7 @@ class Response:
     integration_latency: float = 0.0
     execution_log: list[str] = field(default_factory=list, repr=False)
     gateway_response: str | None = None  # the gateway response type when API Gateway answered itself
+    cache_status: str | None = None  # HIT or MISS when the stage cache took part (as the metrics count it)
 
     @property
     def text(self) -> str:

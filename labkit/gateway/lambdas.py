@@ -58,11 +58,22 @@ class LambdaContext:
         self.function_version = "$LATEST"
         self.invoked_function_arn = code.function_arn
         self.memory_limit_in_mb = str(code.memory_size)
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = f"/aws/lambda/{code.name}"
+        self._aws_request_id: str | None = None
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
         self.log_stream_name = "labkit/[$LATEST]local"
         self._clock = clock
         self._deadline = deadline
+
+    @property
+    def aws_request_id(self) -> str:
+        """The invocation's id, made when a handler first reads it (most never do)."""
+        if self._aws_request_id is None:
+            self._aws_request_id = str(uuid.uuid4())
+        return self._aws_request_id
+
+    @aws_request_id.setter
+    def aws_request_id(self, value: str) -> None:
+        self._aws_request_id = value
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - self._clock.now()) * 1000))
@@ -73,11 +84,14 @@ class LambdaRunner:
 
     def __init__(self) -> None:
         self._handlers: dict[tuple[str, str, str], Callable[..., Any]] = {}
+        self._digests: dict[bytes, str] = {}  # each package's short sha256, hashed once (as _handlers, one per package)
         self._lock = threading.Lock()
 
     def handler(self, code: FunctionCode) -> Callable[..., Any]:
         """Each function gets its own module (its own "container"), even when two share a zip."""
-        digest = hashlib.sha256(code.zip_bytes).hexdigest()[:16]
+        digest = self._digests.get(code.zip_bytes)
+        if digest is None:
+            digest = self._digests[code.zip_bytes] = hashlib.sha256(code.zip_bytes).hexdigest()[:16]
         key = (code.function_arn, digest, code.handler)
         with self._lock:
             if key not in self._handlers:

@@ -16,7 +16,6 @@ import json
 import random
 import re
 import threading
-import weakref
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
@@ -79,7 +78,9 @@ class Observer:
         self._rng = random.Random(seed)
         self._sampler: dict[tuple[str, str], tuple[int, int]] = {}  # (api, stage) -> (second, taken)
         self._timer: threading.Timer | None = None
-        self.compiled: weakref.WeakSet[Any] = weakref.WeakSet()  # compiled request classes with tallies
+        # Compiled request classes, whose tallies settle on flush, in the order they were made (kept
+        # while the gateway lives, as the metrics of handled requests are; a class gone stale leaves).
+        self.compiled: dict[Any, None] = {}
         self.written = {"access": 0, "execution": 0, "metrics": 0, "segments": 0}
 
     # --- hot path -------------------------------------------------------------------------------
@@ -109,8 +110,8 @@ class Observer:
     def _count_metrics(self, call: Call, response: Response, settings: Mapping[str, Any], latency_ms: float,
                        now: float) -> None:
         detailed = bool(settings.get("metricsEnabled")) and call.route is not None
-        integration_ms = call.integration_latency * 1000 if (call.integration_latency or
-                                                              call.cache_status == "MISS") else None
+        seconds = integration_latency(call.integration_latency, call.cache_status)
+        integration_ms = seconds * 1000 if seconds is not None else None
         self.count(metric_dimensions(_api_name(call), call.request.stage, call.request.method, call.resource_path,
                                      detailed), now, response.status_code, latency_ms, integration_ms,
                    call.cache_status)
@@ -373,6 +374,12 @@ def metric_dimensions(api_name: str, stage: str, method: str, resource: str,
     if detailed:
         sets.append((("ApiName", api_name), ("Method", method), ("Resource", resource), ("Stage", stage)))
     return tuple(sets)
+
+
+def integration_latency(seconds: float, cache_status: str | None) -> float | None:
+    """What IntegrationLatency counts for a request that spent `seconds` in its integration: None
+    when that is 0 outside a cache miss (the request was refused, served from the cache, or took no time)."""
+    return seconds if seconds or cache_status == "MISS" else None
 
 
 def _api_name(call: Call) -> str:

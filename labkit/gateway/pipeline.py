@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .http import Headers, Request, Response
@@ -115,7 +116,7 @@ class Call:
             "customDomain": {"basePathMatched": req.base_path},
             "protocol": "HTTP/1.1",
             "requestId": self.request_id,
-            "requestTime": when.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "requestTime": _request_time(when.replace(microsecond=0)),
             "requestTimeEpoch": int(self.started * 1000),
             "resourceId": self.route.resource["id"] if self.route else None,
             "resourcePath": self.resource_path,
@@ -125,6 +126,12 @@ class Call:
         if self.authorizer is not None:
             ctx["authorizer"] = self.authorizer
         return ctx
+
+
+@lru_cache(maxsize=64)
+def _request_time(second: datetime) -> str:
+    """`$context.requestTime` for a whole second (requests within one second share it)."""
+    return second.strftime("%d/%b/%Y:%H:%M:%S +0000")
 
 
 def _show(value: Any) -> str:
@@ -159,18 +166,25 @@ def errors(call: Call, next_step: Next) -> Response:
     try:
         response = next_step(call)
     except GatewayError as error:
-        error.__traceback__ = None  # no frame cycle: refused requests must not feed the cyclic GC
-        call.error = error
-        if error.log:
-            call.log(error.log)
-        customised = call.snapshot.deployment.gateway_responses if call.snapshot else {}
-        response = gateway_response(error, customised,
-                                    lambda: {"context": call.context(), "stageVariables": call.stage_variables},
-                                    lambda: method_request_values(call))
-        call.log("Method completed with status: {}", response.status_code)
-        response.gateway_response = error.response_type
+        response = error_response(call, error)
     response.headers.add("x-amzn-RequestId", call.request_id)
     response.headers.add("x-amz-apigw-id", call.extended_request_id)
+    return response
+
+
+def error_response(call: Call, error: GatewayError) -> Response:
+    """The gateway response for `error`, as the API customised it; noted on the call for logs and
+    metrics (compiled request classes answer their errors through here too)."""
+    error.__traceback__ = None  # no frame cycle: refused requests must not feed the cyclic GC
+    call.error = error
+    if error.log:
+        call.log(error.log)
+    customised = call.snapshot.deployment.gateway_responses if call.snapshot else {}
+    response = gateway_response(error, customised,
+                                lambda: {"context": call.context(), "stageVariables": call.stage_variables},
+                                lambda: method_request_values(call))
+    call.log("Method completed with status: {}", response.status_code)
+    response.gateway_response = error.response_type
     return response
 
 
@@ -223,6 +237,29 @@ def method_request_values(call: Call) -> dict[str, str]:
     for name, value in call.stage_variables.items():
         values[f"stageVariables.{name}"] = value
     return values
+
+
+def method_request_value(name: str, request: Request, path_parameters: Mapping[str, str],
+                         stage_variables: Mapping[str, str]) -> str | None:
+    """One entry of `method_request_values` (None where it has none), without building them all:
+    the stage cache reads only its key parameters."""
+    if name.startswith("method.request.path."):
+        return path_parameters.get(name[len("method.request.path."):])
+    if name.startswith("method.request.querystring."):
+        wanted, found = name[len("method.request.querystring."):], None
+        for key, value in request.query:
+            if key == wanted:
+                found = value  # the last value wins, as in method_request_values
+        return found
+    if name.startswith("method.request.header."):
+        wanted = name[len("method.request.header."):]
+        spelling = request.headers.spelling(wanted)
+        if spelling is None or wanted not in (spelling, spelling.lower()):
+            return None  # method_request_values names a header as first spelled, or in lower case
+        return request.headers[spelling]
+    if name.startswith("stageVariables."):
+        return stage_variables.get(name[len("stageVariables."):])
+    return None
 
 
 def parameter_maps(call: Call) -> dict[str, dict[str, str]]:

@@ -6,6 +6,7 @@ an external server it re-reads a stage at most about once a second (DESIGN.md).
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -88,6 +89,24 @@ def _hook_moto_flush(moto_patches: Any) -> None:
         _FLUSH_HOOKED = True
 
 
+@functools.cache
+def _lambda_backends() -> tuple[Any, Any]:
+    """moto's Lambda backends, imported once: the "simple" one first, where a lab's moto (use_docker=False)
+    keeps functions."""
+    from moto.awslambda.models import lambda_backends
+    from moto.awslambda_simple.models import lambda_simple_backends
+
+    return lambda_simple_backends, lambda_backends
+
+
+def _region_backend(backends: Any, account_id: str, region: str) -> Any:
+    """moto's backend of one service for an account and Region. moto's own lookup takes a lock and
+    scans every service's registry on each call; once the backend exists, a plain read finds it."""
+    account = dict.get(backends, account_id)
+    found = dict.get(account, region) if account is not None else None
+    return found if found is not None else backends[account_id][region]
+
+
 class MotoSource:
     """Reads moto's backend objects directly: no HTTP, no boto3 on the hot path."""
 
@@ -137,14 +156,10 @@ class MotoSource:
             pass  # the plan was deleted meanwhile: nothing left to report on
 
     def function_code(self, function_arn: str) -> FunctionCode | None:
-        from moto.awslambda.models import lambda_backends
-        from moto.awslambda_simple.models import lambda_simple_backends
-
-        # A lab runs moto with use_docker=False, which keeps functions in the "simple" backend.
         name = function_arn.split(":function:")[-1].split(":")[0]
         fn = None
-        for backends in (lambda_simple_backends, lambda_backends):
-            stored = backends[self.account_id][self.region]._lambdas._functions.get(name)
+        for backends in _lambda_backends():
+            stored = _region_backend(backends, self.account_id, self.region)._lambdas._functions.get(name)
             if stored is not None:
                 fn = stored["latest"]
                 break

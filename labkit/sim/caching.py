@@ -1,6 +1,8 @@
 """The stage cache in virtual time: hit ratio, backend load, latency, stale reads and cost.
 
-Every simulated request goes through `Gateway.handle` on a VirtualClock. The simulator does not model
+Every simulated request goes through the gateway on a VirtualClock: through its compiled request class
+(labkit/gateway/compiled.py: the pipeline's own cache, throttle and integration code, run per request)
+or, with `fast=False`, through `Gateway.handle`; both give the same records. The simulator does not model
 the cache: the gateway's stage cache (labkit/gateway/cache.py) decides every HIT and MISS, with the
 stage set up through ordinary boto3 `update_stage` calls (`/cacheClusterEnabled`, `/cacheClusterSize`,
 `/*/*/caching/ttlInSeconds`, `/*/*/caching/requireAuthorizationForCacheControl`) and the key in a
@@ -29,12 +31,14 @@ import time
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..gateway.cache import CACHE_CLUSTER_SIZES, CACHE_HEADER, MAX_ENTRY_BYTES, MAX_TTL_SECONDS
 from ..gateway.clock import VirtualClock
+from ..gateway.compiled import send
 from ..gateway.http import Headers, Request
 from .runner import shared_lab
 from .traffic import MAX_REQUESTS, Poisson, check_rate, check_seconds
@@ -339,9 +343,12 @@ def summarise(result: CacheResult) -> CacheSummary:
 
 # --- running ------------------------------------------------------------------------------------------
 
-def run_cache(scenario: CacheScenario, lab: Any = None) -> CacheResult:
+def run_cache(scenario: CacheScenario, lab: Any = None, *, fast: bool = True) -> CacheResult:
     """Push every request of `scenario` through the lab's gateway in virtual time (default: the shared
-    moto Lab of labkit.sim) and record what the stage cache did with each."""
+    moto Lab of labkit.sim) and record what the stage cache did with each.
+
+    `fast` sends the requests through their compiled request class (gateway/compiled.py: the same
+    stage cache, integration and decisions as the full pipeline); `fast=False` runs each through `handle`."""
     lab = lab if lab is not None else shared_lab()
     api_id = prepare_cache_api(lab, scenario)
     times, keys, invalidate = scenario.requests()
@@ -363,7 +370,8 @@ def run_cache(scenario: CacheScenario, lab: Any = None) -> CacheResult:
         int(change_times.size), 0
     outcome_of, outcome_off = _OUTCOME_OF_HEADER.get, OFF
     cache_col, stale_col, latency_col, status_col = [], [], [], []
-    handle, run_clock, start = gateway.handle, clock.run, clock.now()
+    answer = _answerer(gateway, fast)
+    run_clock, start = clock.run, clock.now()
 
     wall = time.perf_counter()
     for at, key, bypass in zip(times.tolist(), keys.tolist(), invalidate.tolist()):
@@ -375,12 +383,13 @@ def run_cache(scenario: CacheScenario, lab: Any = None) -> CacheResult:
         headers = Headers(((VERSION_HEADER, f"{current:010d}"), (SIZE_HEADER, size)))
         if bypass:
             headers.add("Cache-Control", "max-age=0")
-        response = handle(Request("GET", api_id, STAGE, RESOURCE, [(QUERY, names[key])], headers))
-        served = response.headers.get(VERSION_HEADER)
-        cache_col.append(outcome_of(response.headers.get(CACHE_HEADER), outcome_off))
+        status, latency, served_headers = answer(Request("GET", api_id, STAGE, RESOURCE, [(QUERY, names[key])],
+                                                         headers))
+        served = served_headers.get(VERSION_HEADER)
+        cache_col.append(outcome_of(served_headers.get(CACHE_HEADER), outcome_off))
         stale_col.append(served is not None and int(served) < current)
-        latency_col.append(response.latency)
-        status_col.append(response.status_code)
+        latency_col.append(latency)
+        status_col.append(status)
     wall = time.perf_counter() - wall
 
     records = np.empty(times.size, dtype=CACHE_RECORD_DTYPE)
@@ -390,6 +399,31 @@ def run_cache(scenario: CacheScenario, lab: Any = None) -> CacheResult:
     if store is None:  # caching off (TTL 0): the gateway never made the cluster
         return CacheResult(scenario, records, 0, wall)
     return CacheResult(scenario, records, store.evictions, wall, len(store), store.used_bytes)
+
+
+def _answerer(gateway: Any, fast: bool) -> Callable[[Request], tuple[int, float, Headers]]:
+    """(status, latency, headers served) for a request: through its compiled request class when `fast`
+    and the class compiles, else through `Gateway.handle`."""
+    handle = gateway.handle
+    prepared: Any = None
+    compiling = fast  # until the class does not compile
+
+    def full(request: Request) -> tuple[int, float, Headers]:
+        response = handle(request)
+        return response.status_code, response.latency, response.headers
+
+    def answer(request: Request) -> tuple[int, float, Headers]:
+        nonlocal prepared, compiling
+        outcome = send(prepared, request) if prepared is not None else None
+        if outcome is None and compiling:  # not compiled yet, or stale: a stage or deployment changed
+            prepared = gateway.prepare(request)
+            compiling = prepared is not None
+            outcome = send(prepared, request) if compiling else None
+        if outcome is None:
+            return full(request)
+        return outcome.status, outcome.latency, outcome.headers  # type: ignore[return-value]
+
+    return answer
 
 
 def hit_ratio_vs_ttl(base: CacheScenario, ttls: list[int] | tuple[int, ...], lab: Any = None

@@ -13,8 +13,9 @@ data, some `Cache-Control: max-age=0` invalidations):
              (an eviction when it was still live), max-age=0 refetching and replacing the entry
              when the caller may invalidate.
 It prints the rates, their ratio, and whether hits, stale reads and evictions agree exactly; then
-the time of the cache lab's default scenario (labkit.widgets.caching.CacheLabParams) against its
-150 ms target (the widget redraws within 300 ms), best of `--repeat` interleaved runs.
+the time of the cache lab's default scenario (labkit.widgets.caching.CacheLabParams) through the
+compiled class and through `Gateway.handle`, best of `--repeat` interleaved runs (the whole widget
+update, simulation and redraw, is measured against its 300 ms target by widget_update.py).
 
 This is a measurement that prints figures, not a test: CI does not run it.
 """
@@ -88,9 +89,6 @@ def reference(scenario: CacheScenario, entry_bytes: int) -> dict[str, int]:
     return {"requests": int(times.size), "hits": hits, "stale": stale, "evictions": evictions}
 
 
-LAB_TARGET_SECONDS = 0.150  # run_cache's share of the cache lab's 300 ms update
-
-
 def lab_default_seconds(repeat: int) -> tuple[int, float, float]:
     """(requests, best seconds through the compiled class, best through `Gateway.handle`) of the cache
     lab's default scenario, the two interleaved so that both see the machine in the same state."""
@@ -146,8 +144,7 @@ def main() -> None:
     print(f"summary: {s}")
     requests, fast_seconds, full_seconds = lab_default_seconds(args.repeat)
     print(f"cache lab default scenario ({requests:,} requests), best of {args.repeat}: {fast_seconds * 1000:.0f} ms "
-          f"(target {LAB_TARGET_SECONDS * 1000:.0f} ms: {'met' if fast_seconds <= LAB_TARGET_SECONDS else 'NOT met'}); "
-          f"through Gateway.handle in this run: {full_seconds * 1000:.0f} ms")
+          f"compiled, {full_seconds * 1000:.0f} ms through Gateway.handle ({full_seconds / fast_seconds:.1f}x)")
     close_shared_lab()
     if not same or not np.array_equal(full.records, result.records):
         sys.exit(1)

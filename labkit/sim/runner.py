@@ -1,4 +1,6 @@
-"""Run a Scenario: every simulated request goes through `Gateway.handle` on a VirtualClock.
+"""Run a Scenario: every simulated request is answered by the gateway on a VirtualClock, through
+`Gateway.handle` or, with `fast=True`, a compiled request class that takes the same decisions
+(labkit/gateway/compiled.py, tested record for record against `handle`).
 
 The simulator does not model throttling: the gateway that answers live requests decides every
 status here (stage method settings, usage plans, quotas, the account limit), set up through ordinary

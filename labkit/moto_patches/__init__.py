@@ -1,0 +1,159 @@
+"""Completes moto 5.2's API Gateway (REST, v1) backend in-process so plain boto3 calls behave as AWS documents.
+
+Apply with `install()` (idempotent). It patches moto's classes and its URL table, so it works for
+`mock_aws()` and for a `ThreadedMotoServer` in the same process (install before the server's first
+API Gateway request, when moto builds its routing table).
+
+Layout: `shared.py` (the lock, attribute names, backend lookup), `snapshots.py`, `hooks.py`,
+`models.py` (moto's model classes and backend), `responses.py` (moto's response layer and URL
+table), `cloudwatch.py`; this module re-exports the public API and holds `install()`.
+
+Extensions:
+
+1. Deployments are snapshots: `create_deployment` captures the API definition (`capture_definition`),
+   readable later with `deployment_definition`; `live_definition` captures the current one.
+   Listeners (`add_listener`) hear "deployment", "stage", "usage" (API keys and usage plans) and
+   "api-deleted" events; `generation()`
+   counts them so cached compiled stages know they are stale.
+   [`snapshots.py`; the patches that capture and notify are in `models.py` and `responses.py`]
+2. Redeploying to an existing stage only repoints it (and merges `variables`); moto used to wipe
+   its methodSettings, variables, tracing, access logs and tags. [`models.py`]
+3. moto's own execute-api callbacks are switched off (`update_integration_mocks` is a no-op);
+   the kit's gateway answers execute-api URLs. [`models.py`]
+4. `put_integration` stores `cacheKeyParameters`; `cacheNamespace` defaults to the resource id.
+   [`responses.py`]
+5. `canarySettings` on create_stage, update_stage (`/canarySettings/...`, promotion `copy` ops)
+   and create_deployment are stored and returned. [`models.py` (Stage), `responses.py` (create_stage,
+   create_deployment)]
+6. `update_stage` replace `/deploymentId` (or `/canarySettings/deploymentId`) with an unknown
+   deployment → BadRequestException "Deployment id does not exist". [`models.py`, with the
+   cache size and TTL validation]
+7. New operations: FlushStageCache and FlushStageAuthorizersCache (call hooks registered with
+   `add_flush_hook` / `add_authorizer_flush_hook`), GetUsage (from the ledger fed by
+   `record_usage`), TestInvokeMethod (delegates to `set_test_invoke_handler`, else
+   `labkit.gateway.test_invoke.handle`). [`responses.py` (operations, URL paths), `hooks.py`
+   (hooks, handler, ledger)]
+8. `create_resource`: a duplicate sibling pathPart → ConflictException, a bad parentId →
+   NotFoundException with nothing created; `delete_resource` also deletes the child resources
+   (moto orphaned them, which broke every later get_resources / create_deployment). [`models.py`]
+9. `update_usage_plan`: removing an API stage by `apiId:stage`, per-method throttles under
+   `/apiStages/{apiId}:{stage}/throttle/...`, fractional rate limits. [`models.py`]
+10. A new methodSettings entry gets AWS's recorded defaults (10,000/5,000 throttling, no
+    cachingEnabled), or a copy of `*/*` for a per-method key. [`models.py`]
+11. CloudWatch GetMetricStatistics matches dimension sets exactly (AWS/ApiGateway publishes the
+    same metric under several sets). [`cloudwatch.py`]
+12. `create_authorizer` keeps `identityValidationExpression`. [`models.py`]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from moto.apigateway import models as _models
+from moto.apigateway import responses as _responses
+from moto.apigateway import urls as _urls
+from moto.cloudwatch import models as _cloudwatch
+
+from .cloudwatch import _patch_cloudwatch_get_metric_statistics
+from .hooks import (
+    add_authorizer_flush_hook,
+    add_flush_hook,
+    record_usage,
+    remove_authorizer_flush_hook,
+    remove_flush_hook,
+    set_test_invoke_handler,
+)
+from .models import (
+    _noop_update_integration_mocks,
+    _patch_authorizer_init,
+    _patch_backend_create_resource,
+    _patch_backend_delete_resource,
+    _patch_backend_delete_rest_api,
+    _patch_backend_stage_event,
+    _patch_backend_update_stage,
+    _patch_backend_usage_event,
+    _patch_create_deployment,
+    _patch_stage_apply_operations,
+    _patch_stage_method_setting,
+    _patch_stage_to_json,
+    _patch_usage_plan_apply_patch_operations,
+)
+from .responses import (
+    _NEW_URL_PATHS,
+    _patch_create_deployment_response,
+    _patch_create_stage_response,
+    _patch_put_integration,
+    flush_stage_authorizers_cache,
+    flush_stage_cache,
+    get_usage,
+    test_invoke_method,
+)
+from .shared import _PATCHED, _lock
+from .snapshots import (
+    add_listener,
+    capture_definition,
+    deployment_definition,
+    generation,
+    live_definition,
+    remove_listener,
+)
+
+__all__ = [
+    "install",
+    "capture_definition",
+    "deployment_definition",
+    "live_definition",
+    "add_listener",
+    "remove_listener",
+    "generation",
+    "add_flush_hook",
+    "remove_flush_hook",
+    "add_authorizer_flush_hook",
+    "remove_authorizer_flush_hook",
+    "record_usage",
+    "set_test_invoke_handler",
+]
+
+
+def _mark(fn: Callable[..., Any]) -> Callable[..., Any]:
+    setattr(fn, _PATCHED, True)
+    return fn
+
+
+def install() -> None:
+    """Apply every extension to moto's API Gateway backend (idempotent, process-wide)."""
+    backend_cls, rest_api_cls, stage_cls = _models.APIGatewayBackend, _models.RestAPI, _models.Stage
+    response_cls = _responses.APIGatewayResponse
+    wraps: list[tuple[type, str, Callable[[Callable[..., Any]], Callable[..., Any]]]] = [
+        (rest_api_cls, "create_deployment", _patch_create_deployment),
+        (rest_api_cls, "update_integration_mocks", lambda _orig: _noop_update_integration_mocks),
+        (stage_cls, "to_json", _patch_stage_to_json),
+        (stage_cls, "apply_operations", _patch_stage_apply_operations),
+        (stage_cls, "_patch_method_setting", _patch_stage_method_setting),
+        (backend_cls, "update_stage", _patch_backend_update_stage),
+        (backend_cls, "create_stage", _patch_backend_stage_event),
+        (backend_cls, "delete_stage", _patch_backend_stage_event),
+        (backend_cls, "delete_rest_api", _patch_backend_delete_rest_api),
+        *[(backend_cls, name, _patch_backend_usage_event) for name in (
+            "create_api_key", "update_api_key", "delete_api_key", "create_usage_plan", "update_usage_plan",
+            "delete_usage_plan", "create_usage_plan_key", "delete_usage_plan_key")],
+        (backend_cls, "create_resource", _patch_backend_create_resource),
+        (backend_cls, "delete_resource", _patch_backend_delete_resource),
+        (response_cls, "put_integration", _patch_put_integration),
+        (_models.UsagePlan, "apply_patch_operations", _patch_usage_plan_apply_patch_operations),
+        (_models.Authorizer, "__init__", _patch_authorizer_init),
+        (_cloudwatch.CloudWatchBackend, "get_metric_statistics", _patch_cloudwatch_get_metric_statistics),
+        (response_cls, "create_stage", _patch_create_stage_response),
+        (response_cls, "create_deployment", _patch_create_deployment_response),
+    ]
+    with _lock:
+        for owner, name, make in wraps:
+            current = owner.__dict__[name]
+            if not getattr(current, _PATCHED, False):
+                setattr(owner, name, _mark(make(current)))
+        for fn in (flush_stage_cache, flush_stage_authorizers_cache, get_usage, test_invoke_method):
+            if not hasattr(response_cls, fn.__name__):
+                setattr(response_cls, fn.__name__, fn)
+        for pattern, handler in _NEW_URL_PATHS.items():
+            _urls.url_paths.setdefault(pattern, handler)

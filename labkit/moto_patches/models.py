@@ -10,6 +10,7 @@ from typing import Any
 
 from moto.apigateway.exceptions import BadRequestException, ConflictException, NotFoundException, ValidationException
 
+from ..gateway.cache import CACHE_CLUSTER_SIZES
 from .shared import _CANARY_ATTR, _SNAPSHOT_ATTR
 from .snapshots import _notify, capture_definition
 
@@ -155,9 +156,6 @@ def _patch_backend_update_stage(original: Callable[..., Any]) -> Callable[..., A
         return stage
 
     return update_stage
-
-
-CACHE_CLUSTER_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
 
 
 def _check_cache_size(value: Any, where: str) -> None:

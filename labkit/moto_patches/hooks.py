@@ -7,42 +7,34 @@ import datetime as _dt
 from collections.abc import Callable
 from typing import Any
 
-from .shared import _USAGE_ATTR, _backend, _lock
+from .shared import _USAGE_ATTR, Callbacks, _backend, _lock
 
 FlushHook = Callable[[str, str, str, str], None]
 TestInvokeHandler = Callable[[str, str, str, str, str, dict], dict]
 
-_flush_hooks: list[FlushHook] = []
-_authorizer_flush_hooks: list[FlushHook] = []
+_flush_hooks: Callbacks[FlushHook] = Callbacks()
+_authorizer_flush_hooks: Callbacks[FlushHook] = Callbacks()
 _test_invoke_handler: TestInvokeHandler | None = None
 
 
 def add_flush_hook(fn: FlushHook) -> None:
     """Call fn(account_id, region_name, api_id, stage_name) on FlushStageCache."""
-    with _lock:
-        if fn not in _flush_hooks:
-            _flush_hooks.append(fn)
+    _flush_hooks.add(fn)
 
 
 def remove_flush_hook(fn: FlushHook) -> None:
     """Forget a hook added with `add_flush_hook`."""
-    with _lock:
-        if fn in _flush_hooks:
-            _flush_hooks.remove(fn)
+    _flush_hooks.remove(fn)
 
 
 def add_authorizer_flush_hook(fn: FlushHook) -> None:
     """Call fn(account_id, region_name, api_id, stage_name) on FlushStageAuthorizersCache."""
-    with _lock:
-        if fn not in _authorizer_flush_hooks:
-            _authorizer_flush_hooks.append(fn)
+    _authorizer_flush_hooks.add(fn)
 
 
 def remove_authorizer_flush_hook(fn: FlushHook) -> None:
     """Forget a hook added with `add_authorizer_flush_hook`."""
-    with _lock:
-        if fn in _authorizer_flush_hooks:
-            _authorizer_flush_hooks.remove(fn)
+    _authorizer_flush_hooks.remove(fn)
 
 
 def set_test_invoke_handler(fn: TestInvokeHandler | None) -> None:

@@ -16,7 +16,7 @@ from moto.apigateway.exceptions import BadRequestException
 from . import hooks as _hooks  # the module: set_test_invoke_handler rebinds its _test_invoke_handler
 from .hooks import FlushHook, _authorizer_flush_hooks, _flush_hooks, _usage_rows
 from .models import _canary_from_request, _check_cache_size
-from .shared import _CANARY_ATTR, _USAGE_ATTR, _lock
+from .shared import _CANARY_ATTR, _USAGE_ATTR, Callbacks, _lock
 from .snapshots import _notify
 
 
@@ -112,13 +112,11 @@ def flush_stage_authorizers_cache(self: Any) -> Any:
     return _flush(self, _authorizer_flush_hooks)
 
 
-def _flush(response: Any, hooks: list[FlushHook]) -> Any:
+def _flush(response: Any, hooks: Callbacks[FlushHook]) -> Any:
     parts = _path_parts(response)
     api_id, stage_name = parts[2], parts[4]
     response.backend.get_stage(api_id, stage_name)  # NotFoundException for an unknown API or stage
-    with _lock:
-        to_call = list(hooks)
-    for hook in to_call:
+    for hook in hooks.current():
         hook(response.current_account, response.region, api_id, stage_name)
     return 202, {"status": 202}, ""
 

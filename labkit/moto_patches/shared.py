@@ -4,7 +4,8 @@ and the lookup of a moto API Gateway backend."""
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from moto.apigateway import models as _models
 
@@ -18,3 +19,28 @@ _PATCHED = "_labkit_patch"
 
 def _backend(account_id: str, region_name: str) -> Any:
     return _models.apigateway_backends[account_id][region_name]
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Callbacks(Generic[F]):
+    """Functions registered once each (listeners, flush hooks), called in the order they came."""
+
+    def __init__(self) -> None:
+        self._fns: list[F] = []
+
+    def add(self, fn: F) -> None:
+        with _lock:
+            if fn not in self._fns:
+                self._fns.append(fn)
+
+    def remove(self, fn: F) -> None:
+        with _lock:
+            if fn in self._fns:
+                self._fns.remove(fn)
+
+    def current(self) -> list[F]:
+        """The registered functions now (a copy: one may unregister while they are called)."""
+        with _lock:
+            return list(self._fns)

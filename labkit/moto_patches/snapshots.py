@@ -9,14 +9,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from .shared import _SNAPSHOT_ATTR, _backend, _lock
+from .shared import _SNAPSHOT_ATTR, Callbacks, _backend, _lock
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[str, str, str, str, "str | None"], None]
 
 _generation = 0
-_listeners: list[Listener] = []
+_listeners: Callbacks[Listener] = Callbacks()
 
 
 def capture_definition(rest_api: Any) -> dict[str, Any]:
@@ -53,16 +53,12 @@ def live_definition(account_id: str, region_name: str, api_id: str) -> dict[str,
 
 def add_listener(fn: Listener) -> None:
     """Call fn(event, account_id, region_name, api_id, stage_name_or_None) after deployment/stage/api-deleted changes."""
-    with _lock:
-        if fn not in _listeners:
-            _listeners.append(fn)
+    _listeners.add(fn)
 
 
 def remove_listener(fn: Listener) -> None:
     """Stop calling a listener added with `add_listener`."""
-    with _lock:
-        if fn in _listeners:
-            _listeners.remove(fn)
+    _listeners.remove(fn)
 
 
 def generation() -> int:
@@ -74,8 +70,7 @@ def _notify(event: str, account_id: str, region_name: str, api_id: str, stage_na
     global _generation
     with _lock:
         _generation += 1
-        listeners = list(_listeners)
-    for fn in listeners:
+    for fn in _listeners.current():
         try:
             fn(event, account_id, region_name, api_id, stage_name)
         except Exception:  # a listener bug must not fail the control-plane call that already happened

@@ -36,6 +36,16 @@ def _api_with_get(client, path_part: str = "pets") -> tuple[str, str, str]:
     return api_id, root_id, rid
 
 
+def _deployed_root_get(client) -> str:
+    """A REST API with GET / on a MOCK integration, deployed to stage "dev": its id."""
+    api_id = client.create_rest_api(name="a")["id"]
+    root_id = client.get_resources(restApiId=api_id)["items"][0]["id"]
+    client.put_method(restApiId=api_id, resourceId=root_id, httpMethod="GET", authorizationType="NONE")
+    client.put_integration(restApiId=api_id, resourceId=root_id, httpMethod="GET", type="MOCK")
+    client.create_deployment(restApiId=api_id, stageName="dev")
+    return api_id
+
+
 def test_install_is_idempotent():
     moto_patches.install()
     moto_patches.install()
@@ -370,40 +380,26 @@ def test_update_usage_plan_handles_stage_removal_and_method_throttles():
         assert client.get_usage_plan(usagePlanId=plan["id"]).get("apiStages") == []
 
 
-def test_new_method_settings_start_from_aws_defaults_and_per_method_from_the_stage_default():
+def test_new_method_settings_start_from_aws_defaults_and_per_method_from_the_stage_default(apigw):
     # Recorded on AWS (reference section 1, fact 11): 10,000/5,000 and no cachingEnabled.
     # https://docs.aws.amazon.com/apigateway/latest/api/API_MethodSetting.html
-    with mock_aws():
-        moto_patches.install()
-        client = boto3.client("apigateway", region_name="us-east-1")
-        api = client.create_rest_api(name="a")["id"]
-        root = client.get_resources(restApiId=api)["items"][0]["id"]
-        client.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
-        client.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
-        client.create_deployment(restApiId=api, stageName="dev")
-        client.update_stage(restApiId=api, stageName="dev", patchOperations=[
-            {"op": "replace", "path": "/*/*/metrics/enabled", "value": "true"},
-            {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "50"}])
-        client.update_stage(restApiId=api, stageName="dev", patchOperations=[
-            {"op": "replace", "path": "/~1/GET/caching/ttlInSeconds", "value": "60"}])
-        settings = client.get_stage(restApiId=api, stageName="dev")["methodSettings"]
-        assert settings["*/*"]["throttlingBurstLimit"] == 5000 and "cachingEnabled" not in settings["*/*"]
-        assert settings["~1/GET"]["throttlingRateLimit"] == 50.0 and settings["~1/GET"]["cacheTtlInSeconds"] == 60
+    client, api = apigw, _deployed_root_get(apigw)
+    client.update_stage(restApiId=api, stageName="dev", patchOperations=[
+        {"op": "replace", "path": "/*/*/metrics/enabled", "value": "true"},
+        {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "50"}])
+    client.update_stage(restApiId=api, stageName="dev", patchOperations=[
+        {"op": "replace", "path": "/~1/GET/caching/ttlInSeconds", "value": "60"}])
+    settings = client.get_stage(restApiId=api, stageName="dev")["methodSettings"]
+    assert settings["*/*"]["throttlingBurstLimit"] == 5000 and "cachingEnabled" not in settings["*/*"]
+    assert settings["~1/GET"]["throttlingRateLimit"] == 50.0 and settings["~1/GET"]["cacheTtlInSeconds"] == 60
 
 
-def test_removing_a_method_setting_drops_it_and_an_absent_one_is_refused():
+def test_removing_a_method_setting_drops_it_and_an_absent_one_is_refused(apigw):
     # Recorded AWS error: "Cannot remove method setting */* because there is no method setting for this method "
-    with mock_aws():
-        moto_patches.install()
-        client = boto3.client("apigateway", region_name="us-east-1")
-        api = client.create_rest_api(name="a")["id"]
-        root = client.get_resources(restApiId=api)["items"][0]["id"]
-        client.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
-        client.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
-        client.create_deployment(restApiId=api, stageName="dev")
-        client.update_stage(restApiId=api, stageName="dev", patchOperations=[
-            {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "5"}])
+    client, api = apigw, _deployed_root_get(apigw)
+    client.update_stage(restApiId=api, stageName="dev", patchOperations=[
+        {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "5"}])
+    client.update_stage(restApiId=api, stageName="dev", patchOperations=[{"op": "remove", "path": "/*/*"}])
+    assert client.get_stage(restApiId=api, stageName="dev")["methodSettings"] == {}
+    with pytest.raises(ClientError, match="Cannot remove method setting"):
         client.update_stage(restApiId=api, stageName="dev", patchOperations=[{"op": "remove", "path": "/*/*"}])
-        assert client.get_stage(restApiId=api, stageName="dev")["methodSettings"] == {}
-        with pytest.raises(ClientError, match="Cannot remove method setting"):
-            client.update_stage(restApiId=api, stageName="dev", patchOperations=[{"op": "remove", "path": "/*/*"}])

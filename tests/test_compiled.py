@@ -59,7 +59,7 @@ def test_a_changed_stage_setting_recompiles_the_class():
 def test_a_gateway_with_a_step_the_compiler_does_not_know_is_never_compiled():
     from labkit.apis import RestApi
     from labkit.gateway.clock import VirtualClock
-    from labkit.gateway.engine import Gateway, default_steps
+    from labkit.gateway.engine import Gateway
     from labkit.gateway.http import Request
 
     lab = runner.shared_lab()
@@ -71,7 +71,7 @@ def test_a_gateway_with_a_step_the_compiler_does_not_know_is_never_compiled():
         return next_step(call)
 
     plain = Gateway(lab.gateway().source, clock=VirtualClock())
-    extra = Gateway(lab.gateway().source, clock=VirtualClock(), steps=[audit, *default_steps()])
+    extra = Gateway(lab.gateway().source, clock=VirtualClock(), extra_steps=[audit])
     assert plain.prepare(Request("GET", api.id, "dev", "/x")) is not None
     assert extra.prepare(Request("GET", api.id, "dev", "/x")) is None
 

@@ -164,6 +164,7 @@ def invoke(call: Call, authorizer: dict[str, Any], event: dict[str, Any]) -> Aut
     code = call.gateway.source.function_code(found.group("arn"))
     if code is None:
         raise _configuration_error(f"Authorizer function not found: {found.group('arn')}")
+    call.note("authorizer-invoked")
     call.log("Sending request to {}", uri)
     # AWS documents no REST authorizer timeout (reference 8b.13): the function's own timeout applies.
     outcome = call.gateway.lambdas.invoke(code, event, call.gateway.clock)

@@ -240,33 +240,6 @@ def fetch_and_store(call: Call, next_step: Next, store: StageCache, key: tuple[A
     return response
 
 
-def cache(call: Call, next_step: Next) -> Response:
-    """Serve from the stage cache, or call the integration and keep its response for the TTL."""
-    assert call.route is not None and call.snapshot is not None
-    req = call.request
-    if not call.snapshot.stage.get("cacheClusterEnabled"):
-        call.gateway.caches.drop(req.api_id, req.stage)
-        return next_step(call)
-    settings = cache_settings(call.snapshot, call.resource_path, req.method)
-    if settings is None:
-        return next_step(call)
-
-    store = call.gateway.caches.for_stage(req.api_id, req.stage, settings.size)
-    key = cache_key(call)
-    now = call.gateway.clock.now()
-    refetch, warning = cache_control(req.headers, settings, call.may_invalidate_cache)
-    entry = lookup(store, key, now, refetch)
-    if entry is not None:
-        call.cache_status = "HIT"
-        call.log("Sending cached response")  # no integration call: no integration latency
-        response = cached_response(entry)
-    else:
-        response = fetch_and_store(call, next_step, store, key, settings.ttl, "INVALIDATED" if refetch else "MISS", now)
-    if warning:
-        response.headers.add("Warning", warning)
-    return response
-
-
 def _asks_invalidation(value: str) -> bool:
     """`max-age=0` among a Cache-Control header's directives."""
     return bool(value) and any(d.strip().lower().replace(" ", "") == "max-age=0" for d in value.split(","))

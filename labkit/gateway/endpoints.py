@@ -2,7 +2,7 @@
 
 Two steps:
 
-- `endpoints` (inside `pipeline.errors`, right before `pipeline.resolve`) maps a custom domain name's
+- `endpoints` (inside `pipeline.Errors`, right before `pipeline.Resolve`) maps a custom domain name's
   base path to its API and stage, refuses the default `execute-api` endpoint when the API disabled
   it, and admits a PRIVATE API's requests only through a VPC endpoint. It runs before `resolve`
   because these answers come from the endpoint itself, before any stage or route is looked up: an
@@ -127,6 +127,8 @@ def forbidden(call: Call, why: str) -> Response:
     """403 `{"message": "Forbidden"}`, answered by the endpoint before any API is involved, so no
     gateway response customisation applies.
     https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-disable-default-endpoint.html"""
+    call.answered_by = "endpoint"
+    call.facts.add("endpoint-forbidden")
     call.log(why)
     call.log("Method completed with status: 403")
     return Response(403, Headers([("Content-Type", "application/json"), ("x-amzn-ErrorType", "ForbiddenException")]),

@@ -13,19 +13,19 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import endpoints, integrations, pipeline
-from .api_keys import api_keys
-from .auth import authorize
-from .cache import StageCaches, cache, register
-from .observe import Observer, observe
-from .throttle import ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, Limits, throttle
+from . import integrations, pipeline
+from .cache import StageCaches, register
+from .observe import Observer
+from .throttle import ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, Limits
 from .clock import Clock, RealClock
 from .http import Headers, Request, Response, as_bytes, split_query, url_path_and_query
 from .lambdas import LambdaRunner
 from .pipeline import Call, Step
+from .responses import internal_error
 from .snapshot import Deployment, StageSnapshot
 from .source import DefinitionSource
-from .validate import validate
+from .steps import default_steps
+from .trace import Trace, passed_before
 
 EXECUTE_API_HOST = re.compile(r"^(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(:\d+)?$", re.I)
 LOCAL_PATH = re.compile(r"^/restapis/(?P<api>[^/]+)/(?P<stage>[^/]+)/_user_request_(?P<path>/.*)?$")
@@ -57,13 +57,15 @@ class Gateway:
     "METHOD /resource/path" to seconds, or a function of the call. The account-level throttle
     defaults to AWS's 10,000 requests/s with a burst of 5,000; lower it to experiment.
     `cache_bytes_per_gb` scales what a cache cluster holds (simulations shrink it to show evictions).
+    `steps` replaces the request path (see steps.default_steps); `extra_steps` go outermost before it.
     """
 
     def __init__(self, source: DefinitionSource, clock: Clock | None = None, *, seed: int | None = None,
                  backend_latency: Latency = 0.02, steps: list[Step] | None = None,
                  account_rate_limit: float = ACCOUNT_RATE_LIMIT, account_burst_limit: int = ACCOUNT_BURST_LIMIT,
                  cache_bytes_per_gb: float = 1e9, client_factory: Callable[[str], Any] | None = None,
-                 timed_flush: bool = True, lambdas: LambdaRunner | None = None) -> None:
+                 timed_flush: bool = True, lambdas: LambdaRunner | None = None,
+                 extra_steps: list[Step] | tuple[Step, ...] = ()) -> None:
         self.source = source
         self.clock: Clock = clock or RealClock()
         self.lambdas = lambdas or LambdaRunner()
@@ -78,7 +80,8 @@ class Gateway:
         self._stages: dict[tuple[str, str], tuple[Any, StageSnapshot | None]] = {}
         self._deployments: dict[tuple[str, str], Deployment] = {}
         self._lock = threading.Lock()
-        self.steps: list[Step] = steps if steps is not None else default_steps()
+        path = steps if steps is not None else default_steps(self.limits, self.caches, self.observer)
+        self.steps: list[Step] = [*extra_steps, *path]
         self._handler = pipeline.build(self.steps, integrations.integrate)
 
     # --- the one entry point ----------------------------------------------------------------------
@@ -86,11 +89,15 @@ class Gateway:
     def handle(self, request: Request) -> Response:
         """Answer one request through the pipeline."""
         call = self._new_call(request)
-        response = self._handler(call)
+        try:
+            response = self._handler(call)
+        except Exception as exc:  # noqa: BLE001 - a step outside `pipeline.Errors` failed: still AWS's 500
+            response = pipeline.error_response(call, internal_error(exc))
         response.latency = (self.clock.now() - call.started) + call.simulated_latency
         response.integration_latency = call.integration_latency
         response.cache_status = call.cache_status
         response.execution_log = _LazyLog(call)
+        response.trace = trace_of(call, response)
         return response
 
     def invoke(self, method: str, url: str, headers: Mapping[str, str] | None = None,
@@ -229,7 +236,17 @@ class _LazyLog(list):  # type: ignore[type-arg]
         return super().__repr__()
 
 
-def default_steps() -> list[Step]:
-    """The request path, outermost first."""
-    return [observe, endpoints.cloudfront, pipeline.errors, endpoints.endpoints, pipeline.resolve, pipeline.limits,
-            authorize, api_keys, throttle, validate, cache]
+def trace_of(call: Call, response: Response) -> Trace:
+    """Who answered `call` and why (trace.py), from what the steps recorded on it."""
+    error = call.error
+    if error is not None:
+        answered_by = error.step or "integration"
+        reason, detail = error.reason, error.message
+    else:
+        answered_by = call.answered_by or "integration"
+        reason = "cache-hit" if answered_by == "cache" else "ok"
+        detail = None
+    facts = frozenset(call.facts) if call.facts else frozenset()
+    return Trace(call.request_id, answered_by, response.status_code, response.gateway_response, reason, detail,
+                 passed_before(answered_by, call.entered), facts, call.started, response.latency,
+                 call.integration_latency)

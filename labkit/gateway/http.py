@@ -148,6 +148,7 @@ class Response:
     execution_log: list[str] = field(default_factory=list, repr=False)
     gateway_response: str | None = None  # the gateway response type when API Gateway answered itself
     cache_status: str | None = None  # HIT or MISS when the stage cache took part (as the metrics count it)
+    trace: Any = field(default=None, repr=False, compare=False)  # trace.Trace: who answered and why (handle sets it)
 
     @property
     def text(self) -> str:

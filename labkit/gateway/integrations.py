@@ -41,7 +41,8 @@ def integrate(call: Call) -> Response:
     assert call.route is not None
     integration = call.route.method.get("methodIntegration")
     if not integration:
-        raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: "
+        raise GatewayError("API_CONFIGURATION_ERROR", step="integration request", reason="no-integration",
+                           log="Execution failed due to configuration error: "
                            "No integration defined for method")
     kind = (integration.get("type") or "").upper()
     call.log("Method request path: {}", call.route.path_parameters)
@@ -59,7 +60,7 @@ def integrate(call: Call) -> Response:
     elif kind == "AWS":
         response = _aws_custom(call, integration)
     else:
-        raise GatewayError("API_CONFIGURATION_ERROR",
+        raise GatewayError("API_CONFIGURATION_ERROR", step="integration request",
                            log=f"Execution failed due to configuration error: unknown integration type {kind!r}")
     if not response.headers.get("Content-Type"):
         response.headers["Content-Type"] = "application/json"
@@ -109,7 +110,8 @@ def _mock_status(mapped: str) -> int:
     try:
         return int(json.loads(mapped).get("statusCode", 200))
     except (ValueError, AttributeError, TypeError) as exc:
-        raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: "
+        raise GatewayError("API_CONFIGURATION_ERROR", step="integration request",
+                           log="Execution failed due to configuration error: "
                            "Unable to parse statusCode. It should be an integer that is defined in the "
                            "request template.") from exc
 
@@ -126,7 +128,7 @@ def _endpoint_url(call: Call, integration: dict[str, Any], mapped: dict[str, dic
     uri = re.sub(r"\{([^}]+)\}", fill, uri)
     parts = urlsplit(uri)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise GatewayError("API_CONFIGURATION_ERROR",
+        raise GatewayError("API_CONFIGURATION_ERROR", step="integration request", reason="invalid-endpoint",
                            log="Execution failed due to configuration error: Invalid endpoint address")
     return uri
 
@@ -232,7 +234,8 @@ def _request_body(call: Call, integration: dict[str, Any], body: str) -> str:
     behavior = (integration.get("passthroughBehavior") or "WHEN_NO_MATCH").upper()
     if not matched:
         if behavior == "NEVER" or (behavior == "WHEN_NO_TEMPLATES" and templates):
-            raise GatewayError("UNSUPPORTED_MEDIA_TYPE", log="Execution failed: Unsupported Media Type "
+            raise GatewayError("UNSUPPORTED_MEDIA_TYPE", step="integration request",
+                               log="Execution failed: Unsupported Media Type "
                                f"(passthroughBehavior {behavior})")
         return body
     if not template:
@@ -264,13 +267,15 @@ def _integration_response(call: Call, integration: dict[str, Any], *, status: in
             break
     chosen = chosen or default
     if chosen is None:
-        raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: "
+        raise GatewayError("API_CONFIGURATION_ERROR", step="integration response", reason="no-integration-response",
+                           log="Execution failed due to configuration error: "
                            "No match for output mapping and no default output mapping configured. "
                            f"Endpoint Response Status Code: {status}")
     status_code = str(chosen.get("statusCode"))
     method_responses = (call.route.method.get("methodResponses") if call.route else None) or {}
     if status_code not in method_responses:
-        raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: "
+        raise GatewayError("API_CONFIGURATION_ERROR", step="integration response",
+                           log="Execution failed due to configuration error: "
                            f"Output mapping refers to an invalid method response: {status_code}")
 
     out_headers = Headers()
@@ -322,11 +327,12 @@ def _function(call: Call, integration: dict[str, Any]) -> Any:
     uri = with_stage_variables(integration.get("uri") or "", call)
     match = _LAMBDA_URI.match(uri)
     if not match:
-        raise GatewayError("API_CONFIGURATION_ERROR",
+        raise GatewayError("API_CONFIGURATION_ERROR", step="integration request", reason="invalid-endpoint",
                            log="Execution failed due to configuration error: Invalid endpoint address")
     code = call.gateway.source.function_code(match.group("arn"))
     if code is None:
-        raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: "
+        raise GatewayError("API_CONFIGURATION_ERROR", step="integration request", reason="function-not-found",
+                           log="Execution failed due to configuration error: "
                            f"Invalid permissions on Lambda function (function not found: {match.group('arn')})")
     return code
 
@@ -400,6 +406,7 @@ def _is_binary(content_type: str, binary_media_types: list[str]) -> bool:
 
 def _malformed(reason: str) -> GatewayError:
     return GatewayError("API_CONFIGURATION_ERROR", "Internal server error", status=502,
+                        step="integration response", reason="malformed-proxy-response",
                         log=f"Execution failed due to configuration error: Malformed Lambda proxy response ({reason})")
 
 
@@ -408,7 +415,7 @@ def _lambda_proxy(call: Call, integration: dict[str, Any]) -> Response:
     outcome = _invoke(call, integration, proxy_event(call))
     if outcome.error is not None:
         # https://repost.aws/knowledge-center/malformed-502-api-gateway
-        raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error", status=502,
+        raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error", status=502, reason="function-error",
                            log=f"Lambda execution failed with status 200 due to customer function error: "
                                f"{outcome.error.get('errorMessage')}")
     return proxy_response(outcome.payload)

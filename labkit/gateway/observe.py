@@ -35,13 +35,6 @@ _DATA_LINES = ("Method request headers", "Method request body", "Endpoint reques
 METRIC_NAMES = ("Count", "4XXError", "5XXError", "Latency", "IntegrationLatency", "CacheHitCount", "CacheMissCount")
 
 
-def observe(call: Call, next_step: Next) -> Response:
-    """Outermost step: after the response is known, hand the call to the gateway's observer."""
-    response = next_step(call)
-    call.gateway.observer.record(call, response)
-    return response
-
-
 class _Stats:
     __slots__ = ("count", "total", "low", "high")
 

@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .http import Headers, Request, Response
-from .responses import GatewayError, gateway_response
+from .responses import GatewayError, gateway_response, internal_error
 from .router import Route
 from .snapshot import StageSnapshot
 
@@ -53,6 +53,9 @@ class Call:
     trace_id: str | None = None  # X-Ray trace id, when the stage traces
     integration_started: float | None = None
     integration_status: int | None = None  # the backend's own status, for access logs and traces
+    entered: list[str] = field(default_factory=list)  # the named steps the request reached, outermost first
+    answered_by: str | None = None  # a step that answered with a response of its own (not by raising)
+    facts: set[str] = field(default_factory=set)  # what happened on the way, for the trace (see trace.py)
     _context: dict[str, Any] | None = field(default=None, repr=False)
 
     def log(self, message: str, *values: Any) -> None:
@@ -62,6 +65,10 @@ class Call:
         so the hot path pays for a tuple, not for a string.
         """
         self.log_lines.append((message, values))
+
+    def note(self, fact: str) -> None:
+        """Record that `fact` happened (e.g. "authorizer-invoked"): labs read it from the trace."""
+        self.facts.add(fact)
 
     def execution_log(self) -> list[str]:
         """The log lines, formatted as AWS prints them (maps as `{key=value, ...}`)."""
@@ -146,10 +153,28 @@ def _show(value: Any) -> str:
 
 
 Next = Callable[[Call], Response]
-Step = Callable[[Call, Next], Response]
 
 
-def build(steps: Sequence[Step], endpoint: Next) -> Next:
+class Step(Protocol):
+    """One stage of the request path (a starlette middleware in spirit): forward with
+    `next_step(call)` or answer, usually by raising the GatewayError AWS documents.
+
+    `name`: where the trace attributes an answer (trace.STEP_NAMES; "" for steps that only wrap).
+    `planned`: a route plan's fast path (compiled.py) reproduces this step's effect; a gateway with
+    any step that is not planned runs every simulated request through `handle`."""
+
+    name: str
+    planned: bool
+
+    def __call__(self, call: Call, next_step: Next) -> Response: ...
+
+
+def step_name(step: Any) -> str:
+    """A step's trace name ("" for a plain function step without one)."""
+    return getattr(step, "name", "")
+
+
+def build(steps: Sequence[Any], endpoint: Next) -> Next:
     """Chain `steps` around `endpoint`, the first step outermost."""
     handler = endpoint
     for step in reversed(steps):
@@ -157,19 +182,42 @@ def build(steps: Sequence[Step], endpoint: Next) -> Next:
     return handler
 
 
-def _bind(step: Step, next_step: Next) -> Next:
-    return lambda call: step(call, next_step)
+def _bind(step: Any, next_step: Next) -> Next:
+    name = step_name(step)
+    if not name:
+        return lambda call: step(call, next_step)
+
+    def run(call: Call) -> Response:
+        call.entered.append(name)
+        try:
+            return step(call, next_step)
+        except GatewayError as error:
+            if error.step is None:
+                error.step = name  # the innermost named step it left is the one that refused
+            raise
+
+    return run
 
 
-def errors(call: Call, next_step: Next) -> Response:
-    """Outermost: any GatewayError becomes its gateway response; request ids go on every answer."""
-    try:
-        response = next_step(call)
-    except GatewayError as error:
-        response = error_response(call, error)
-    response.headers.add("x-amzn-RequestId", call.request_id)
-    response.headers.add("x-amz-apigw-id", call.extended_request_id)
-    return response
+class Errors:
+    """Outermost but for observe: a GatewayError becomes its gateway response, and any other exception
+    AWS's 500 `{"message": "Internal server error"}` (logged, and counted as a 5XX by observe);
+    request ids go on every answer."""
+
+    name = ""
+    planned = True
+
+    def __call__(self, call: Call, next_step: Next) -> Response:
+        try:
+            response = next_step(call)
+        except GatewayError as error:
+            response = error_response(call, error)
+        except Exception as exc:  # noqa: BLE001 - a bug in a step must answer as AWS does, never a traceback
+            response = error_response(call, internal_error(exc))
+        response.headers.add("x-amzn-RequestId", call.request_id)
+        response.headers.add("x-amz-apigw-id", call.extended_request_id)
+        return response
+
 
 
 def error_response(call: Call, error: GatewayError) -> Response:
@@ -188,20 +236,26 @@ def error_response(call: Call, error: GatewayError) -> Response:
     return response
 
 
-def resolve(call: Call, next_step: Next) -> Response:
+class Resolve:
     """Find the deployed stage and the resource/method: an unknown one is 403 Missing Authentication Token."""
-    req = call.request
-    snapshot = call.gateway.snapshot(req.api_id, req.stage)
-    if snapshot is None:
-        raise GatewayError("MISSING_AUTHENTICATION_TOKEN")
-    call.snapshot = snapshot
-    call.stage_variables = snapshot.variables
-    if snapshot.stage.get("tracingEnabled"):
-        _start_trace(call)
-    call.route = snapshot.deployment.router.match(req.method, req.path)
-    call.log("Starting execution for request: {}", call.request_id)
-    call.log("HTTP Method: {}, Resource Path: {}", req.method, req.path)
-    return next_step(call)
+
+    name = "route"
+    planned = True
+
+    def __call__(self, call: Call, next_step: Next) -> Response:
+        req = call.request
+        snapshot = call.gateway.snapshot(req.api_id, req.stage)
+        if snapshot is None:
+            raise GatewayError("MISSING_AUTHENTICATION_TOKEN", reason="no-stage")
+        call.snapshot = snapshot
+        call.stage_variables = snapshot.variables
+        if snapshot.stage.get("tracingEnabled"):
+            _start_trace(call)
+        call.route = snapshot.deployment.router.match(req.method, req.path)
+        call.log("Starting execution for request: {}", call.request_id)
+        call.log("HTTP Method: {}, Resource Path: {}", req.method, req.path)
+        return next_step(call)
+
 
 
 def _start_trace(call: Call) -> None:
@@ -215,12 +269,22 @@ def _start_trace(call: Call) -> None:
     call.request.headers["X-Amzn-Trace-Id"] = f"Root={call.trace_id}"
 
 
-def limits(call: Call, next_step: Next) -> Response:
-    """A payload over 10 MB answers 413 before anything else runs."""
-    if len(call.request.body) > MAX_PAYLOAD_BYTES:
-        raise GatewayError("REQUEST_TOO_LARGE", log=f"Request payload size {len(call.request.body)} bytes "
-                           f"exceeds the limit of {MAX_PAYLOAD_BYTES} bytes")
-    return next_step(call)
+class PayloadLimit:
+    """A payload over the limit (10 MB on AWS) answers 413 before anything else runs."""
+
+    name = "payload size"
+    planned = True
+
+    def __init__(self, max_bytes: int = MAX_PAYLOAD_BYTES) -> None:
+        self.max_bytes = max_bytes
+
+    def __call__(self, call: Call, next_step: Next) -> Response:
+        size = len(call.request.body)
+        if size > self.max_bytes:
+            raise GatewayError("REQUEST_TOO_LARGE", log=f"Request payload size {size} bytes "
+                               f"exceeds the limit of {self.max_bytes} bytes")
+        return next_step(call)
+
 
 
 def method_request_values(call: Call) -> dict[str, str]:

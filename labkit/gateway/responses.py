@@ -52,9 +52,12 @@ class GatewayError(Exception):
     """A request refused by API Gateway itself, as one of AWS's gateway response types."""
 
     def __init__(self, response_type: str, message: str | None = None, *, log: str | None = None,
-                 status: int | None = None, body_key: str = "message") -> None:
+                 status: int | None = None, body_key: str = "message", step: str | None = None,
+                 reason: str | None = None) -> None:
         """`body_key`: AWS answers "is not authorized" denials as `{"Message": ...}` (capital M;
-        AWS Knowledge Center, troubleshoot 403 Forbidden); everything else as `{"message": ...}`."""
+        AWS Knowledge Center, troubleshoot 403 Forbidden); everything else as `{"message": ...}`.
+        `step`: the step that refused, when it is not the one that raised (the pipeline fills it in
+        otherwise); `reason`: a short machine-readable cause for the trace (default: the type)."""
         if response_type not in GATEWAY_RESPONSE_TYPES:
             raise ValueError(f"response_type must be one of {sorted(GATEWAY_RESPONSE_TYPES)}, got {response_type!r}")
         default_status, default_message, self.error_type = GATEWAY_RESPONSE_TYPES[response_type]
@@ -63,7 +66,18 @@ class GatewayError(Exception):
         self.status = status or default_status
         self.log = log  # the execution-log line that explains it
         self.body_key = body_key
+        self.step = step
+        self.reason = reason or response_type.lower()
         super().__init__(f"{response_type}: {self.message}")
+
+
+def internal_error(exc: BaseException) -> GatewayError:
+    """What AWS answers when API Gateway itself fails: 500 `{"message": "Internal server error"}`.
+    The log line is the kit's wording; it names the exception so a reader of the log can find it."""
+    error = GatewayError("DEFAULT_5XX", "Internal server error", status=500, step="gateway", reason="internal-error",
+                         log=f"Execution failed due to an internal error: {type(exc).__name__}: {exc}")
+    error.error_type = "InternalServerErrorException"
+    return error
 
 
 _STATIC = re.compile(r"^'(.*)'$", re.S)

@@ -70,7 +70,7 @@ class Router:
             method = methods.get(http_method.upper()) or methods.get("ANY")
             if method is not None:
                 return Route(resource, method, params)
-        raise GatewayError("MISSING_AUTHENTICATION_TOKEN",
+        raise GatewayError("MISSING_AUTHENTICATION_TOKEN", reason="no-route",
                            log=f"No method found matching route {path} for http method {http_method}.")
 
     def _find(self, node: _Node, parts: list[str], i: int,

@@ -62,7 +62,7 @@ def run(gateway: Gateway, api_id: str, resource_id: str, http_method: str, body:
     call.route = Route(resource, method, _path_parameters(resource["path"], request.path))
     call.log("Starting execution for request: {}", call.request_id)
     call.log("HTTP Method: {}, Resource Path: {}", request.method, request.path)
-    response = pipeline.build([pipeline.errors, pipeline.limits], integrations.integrate)(call)
+    response = pipeline.build([pipeline.Errors(), pipeline.PayloadLimit()], integrations.integrate)(call)
 
     multi: dict[str, list[str]] = {}
     for name, value in response.headers.items_list():

@@ -237,19 +237,3 @@ def admit(limits: Limits, spec: ThrottleSpec, now: float) -> GatewayError | None
         buckets, quota = limits.resolve(spec, now)
         verdict = take(buckets, quota, now)
     return None if verdict == ADMITTED else refusal(limits, spec, quota, verdict)
-
-
-def throttle(call: Call, next_step: Next) -> Response:
-    """Admit the request at every level or answer 429."""
-    assert call.route is not None and call.snapshot is not None
-    req = call.request
-    path = call.resource_path
-    spec = throttle_spec(call.usage_plan, call.api_key, call.snapshot.method_settings(path, req.method),
-                         req.api_id, req.stage, path, req.method)
-    now = call.gateway.clock.now()
-    refused = admit(call.gateway.limits, spec, now)
-    if refused is not None:
-        raise refused
-    if spec.usage is not None:
-        call.gateway.source.record_usage(*spec.usage, period_start(now, "DAY"))
-    return next_step(call)

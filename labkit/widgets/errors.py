@@ -35,7 +35,7 @@ SLOW_TIMEOUT_MS = 3_000        # the slow case's timeoutInMillis
 SLOW_LATENCY_S = 5.0           # ... and its backend's latency on the virtual clock
 DEFAULT_TIMEOUT_MS = 29_000    # https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html
 
-# The request path, in the order the kit's gateway runs it (labkit/gateway/engine.py, default_steps).
+# The request path, in the order the kit's gateway runs it (labkit/gateway/steps.py, default_steps).
 STEPS = ("route", "payload size", "authorizer", "API key", "throttle", "request validation",
          "integration request", "backend", "integration response")
 

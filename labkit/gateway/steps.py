@@ -1,0 +1,152 @@
+"""The request path as step objects, built once per gateway (starlette's middleware, LocalStack's chain).
+
+Each step is a small object with a trace `name`; the stateful ones own what they decide with (the
+throttle its token buckets, the cache its stage caches, observe its observer). A step forwards
+(`return next_step(call)`) or answers by raising the GatewayError AWS documents; `pipeline.Errors`
+turns that, or any unexpected exception, into the response. Order, as AWS's documented facts imply
+it: endpoint, route, payload size, [authorizer], API key, throttle, [request validation], cache,
+integration.
+"""
+
+from __future__ import annotations
+
+from . import endpoints
+from .api_keys import api_keys
+from .auth import authorize
+from .cache import StageCaches, cache_control, cache_key, cache_settings, cached_response, fetch_and_store, lookup
+from .http import Response
+from .observe import Observer
+from .pipeline import Call, Errors, Next, PayloadLimit, Resolve
+from .throttle import Limits, admit, period_start, throttle_spec
+from .validate import validate
+
+
+class Observe:
+    """Outermost: once the response is known, the observer logs, counts and traces the call."""
+
+    name = ""
+    planned = True
+
+    def __init__(self, observer: Observer) -> None:
+        self.observer = observer
+
+    def __call__(self, call: Call, next_step: Next) -> Response:
+        response = next_step(call)
+        self.observer.record(call, response)
+        return response
+
+
+class CloudFront:
+    """An edge-optimized endpoint's answers carry CloudFront's headers (endpoints.cloudfront)."""
+
+    name = ""
+    planned = True
+
+    def __call__(self, call: Call, next_step: Next) -> Response:
+        return endpoints.cloudfront(call, next_step)
+
+
+class Endpoint:
+    """Custom domain names, the disabled default endpoint, PRIVATE endpoints (endpoints.endpoints)."""
+
+    name = "endpoint"
+    planned = True
+
+    def __call__(self, call: Call, next_step: Next) -> Response:
+        return endpoints.endpoints(call, next_step)
+
+
+class Authorize:
+    """IAM, Lambda authorizers, Cognito and resource policies (auth.authorize)."""
+
+    name = "authorizer"
+    planned = True  # a route plan is made only for methods without authorization or policy
+
+    def __call__(self, call: Call, next_step: Next) -> Response:
+        return authorize(call, next_step)
+
+
+class ApiKey:
+    """A method with apiKeyRequired needs an enabled key in a usage plan for the stage (api_keys.py)."""
+
+    name = "API key"
+    planned = True
+
+    def __call__(self, call: Call, next_step: Next) -> Response:
+        return api_keys(call, next_step)
+
+
+class Throttle:
+    """Admit the request at every level (usage plan, stage/method, account) or answer 429 (throttle.py)."""
+
+    name = "throttle"
+    planned = True
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+
+    def __call__(self, call: Call, next_step: Next) -> Response:
+        assert call.route is not None and call.snapshot is not None
+        req = call.request
+        path = call.resource_path
+        spec = throttle_spec(call.usage_plan, call.api_key, call.snapshot.method_settings(path, req.method),
+                             req.api_id, req.stage, path, req.method)
+        now = call.gateway.clock.now()
+        refused = admit(self.limits, spec, now)
+        if refused is not None:
+            raise refused
+        if spec.usage is not None:
+            call.gateway.source.record_usage(*spec.usage, period_start(now, "DAY"))
+        return next_step(call)
+
+
+class Validate:
+    """The method's request validator: parameters and body against its model (validate.py)."""
+
+    name = "request validation"
+    planned = True  # a route plan is made only for methods without a validator
+
+    def __call__(self, call: Call, next_step: Next) -> Response:
+        return validate(call, next_step)
+
+
+class Cache:
+    """Serve from the stage cache, or call the integration and keep its response for the TTL (cache.py)."""
+
+    name = "cache"
+    planned = True
+
+    def __init__(self, caches: StageCaches) -> None:
+        self.caches = caches
+
+    def __call__(self, call: Call, next_step: Next) -> Response:
+        assert call.route is not None and call.snapshot is not None
+        req = call.request
+        if not call.snapshot.stage.get("cacheClusterEnabled"):
+            self.caches.drop(req.api_id, req.stage)
+            return next_step(call)
+        settings = cache_settings(call.snapshot, call.resource_path, req.method)
+        if settings is None:
+            return next_step(call)
+        store = self.caches.for_stage(req.api_id, req.stage, settings.size)
+        key = cache_key(call)
+        now = call.gateway.clock.now()
+        refetch, warning = cache_control(req.headers, settings, call.may_invalidate_cache)
+        entry = lookup(store, key, now, refetch)
+        if entry is not None:
+            call.cache_status = "HIT"
+            call.answered_by = self.name
+            call.log("Sending cached response")  # no integration call: no integration latency
+            response = cached_response(entry)
+        else:
+            response = fetch_and_store(call, next_step, store, key, settings.ttl,
+                                       "INVALIDATED" if refetch else "MISS", now)
+        if warning:
+            response.headers.add("Warning", warning)
+        return response
+
+
+def default_steps(limits: Limits, caches: StageCaches, observer: Observer) -> list:
+    """The request path, outermost first, with the state each step owns."""
+    return [Observe(observer), CloudFront(), Errors(), Endpoint(), Resolve(), PayloadLimit(), Authorize(), ApiKey(),
+            Throttle(limits), Validate(), Cache(caches)]

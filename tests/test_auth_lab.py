@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 
 from labkit.widgets import AuthLab, AuthOutcome, auth_lab, run_auth_case
+from labkit.gateway.pipeline import Call
+from labkit.gateway.trace import Trace
 from labkit.widgets.auth import AUTHS, CALLERS, FLOWS, OFFICE_CIDR, answering_check, token_for
 
 OK = (200, None, None, "integration")
@@ -114,13 +116,34 @@ def test_unknown_choices_raise_value_error_naming_them():
         run_auth_case("NONE", "root")
 
 
+def _trace(response_type, facts=()):
+    return Trace("id", "authorizer", 401, response_type, "x", None, (), frozenset(facts), 0.0, 0.0, 0.0)
+
+
+def test_every_case_answers_the_same_when_the_log_is_reworded(monkeypatch):
+    """The lab reads the gateway's trace, never the execution log's text."""
+    cases = [(auth, caller) for auth in AUTHS for caller in CALLERS]
+    before = {case: _answer(*case) for case in cases}
+    monkeypatch.setattr(Call, "log", lambda self, message, *values: self.log_lines.append(
+        ("REWORDED " + message.upper(), values)))
+    assert {case: _answer(*case) for case in cases} == before
+
+
+def _answer(auth, caller):
+    try:
+        outcome = run_auth_case(auth, caller)
+    except ValueError:
+        return None  # a caller this method does not take
+    return outcome.answered_by, outcome.authorizer_called, outcome.status
+
+
 def test_tokens_and_answering_check():
     user, expiry, signature = token_for("alice").split(".")
     assert user == "alice" and len(signature) == 16 and token_for("alice") != token_for("alice", secret="x")
-    assert answering_check("CUSTOM", "UNAUTHORIZED", "Unauthorized", ["Sending request to arn"]) == \
+    assert answering_check("CUSTOM", _trace("UNAUTHORIZED", {"authorizer-invoked"}), "Unauthorized") == \
         "authorizer function"
-    assert answering_check("CUSTOM", "UNAUTHORIZED", "Unauthorized", []) == "identity source"
-    assert answering_check("AWS_IAM", None, "", []) == "integration"
+    assert answering_check("CUSTOM", _trace("UNAUTHORIZED"), "Unauthorized") == "identity source"
+    assert answering_check("AWS_IAM", _trace(None), "") == "integration"
     assert OFFICE_CIDR == "203.0.113.0/24"
 
 

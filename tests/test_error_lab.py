@@ -16,6 +16,8 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from labkit import plots  # noqa: E402
 from labkit.widgets import ErrorLab, ErrorOutcome, error_lab, latency_vs_timeout, run_error_case  # noqa: E402
+from labkit.gateway.pipeline import Call  # noqa: E402
+from labkit.gateway.trace import Trace  # noqa: E402
 from labkit.widgets.errors import CASES, STEPS, answering_step  # noqa: E402
 
 # case -> (status, gateway response type, x-amzn-ErrorType, body message, step that answered)
@@ -97,12 +99,27 @@ def test_an_unknown_case_raises_value_error_naming_the_choices():
         run_error_case("gremlins")
 
 
-def test_answering_step_reads_type_and_log():
-    assert answering_step(None, []) == "backend"
-    assert answering_step("API_CONFIGURATION_ERROR", ["Execution failed due to configuration error: No match for "
-                                                      "output mapping and no default output mapping configured."]) \
-        == "integration response"
-    assert answering_step("ACCESS_DENIED", []) == "authorizer"
+def _trace(answered_by, response_type, reason="x", facts=()):
+    return Trace("id", answered_by, 500, response_type, reason, None, (), frozenset(facts), 0.0, 0.0, 0.0)
+
+
+def test_answering_step_reads_the_trace():
+    assert answering_step(_trace("integration", None, "ok")) == "backend"
+    assert answering_step(_trace("integration response", "API_CONFIGURATION_ERROR")) == "integration response"
+    assert answering_step(_trace("integration", "API_CONFIGURATION_ERROR", "function-error")) == "backend"
+    assert answering_step(_trace("integration request", "API_CONFIGURATION_ERROR")) == "integration request"
+    assert answering_step(_trace("authorizer", "ACCESS_DENIED")) == "authorizer"
+    assert answering_step(_trace("route", "MISSING_AUTHENTICATION_TOKEN")) == "route"
+
+
+def test_every_case_answers_the_same_when_the_log_is_reworded(monkeypatch):
+    """The lab reads the gateway's trace, never the execution log's text."""
+    before = {key: run_error_case(key).answered_by for key in CASES}
+    monkeypatch.setattr(Call, "log", lambda self, message, *values: self.log_lines.append(
+        ("REWORDED " + message.upper(), values)))
+    after = {key: run_error_case(key) for key in CASES}
+    assert all(outcome.execution_log[0].startswith("REWORDED") for outcome in after.values() if outcome.execution_log)
+    assert {key: outcome.answered_by for key, outcome in after.items()} == before
 
 
 def test_504s_begin_just_past_timeout_in_millis():

@@ -92,7 +92,9 @@ class Gateway:
         try:
             response = self._handler(call)
         except Exception as exc:  # noqa: BLE001 - a step outside `pipeline.Errors` failed: still AWS's 500
-            response = pipeline.error_response(call, internal_error(exc))
+            error = internal_error(exc)
+            error.step = "gateway"
+            response = pipeline.error_response(call, error)
         response.latency = (self.clock.now() - call.started) + call.simulated_latency
         response.integration_latency = call.integration_latency
         response.cache_status = call.cache_status

@@ -174,16 +174,15 @@ def step_name(step: Any) -> str:
     return getattr(step, "name", "")
 
 
-def build(steps: Sequence[Any], endpoint: Next) -> Next:
-    """Chain `steps` around `endpoint`, the first step outermost."""
-    handler = endpoint
+def build(steps: Sequence[Any], endpoint: Next, endpoint_name: str = "integration") -> Next:
+    """Chain `steps` around `endpoint` (the integration), the first step outermost."""
+    handler = _bind(lambda call, _next: endpoint(call), endpoint, endpoint_name)
     for step in reversed(steps):
-        handler = _bind(step, handler)
+        handler = _bind(step, handler, step_name(step))
     return handler
 
 
-def _bind(step: Any, next_step: Next) -> Next:
-    name = step_name(step)
+def _bind(step: Any, next_step: Next, name: str) -> Next:
     if not name:
         return lambda call: step(call, next_step)
 
@@ -195,6 +194,10 @@ def _bind(step: Any, next_step: Next) -> Next:
             if error.step is None:
                 error.step = name  # the innermost named step it left is the one that refused
             raise
+        except Exception as exc:  # noqa: BLE001 - a bug here answers AWS's 500, attributed to this step
+            error = internal_error(exc)
+            error.step = name
+            raise error from exc
 
     return run
 

@@ -74,7 +74,7 @@ class GatewayError(Exception):
 def internal_error(exc: BaseException) -> GatewayError:
     """What AWS answers when API Gateway itself fails: 500 `{"message": "Internal server error"}`.
     The log line is the kit's wording; it names the exception so a reader of the log can find it."""
-    error = GatewayError("DEFAULT_5XX", "Internal server error", status=500, step="gateway", reason="internal-error",
+    error = GatewayError("DEFAULT_5XX", "Internal server error", status=500, reason="internal-error",
                          log=f"Execution failed due to an internal error: {type(exc).__name__}: {exc}")
     error.error_type = "InternalServerErrorException"
     return error

@@ -7,8 +7,9 @@ traits, keeping the latest outcome on `.outcome` for tests.
 
 The API has a resource policy that allows everyone and explicitly denies callers outside an
 "office" IP range (`OFFICE_CIDR`), so every method also shows what a resource policy adds. Which
-check answered is read from the response (its gateway response type and the execution log's
-wording) and, for a policy denial, from evaluating the API's resource policy for the caller.
+check answered is read from the response (its gateway response type and the gateway's trace of
+the request, never the log's wording) and, for a policy denial, from evaluating the API's resource
+policy for the caller.
 https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-to-api.html
 https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html
 """
@@ -28,6 +29,7 @@ import ipywidgets as widgets
 from .base import body_message, built_for, flow_html
 from ..apis import RestApi
 from ..gateway.clock import VIRTUAL_EPOCH, VirtualClock
+from ..gateway.trace import Trace
 
 __all__ = ["AUTHS", "CALLERS", "CHECKS", "FLOWS", "OFFICE_CIDR", "AuthLab", "AuthOutcome", "answering_check",
            "auth_lab", "run_auth_case", "token_for"]
@@ -388,11 +390,12 @@ def _request(made: _AuthApi, auth: str, caller: str, url: str, region: str) -> t
 
 # --- which check answered -------------------------------------------------------------------------------------
 
-def answering_check(auth: str, response_type: str | None, message: Any, log: list[str] | tuple[str, ...],
-                    policy_denies: bool = False) -> str:
-    """Which check of FLOWS[auth] answered, from the gateway response type, the body's message and the
-    execution log; `policy_denies`: the API's resource policy explicitly denies this caller."""
-    text = "\n".join(log)
+def answering_check(auth: str, trace: Trace, message: Any, policy_denies: bool = False) -> str:
+    """Which check of FLOWS[auth] answered, from the gateway's trace of the request and the body's
+    message (never the execution log's text); `policy_denies`: the API's resource policy explicitly
+    denies this caller."""
+    response_type = trace.response_type
+    invoked = trace.has("authorizer-invoked")
     if response_type is None:
         return "integration"
     if response_type in ("MISSING_AUTHENTICATION_TOKEN", "INVALID_SIGNATURE", "EXPIRED_TOKEN"):
@@ -400,7 +403,7 @@ def answering_check(auth: str, response_type: str | None, message: Any, log: lis
     if response_type == "UNAUTHORIZED":
         if auth == "COGNITO_USER_POOLS":
             return "token"
-        return "authorizer function" if "Sending request to" in text else "identity source"
+        return "authorizer function" if invoked else "identity source"
     if response_type in ("AUTHORIZER_CONFIGURATION_ERROR", "AUTHORIZER_FAILURE"):
         return "authorizer function"
     if response_type == "ACCESS_DENIED":
@@ -408,7 +411,7 @@ def answering_check(auth: str, response_type: str | None, message: Any, log: lis
             return "signature"
         if auth == "NONE" or auth == "COGNITO_USER_POOLS":
             return "resource policy"
-        if auth == "CUSTOM" and policy_denies and "Sending request to" not in text:
+        if auth == "CUSTOM" and policy_denies and not invoked:
             return "resource policy (pre-auth)"
         return "policy"
     return "integration"
@@ -450,7 +453,7 @@ def run_auth_case(method_auth: str, caller: str, lab: Any = None) -> AuthOutcome
     gateway = lab.gateway(clock=VirtualClock(start=start), seed=0)  # same case, same request ids
     response = gateway.invoke("GET", url, headers, source_ip=ip)
     log = tuple(response.execution_log)
-    kind = getattr(response, "gateway_response", None)
+    kind = response.gateway_response
     body = response.body.decode("utf-8", "replace")
     arn = f"arn:aws:execute-api:{lab.region}:{lab.account_id}:{made.api_id}/{STAGE}/GET/{path.lstrip('/')}"
     principal = Principal(f"arn:aws:iam::{lab.account_id}:user/x", lab.account_id) if auth == "AWS_IAM" else ANONYMOUS
@@ -462,7 +465,7 @@ def run_auth_case(method_auth: str, caller: str, lab: Any = None) -> AuthOutcome
         message = message.get("message", message.get("Message")) if isinstance(message, dict) else body
     except ValueError:
         message = body
-    answered = answering_check(auth, kind, message, log, denies)
+    answered = answering_check(auth, response.trace, message, denies)
     if answered in ("policy",):
         doc = _DOCS["resource policy"] if denies else _POLICY_DOCS.get(auth, _DOCS["integration"])
     else:
@@ -470,7 +473,7 @@ def run_auth_case(method_auth: str, caller: str, lab: Any = None) -> AuthOutcome
     return AuthOutcome(method_auth=auth, caller=who, sent=_CALLER_SENDS[auth][who], status=response.status_code,
                        response_type=kind, error_type=response.headers.get("x-amzn-ErrorType"), body=body,
                        answered_by=answered, flow=_flow(auth, answered), why=_WHY[auth][who], doc=doc,
-                       execution_log=log, authorizer_called=any("Sending request to" in line for line in log))
+                       execution_log=log, authorizer_called=response.trace.has("authorizer-invoked"))
 
 
 # --- the view -----------------------------------------------------------------------------------------------

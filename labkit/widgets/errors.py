@@ -8,7 +8,7 @@ for `labkit.plots.timeout_plot`.
 
 Which step answered is read from the response, not guessed from the case: its gateway response
 type (`response.gateway_response`, None when the backend's own answer came back) and, where one type
-has several causes (API_CONFIGURATION_ERROR), the execution log's wording.
+has several causes (API_CONFIGURATION_ERROR), the gateway's trace of the request.
 https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
 """
 
@@ -26,6 +26,7 @@ from .base import body_message, built_for, flow_html
 from ..apis import RestApi, validate_timeout_ms
 from ..gateway.clock import VirtualClock
 from ..gateway.pipeline import MAX_PAYLOAD_BYTES
+from ..gateway.trace import Trace
 
 __all__ = ["CASES", "STEPS", "ErrorCase", "ErrorOutcome", "ErrorLab", "answering_step", "error_lab",
            "latency_vs_timeout", "run_error_case"]
@@ -119,34 +120,17 @@ class ErrorOutcome:
                 f"{self.error_type or '-'}  answered by: {self.answered_by}")
 
 
-def answering_step(response_type: str | None, log: list[str] | tuple[str, ...]) -> str:
-    """Which step of STEPS answered, from the gateway response type and the execution log."""
-    text = "\n".join(log)
-    if response_type is None:
+# The gateway's trace names the step that answered (labkit/gateway/trace.py); the lab shows the
+# integration's three parts as integration request, backend and integration response.
+_LAB_STEP = {"endpoint": "route", "integration": "backend", "cache": "backend"}
+
+
+def answering_step(trace: Trace) -> str:
+    """Which step of STEPS answered, from the gateway's trace of the request (never the log's text)."""
+    if trace.response_type is None:
         return "backend"
-    if response_type == "MISSING_AUTHENTICATION_TOKEN":
-        return "route" if "No method found matching route" in text or "Starting execution" not in text \
-            else "authorizer"
-    if response_type == "REQUEST_TOO_LARGE":
-        return "payload size"
-    if response_type in ("ACCESS_DENIED", "UNAUTHORIZED", "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR",
-                         "INVALID_SIGNATURE", "EXPIRED_TOKEN", "WAF_FILTERED"):
-        return "authorizer"
-    if response_type == "INVALID_API_KEY":
-        return "API key"
-    if response_type in ("THROTTLED", "QUOTA_EXCEEDED"):
-        return "throttle"
-    if response_type in ("BAD_REQUEST_PARAMETERS", "BAD_REQUEST_BODY"):
-        return "request validation"
-    if response_type == "UNSUPPORTED_MEDIA_TYPE":
-        return "integration request"
-    if response_type in ("INTEGRATION_TIMEOUT", "INTEGRATION_FAILURE"):
-        return "backend"
-    if "customer function error" in text:
-        return "backend"  # the function raised; the gateway reports it as a malformed proxy answer
-    if "Invalid endpoint address" in text or "No integration defined" in text:
-        return "integration request"
-    return "integration response"  # malformed proxy output, no matching integration response, ...
+    step = _LAB_STEP.get(trace.answered_by, trace.answered_by)
+    return step if step in STEPS else "integration response"
 
 
 def _flow(answered_by: str, from_backend: bool) -> tuple[tuple[str, str], ...]:
@@ -242,8 +226,8 @@ def run_error_case(case: str, lab: Any = None) -> ErrorOutcome:
         gateway.invoke(chosen.method, url, dict(chosen.headers), chosen.body)
     response = gateway.invoke(chosen.method, url, dict(chosen.headers), chosen.body)
     log = tuple(response.execution_log)
-    kind = getattr(response, "gateway_response", None)
-    answered = answering_step(kind, log)
+    kind = response.gateway_response
+    answered = answering_step(response.trace)
     return ErrorOutcome(case=chosen, status=response.status_code, response_type=kind,
                         error_type=response.headers.get("x-amzn-ErrorType"),
                         body=response.body.decode("utf-8", "replace"), answered_by=answered,

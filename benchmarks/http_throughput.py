@@ -140,7 +140,7 @@ def werkzeug_server(gateway: Any) -> tuple[str, Any]:
     from werkzeug.wrappers import Request as WsgiRequest
     from werkzeug.wrappers import Response as WsgiResponse
 
-    from labkit.gateway.engine import LOCAL_PATH
+    from labkit.gateway.doors.urls import LOCAL_STAGE_PATH as LOCAL_PATH
     from labkit.gateway.http import Headers, Request, split_query
 
     def app(environ: Any, start_response: Any) -> Any:

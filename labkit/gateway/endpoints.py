@@ -30,19 +30,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
 import time
 from collections.abc import Mapping
 from typing import Any
 
-from .http import Headers, Request, Response, split_query, url_path_and_query
+from .http import Headers, Response
 from .pipeline import Call, Next
 
 VPCE_HEADER = "x-labkit-vpce-id"  # the kit's simulation of "this request came through VPC endpoint X"
 NONE_BASE_PATH = "(none)"  # how the API stores the empty base path
-# The local server's way to reach a custom domain without DNS or a Host header (Lab.domain_url).
-LOCAL_DOMAIN_PATH = re.compile(r"^/_domains/(?P<domain>[^/]+)(?P<path>/.*)?$")
-_EXECUTE_API = re.compile(r"\.execute-api\.[a-z0-9-]+\.amazonaws\.com$", re.I)
 _FORBIDDEN = json.dumps({"message": "Forbidden"}).encode()
 
 # The CloudFront POP the kit names for an edge-optimized API in each region (airport codes as AWS
@@ -52,32 +48,6 @@ _POPS = {"us-east-1": "IAD89", "us-east-2": "CMH68", "us-west-1": "SFO53", "us-w
          "eu-central-1": "FRA56", "eu-north-1": "ARN56", "eu-south-1": "MXP63", "ap-northeast-1": "NRT57",
          "ap-northeast-2": "ICN57", "ap-southeast-1": "SIN2", "ap-southeast-2": "SYD1", "ap-south-1": "BOM78",
          "sa-east-1": "GRU3", "me-south-1": "BAH53", "af-south-1": "CPT52", "ap-east-1": "HKG62"}
-
-
-# --- requests that name a custom domain ----------------------------------------------------------------
-
-def domain_request(method: str, domain_name: str, path: str, query: str, headers: Mapping[str, str] | Headers | None,
-                   body: bytes, *, source_ip: str = "127.0.0.1") -> Request:
-    """A request to `https://{domain_name}{path}`: no API yet (`api_id == ""`); the `endpoints` step
-    maps it through the domain's base path mappings."""
-    hdrs = headers.copy() if isinstance(headers, Headers) else Headers(headers or {})
-    return Request(method=method.upper(), api_id="", stage="", path=path or "/", query=split_query(query),
-                   headers=hdrs, body=body, source_ip=source_ip, domain_name=domain_name.split(":")[0].lower())
-
-
-def domain_request_from_url(source: Any, method: str, url: str, headers: Mapping[str, str] | Headers | None,
-                            body: bytes, *, source_ip: str = "127.0.0.1") -> Request | None:
-    """A request for a custom domain URL (`https://api.example.com/v1/pets`, or the local server's
-    `.../_domains/api.example.com/v1/pets`); None when the URL names no custom domain the backend knows."""
-    host, path, query = url_path_and_query(url)
-    local = LOCAL_DOMAIN_PATH.match(path)
-    if local:
-        return domain_request(method, local.group("domain"), local.group("path") or "/", query, headers, body,
-                              source_ip=source_ip)
-    name = host.split(":")[0].lower()
-    if not name or _EXECUTE_API.search(name) or name not in known_domains(source):
-        return None
-    return domain_request(method, name, path, query, headers, body, source_ip=source_ip)
 
 
 def known_domains(source: Any) -> Mapping[str, dict[str, Any]]:

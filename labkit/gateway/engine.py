@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import random
-import re
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -18,7 +17,9 @@ from .cache import StageCaches, register
 from .observe import Observer
 from .throttle import ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, Limits
 from .clock import Clock, RealClock
-from .http import Headers, Request, Response, as_bytes, split_query, url_path_and_query
+from .doors.urls import request_from_url
+from .endpoints import known_domains
+from .http import Headers, Request, Response, as_bytes
 from .lambdas import LambdaRunner
 from .pipeline import Call, Step
 from .responses import internal_error
@@ -27,27 +28,11 @@ from .source import DefinitionSource
 from .steps import default_steps
 from .trace import Trace, passed_before
 
-EXECUTE_API_HOST = re.compile(r"^(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(:\d+)?$", re.I)
-LOCAL_PATH = re.compile(r"^/restapis/(?P<api>[^/]+)/(?P<stage>[^/]+)/_user_request_(?P<path>/.*)?$")
-
 _UUID_MASK = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
 _UUID_V4 = (0x4 << 76) | (0x2 << 62)
 _EXT_MASK = (1 << 96) - 1
 
 Latency = float | Mapping[str, float] | Callable[[Call], float]
-
-
-def locate_stage(host: str, path: str) -> tuple[str, str, str] | None:
-    """(api id, stage, path after the stage) of a request on the local server's path or on an
-    execute-api host; None for anything else (a custom domain, say)."""
-    local = LOCAL_PATH.match(path)
-    if local:
-        return local.group("api"), local.group("stage"), local.group("path") or "/"
-    found = EXECUTE_API_HOST.match(host)
-    if not found:
-        return None
-    segments = path.split("/", 2)
-    return found.group("api"), segments[1] if len(segments) > 1 else "", "/" + (segments[2] if len(segments) > 2 else "")
 
 
 class Gateway:
@@ -109,16 +94,8 @@ class Gateway:
         local server's `/restapis/{api}/{stage}/_user_request_/path`, or a custom domain name's URL
         (`https://api.example.com/v1/path`). `vpce_id`: the VPC endpoint the request comes through
         (the kit's simulation, for PRIVATE APIs and aws:SourceVpce)."""
-        data = as_bytes(body)
-        try:
-            request = self.request_from_url(method, url, headers, data, source_ip=source_ip)
-        except ValueError:
-            from .endpoints import domain_request_from_url
-
-            found = domain_request_from_url(self.source, method, url, headers, data, source_ip=source_ip)
-            if found is None:
-                raise
-            request = found
+        request = request_from_url(method, url, headers, as_bytes(body), source_ip=source_ip,
+                                   domains=lambda: known_domains(self.source))
         if vpce_id is not None:
             request.vpce_id = vpce_id
         return self.handle(request)
@@ -126,16 +103,8 @@ class Gateway:
     @staticmethod
     def request_from_url(method: str, url: str, headers: Mapping[str, str] | Headers | None, body: bytes,
                          *, source_ip: str = "127.0.0.1") -> Request:
-        """Parse a stage URL into a Request; a URL that names no stage raises ValueError."""
-        host, path, query = url_path_and_query(url)
-        located = locate_stage(host, path)
-        if located is None:
-            raise ValueError(f"url must be a stage URL (https://{{api_id}}.execute-api.{{region}}.amazonaws.com/"
-                             f"{{stage}}/... or .../restapis/{{api_id}}/{{stage}}/_user_request_/...), got {url!r}")
-        api_id, stage, rest = located
-        hdrs = headers.copy() if isinstance(headers, Headers) else Headers(headers or {})
-        return Request(method=method.upper(), api_id=api_id, stage=stage, path=rest, query=split_query(query),
-                       headers=hdrs, body=body, source_ip=source_ip, domain_name=host.split(":")[0])
+        """Parse a stage URL into a Request; a URL that names no stage raises ValueError (doors/urls.py)."""
+        return request_from_url(method, url, headers, body, source_ip=source_ip)
 
     # --- what the steps use -----------------------------------------------------------------------
 

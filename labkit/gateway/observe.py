@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from .http import Response
-from .pipeline import Call, Next
+from .pipeline import Call
 
 if TYPE_CHECKING:
     from .engine import Gateway

@@ -32,8 +32,8 @@ from urllib.parse import unquote
 
 import httptools
 
-from .endpoints import LOCAL_DOMAIN_PATH, domain_request
-from .engine import Gateway, locate_stage
+from .doors.urls import LOCAL_DOMAIN_PATH, domain_request, locate_stage
+from .engine import Gateway
 from .http import Headers, Request, Response, split_query
 from .pipeline import MAX_PAYLOAD_BYTES
 

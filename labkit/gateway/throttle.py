@@ -17,8 +17,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .api_keys import masked
-from .http import Response
-from .pipeline import Call, Next
 from .responses import GatewayError
 
 # Account-level default per Region: 10,000 requests/s, burst 5,000.

@@ -21,20 +21,20 @@ Metrics are tallied per class and handed to the observer by `settle`. A class th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import integrations
 from .api_keys import api_keys
-from .cache import (CacheSettings, cache_control, cache_key, cache_settings, cached_response, fetch_and_store,
-                    key_for, key_parameters, lookup)
+from .cache import CacheSettings, cache_control, cached_response, fetch_and_store, key_for, lookup
 from .endpoints import VPCE_HEADER
 from .http import Headers, Request, Response
-from .observe import api_name, integration_latency, metric_dimensions
+from .observe import integration_latency
 from .pipeline import MAX_PAYLOAD_BYTES, Call, Next, error_response
 from .responses import GatewayError, gateway_response
-from .throttle import (ADMITTED, QUOTA_SPENT, Quota, ThrottleSpec, TokenBucket, period_start, refusal, take,
-                       throttle_spec)
+from .plans import RoutePlan, plan_for
+from .throttle import ADMITTED, QUOTA_SPENT, Admission, ThrottleSpec, period_start, throttle_spec
 
 REFUSED = ("THROTTLED", "QUOTA_EXCEEDED")  # the gateway responses `take` can give
 
@@ -66,19 +66,15 @@ class Prepared:
 
     gateway: Gateway
     request: Request  # the request the class was compiled from (a MOCK class answers only this one)
-    call: Call  # what the steps `prepare` ran set: snapshot, route, stage variables, API key and plan
+    call: Call  # what the steps `prepare` ran set: snapshot, route, plan, stage variables, API key and usage plan
     version: Any
+    plan: RoutePlan  # the route plan `handle()` uses too: settings, cache settings, dimensions
     spec: ThrottleSpec
-    cache: CacheSettings | None
+    admission: Admission  # the spec's buckets and quota
     cluster_off: bool  # the stage has no cache cluster: an admitted request drops any left (as the cache step does)
-    dimensions: tuple[tuple[tuple[str, str], ...], ...]
     response: Response | None = None  # a MOCK class's answer, made once; None: integrate per request
     key: tuple[Any, ...] = ()  # a MOCK class's cache key
-    key_parameters: tuple[str, tuple[str, ...]] = ("", ())  # the cache key's namespace and parameters
     api_key_value: str | None = None  # the x-api-key every request of the class sends (when the method needs one)
-    epoch: int = -1  # the Limits epoch `buckets` and `quota` were resolved in
-    buckets: list[TokenBucket] | None = None
-    quota: Quota | None = None
     # Per-minute tallies of (status, latency, integration latency, cache status) and of usage per day,
     # handed to the observer and the usage ledger by `settle` (the observer settles before flushing).
     tally: dict[tuple[Any, ...], int] = field(default_factory=dict)
@@ -95,21 +91,16 @@ def prepare(gateway: Gateway, request: Request) -> Prepared | None:
     if call is None:
         return None
     assert call.snapshot is not None and call.route is not None
-    snapshot, method = call.snapshot, request.method
-    settings = snapshot.method_settings(call.resource_path, method)
-    integration = call.route.method.get("methodIntegration")
+    plan: RoutePlan = call.plan
+    integration = plan.integration
     if not integration:
         return None  # API_CONFIGURATION_ERROR: `handle` answers it
+    spec = throttle_spec(call.usage_plan, call.api_key, plan.settings, request.api_id, request.stage,
+                         plan.resource_path, request.method)
     prepared = Prepared(
-        gateway=gateway, request=request, call=call, version=gateway.source.version(),
-        spec=throttle_spec(call.usage_plan, call.api_key, settings, request.api_id, request.stage,
-                           call.resource_path, method),
-        cache=cache_settings(snapshot, call.resource_path, method),
-        cluster_off=not snapshot.stage.get("cacheClusterEnabled"),
-        dimensions=metric_dimensions(api_name(snapshot.deployment.rest_api, request.api_id), request.stage,
-                                     method, call.resource_path, bool(settings.get("metricsEnabled"))),
+        gateway=gateway, request=request, call=call, version=gateway.source.version(), plan=plan, spec=spec,
+        admission=Admission(gateway.limits, spec), cluster_off=not call.snapshot.stage.get("cacheClusterEnabled"),
         api_key_value=request.headers.get("x-api-key") if call.route.method.get("apiKeyRequired") else None,
-        key_parameters=key_parameters(call.route),
     )
     if _static_mock(gateway, integration, request):
         return _mock_class(prepared)
@@ -137,8 +128,9 @@ def _class_call(gateway: Gateway, request: Request) -> Call | None:
         call.route = snapshot.deployment.router.match(request.method, request.path)
     except GatewayError:
         return None
+    call.plan = plan_for(snapshot, call.route, request.method)
     method = call.route.method
-    settings = snapshot.method_settings(call.resource_path, request.method)
+    settings = call.plan.settings
     if ((method.get("authorizationType") or "NONE").upper() != "NONE" or rest_api.get("policy")
             or method.get("requestValidatorId") or (settings.get("loggingLevel") or "OFF").upper() != "OFF"):
         return None
@@ -155,9 +147,9 @@ def _plain(request: Request) -> bool:
             and VPCE_HEADER not in request.headers and len(request.body) <= MAX_PAYLOAD_BYTES)
 
 
-def _static_mock(gateway: Gateway, integration: dict[str, Any], request: Request) -> bool:
+def _static_mock(gateway: Gateway, integration: Mapping[str, Any], request: Request) -> bool:
     """A MOCK whose answer and latency are the same every time (templates that read nothing)."""
-    if (integration.get("type") or "").upper() != "MOCK" or callable(gateway._latency) or len(request.body) > 0:
+    if (integration.get("type") or "").upper() != "MOCK" or not gateway.fixed_latency or len(request.body) > 0:
         return False
     templates = [*(integration.get("requestTemplates") or {}).values()]
     for response in (integration.get("integrationResponses") or {}).values():
@@ -170,15 +162,17 @@ def _mock_class(prepared: Prepared) -> Prepared | None:
     call, request, gateway = prepared.call, prepared.request, prepared.gateway
     try:
         response = integrations.integrate(call)  # MOCK with static templates: the same every time
-        if prepared.cache is not None:
-            refetch, warning = cache_control(request.headers, prepared.cache, False)
+        if prepared.plan.cache is not None:
+            refetch, warning = cache_control(request.headers, prepared.plan.cache, False)
             if refetch or warning:
                 return None  # Cache-Control on every request: `handle` answers it
     except GatewayError:
         return None
     prepared.response = response
-    prepared.key = cache_key(call) if prepared.cache is not None else ()
-    cache_status = "MISS" if prepared.cache is not None else None
+    cache = prepared.plan.cache
+    prepared.key = key_for(*prepared.plan.key_parameters, request, call.route.path_parameters,  # type: ignore[union-attr]
+                           call.stage_variables) if cache is not None else ()
+    cache_status = "MISS" if cache is not None else None
     answered = Outcome(response.status_code, call.simulated_latency, None, cache_status,
                        integration_latency(call.simulated_latency, cache_status))  # past the timeout, integrate raised
     gateway_responses = call.snapshot.deployment.gateway_responses  # type: ignore[union-attr]
@@ -208,7 +202,7 @@ def send(prepared: Prepared, request: Request | None = None) -> Outcome | None:
     mock = prepared.response is not None
     bits = 0 if mock else gateway.request_bits()  # an integration class keeps the pipeline's request ids
     now = gateway.clock.now()
-    verdict = _admit(prepared, now)
+    verdict = prepared.admission.take(now)
     if verdict != ADMITTED:
         outcome = _refused(prepared, request, bits, verdict)
     else:
@@ -238,23 +232,12 @@ def _handled(gateway: Gateway, request: Request) -> Outcome:
                    response.body)
 
 
-def _admit(prepared: Prepared, now: float) -> int:
-    """`throttle.take` on the class's buckets and quota, resolved again when the limits were reset."""
-    limits = prepared.gateway.limits
-    with limits._lock:
-        if prepared.epoch != limits.epoch or prepared.buckets is None:
-            prepared.buckets, prepared.quota = limits.resolve(prepared.spec, now)
-            prepared.epoch = limits.epoch
-        return take(prepared.buckets, prepared.quota, now)
-
-
 def _refused(prepared: Prepared, request: Request, bits: int, verdict: int) -> Outcome:
     """429 THROTTLED or QUOTA_EXCEEDED: made once for a MOCK class, as the errors step makes it otherwise."""
     if prepared.response is not None:
         return prepared.outcomes["QUOTA_EXCEEDED" if verdict == QUOTA_SPENT else "THROTTLED"]
     call = _request_call(prepared, request, bits)
-    return _outcome(call, error_response(call, refusal(prepared.gateway.limits, prepared.spec, prepared.quota,
-                                                       verdict)))
+    return _outcome(call, error_response(call, prepared.admission.refusal(verdict)))
 
 
 def _count_usage(prepared: Prepared, now: float) -> None:
@@ -272,21 +255,22 @@ def _count_usage(prepared: Prepared, now: float) -> None:
 def _mock_answer(prepared: Prepared, now: float) -> Outcome:
     """The MOCK's answer made once, or the cached one."""
     outcomes = prepared.outcomes
-    if prepared.cache is None:
+    cache = prepared.plan.cache
+    if cache is None:
         return outcomes["ok"]
-    store = prepared.gateway.caches.for_stage(prepared.request.api_id, prepared.request.stage, prepared.cache.size)
+    store = prepared.gateway.caches.for_stage(prepared.request.api_id, prepared.request.stage, cache.size)
     hit = lookup(store, prepared.key, now, False)
     if hit is not None:
         return outcomes.get(hit.status) or outcomes.setdefault(hit.status, Outcome(hit.status, 0.0, None, "HIT"))
-    store.put(prepared.key, prepared.response, prepared.cache.ttl, now)  # type: ignore[arg-type]
+    store.put(prepared.key, prepared.response, cache.ttl, now)  # type: ignore[arg-type]
     return outcomes["miss"]
 
 
 def _integration_answer(prepared: Prepared, request: Request, bits: int, now: float) -> Outcome:
     """The integration's answer for this request, through the stage cache when the method is cached."""
-    if prepared.cache is None:
+    if prepared.plan.cache is None:
         return _answered(_request_call(prepared, request, bits), integrations.integrate)
-    return _cache_answer(prepared, prepared.cache, request, bits, now)
+    return _cache_answer(prepared, prepared.plan.cache, request, bits, now)
 
 
 def _cache_answer(prepared: Prepared, settings: CacheSettings, request: Request, bits: int, now: float) -> Outcome:
@@ -294,7 +278,7 @@ def _cache_answer(prepared: Prepared, settings: CacheSettings, request: Request,
     route, stage_variables = prepared.call.route, prepared.call.stage_variables
     assert route is not None
     store = prepared.gateway.caches.for_stage(request.api_id, request.stage, settings.size)
-    key = key_for(*prepared.key_parameters, request, route.path_parameters, stage_variables)
+    key = key_for(*prepared.plan.key_parameters, request, route.path_parameters, stage_variables)
     try:
         refetch, warning = cache_control(request.headers, settings, False)  # no IAM: no InvalidateCache right
     except GatewayError as error:
@@ -317,6 +301,7 @@ def _request_call(prepared: Prepared, request: Request, bits: int) -> Call:
     template = prepared.call
     call = prepared.gateway.new_call(request, bits)
     call.snapshot, call.route, call.stage_variables = template.snapshot, template.route, template.stage_variables
+    call.plan = template.plan
     call.api_key, call.usage_plan = template.api_key, template.usage_plan
     return call
 
@@ -344,10 +329,7 @@ def settle(prepared: Prepared) -> None:
     gateway = prepared.gateway
     tally, prepared.tally = prepared.tally, {}
     usage, prepared.usage = prepared.usage, {}
-    with gateway.observer._lock:
-        for (minute, status, latency, seconds, cache_status), n in tally.items():
-            gateway.observer.count(prepared.dimensions, minute, status, latency * 1000,
-                                   seconds * 1000 if seconds is not None else None, cache_status, n)
+    gateway.observer.count_tally(prepared.plan.dimensions, tally)
     if prepared.spec.usage is not None:
         for day, n in usage.items():
             gateway.source.record_usage(*prepared.spec.usage, day, n)

@@ -2,7 +2,7 @@
 
 Two steps:
 
-- `endpoints` (inside `pipeline.Errors`, right before `pipeline.Resolve`) maps a custom domain name's
+- `endpoints` (inside `pipeline.Errors`, right before the route step, `steps.Resolve`) maps a custom domain name's
   base path to its API and stage, refuses the default `execute-api` endpoint when the API disabled
   it, and admits a PRIVATE API's requests only through a VPC endpoint. It runs before `resolve`
   because these answers come from the endpoint itself, before any stage or route is looked up: an

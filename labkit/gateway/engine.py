@@ -147,6 +147,11 @@ class Gateway:
         """Write buffered access logs, execution logs, metrics and traces to the backend now."""
         return self.observer.flush()
 
+    @property
+    def fixed_latency(self) -> bool:
+        """Whether the simulated backend latency is the same for every call of a route (not a function)."""
+        return not callable(self._latency)
+
     def backend_latency(self, call: Call) -> float:
         """Simulated integration latency on the virtual clock."""
         latency = self._latency

@@ -85,8 +85,8 @@ class Observer:
         stage = snapshot.stage
         now = call.gateway.clock.now()
         latency_ms = response.latency * 1000 if response.latency else (now - call.started + call.simulated_latency) * 1000
-        settings = snapshot.method_settings(call.resource_path, call.request.method) if call.route else \
-            snapshot.method_settings("*", "*")
+        plan = call.plan
+        settings = plan.settings if plan is not None else snapshot.method_settings("*", "*")
         with self._lock:
             self._count_metrics(call, response, settings, latency_ms, now)
             if stage.get("tracingEnabled") and self._sampled(call, now):
@@ -102,12 +102,11 @@ class Observer:
 
     def _count_metrics(self, call: Call, response: Response, settings: Mapping[str, Any], latency_ms: float,
                        now: float) -> None:
-        detailed = bool(settings.get("metricsEnabled")) and call.route is not None
         seconds = integration_latency(call.integration_latency, call.cache_status)
         integration_ms = seconds * 1000 if seconds is not None else None
-        self.count(metric_dimensions(_api_name(call), call.request.stage, call.request.method, call.resource_path,
-                                     detailed), now, response.status_code, latency_ms, integration_ms,
-                   call.cache_status)
+        dimensions = call.plan.dimensions if call.plan is not None else \
+            metric_dimensions(_api_name(call), call.request.stage, call.request.method, call.resource_path, False)
+        self.count(dimensions, now, response.status_code, latency_ms, integration_ms, call.cache_status)
 
     def count(self, dimension_sets: tuple[tuple[tuple[str, str], ...], ...], now: float, status: int,
               latency_ms: float, integration_ms: float | None, cache_status: str | None, n: int = 1) -> None:
@@ -128,6 +127,19 @@ class Observer:
                 if stats is None:
                     stats = metrics[key] = _Stats()
                 stats.add(value, n)
+
+    def count_tally(self, dimension_sets: tuple[tuple[tuple[str, str], ...], ...],
+                    tally: Mapping[tuple[Any, ...], int]) -> None:
+        """Add a simulated request class's per-minute tally of (minute, status, latency s, integration
+        latency s or None, cache status) -> n to the statistics."""
+        with self._lock:
+            for (minute, status, latency, seconds, cache_status), n in tally.items():
+                self.count(dimension_sets, minute, status, latency * 1000,
+                           seconds * 1000 if seconds is not None else None, cache_status, n)
+
+    def new_trace_id(self, started: float) -> str:
+        """An X-Ray trace id from the observer's seeded generator."""
+        return new_trace_id(started, self._rng)
 
     def _sampled(self, call: Call, now: float) -> bool:
         """AWS's default rule: the first request each second, then 5% of the rest."""

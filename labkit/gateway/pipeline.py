@@ -37,6 +37,7 @@ class Call:
     started: float
     snapshot: StageSnapshot | None = None
     route: Route | None = None
+    plan: Any = None  # plans.RoutePlan of the route, once the route step found it
     stage_variables: dict[str, str] = field(default_factory=dict)
     log_lines: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
     integration_latency: float = 0.0
@@ -239,36 +240,12 @@ def error_response(call: Call, error: GatewayError) -> Response:
     return response
 
 
-class Resolve:
-    """Find the deployed stage and the resource/method: an unknown one is 403 Missing Authentication Token."""
-
-    name = "route"
-    planned = True
-
-    def __call__(self, call: Call, next_step: Next) -> Response:
-        req = call.request
-        snapshot = call.gateway.snapshot(req.api_id, req.stage)
-        if snapshot is None:
-            raise GatewayError("MISSING_AUTHENTICATION_TOKEN", reason="no-stage")
-        call.snapshot = snapshot
-        call.stage_variables = snapshot.variables
-        if snapshot.stage.get("tracingEnabled"):
-            _start_trace(call)
-        call.route = snapshot.deployment.router.match(req.method, req.path)
-        call.log("Starting execution for request: {}", call.request_id)
-        call.log("HTTP Method: {}, Resource Path: {}", req.method, req.path)
-        return next_step(call)
-
-
-
-def _start_trace(call: Call) -> None:
+def start_trace(call: Call) -> None:
     """Join the caller's X-Ray trace or start one, and pass it on to the integration.
     https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-xray.html"""
-    from .observe import new_trace_id
-
     incoming = call.request.headers.get("X-Amzn-Trace-Id") or ""
     root = next((p.split("=", 1)[1] for p in incoming.split(";") if p.strip().startswith("Root=")), None)
-    call.trace_id = root or new_trace_id(call.started, call.gateway.observer._rng)
+    call.trace_id = root or call.gateway.observer.new_trace_id(call.started)
     call.request.headers["X-Amzn-Trace-Id"] = f"Root={call.trace_id}"
 
 

@@ -59,6 +59,7 @@ class StageSnapshot:
     deployment: Deployment
     stage: dict[str, Any]
     _settings: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict, repr=False)
+    plans: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)  # plans.RoutePlan by (resource id, method)
 
     @property
     def variables(self) -> dict[str, str]:

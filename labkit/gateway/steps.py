@@ -13,10 +13,12 @@ from __future__ import annotations
 from . import endpoints
 from .api_keys import api_keys
 from .auth import authorize
-from .cache import StageCaches, cache_control, cache_key, cache_settings, cached_response, fetch_and_store, lookup
+from .cache import StageCaches, cache_control, cached_response, fetch_and_store, key_for, lookup
 from .http import Response
 from .observe import Observer
-from .pipeline import Call, Errors, Next, PayloadLimit, Resolve
+from .pipeline import Call, Errors, Next, PayloadLimit, start_trace
+from .plans import plan_for
+from .responses import GatewayError
 from .throttle import Limits, admit, period_start, throttle_spec
 from .validate import validate
 
@@ -56,6 +58,29 @@ class Endpoint:
         return endpoints.endpoints(call, next_step)
 
 
+class Resolve:
+    """Find the deployed stage and the resource/method (and its route plan): an unknown one is 403
+    Missing Authentication Token."""
+
+    name = "route"
+    planned = True
+
+    def __call__(self, call: Call, next_step: Next) -> Response:
+        req = call.request
+        snapshot = call.gateway.snapshot(req.api_id, req.stage)
+        if snapshot is None:
+            raise GatewayError("MISSING_AUTHENTICATION_TOKEN", reason="no-stage")
+        call.snapshot = snapshot
+        call.stage_variables = snapshot.variables
+        if snapshot.stage.get("tracingEnabled"):
+            start_trace(call)
+        call.route = route = snapshot.deployment.router.match(req.method, req.path)
+        call.plan = plan_for(snapshot, route, req.method)
+        call.log("Starting execution for request: {}", call.request_id)
+        call.log("HTTP Method: {}, Resource Path: {}", req.method, req.path)
+        return next_step(call)
+
+
 class Authorize:
     """IAM, Lambda authorizers, Cognito and resource policies (auth.authorize)."""
 
@@ -89,8 +114,8 @@ class Throttle:
         assert call.route is not None and call.snapshot is not None
         req = call.request
         path = call.resource_path
-        spec = throttle_spec(call.usage_plan, call.api_key, call.snapshot.method_settings(path, req.method),
-                             req.api_id, req.stage, path, req.method)
+        spec = throttle_spec(call.usage_plan, call.api_key, call.plan.settings, req.api_id, req.stage, path,
+                             req.method)
         now = call.gateway.clock.now()
         refused = admit(self.limits, spec, now)
         if refused is not None:
@@ -125,11 +150,12 @@ class Cache:
         if not call.snapshot.stage.get("cacheClusterEnabled"):
             self.caches.drop(req.api_id, req.stage)
             return next_step(call)
-        settings = cache_settings(call.snapshot, call.resource_path, req.method)
+        plan = call.plan
+        settings = plan.cache
         if settings is None:
             return next_step(call)
         store = self.caches.for_stage(req.api_id, req.stage, settings.size)
-        key = cache_key(call)
+        key = key_for(*plan.key_parameters, req, call.route.path_parameters, call.stage_variables)
         now = call.gateway.clock.now()
         refetch, warning = cache_control(req.headers, settings, call.may_invalidate_cache)
         entry = lookup(store, key, now, refetch)

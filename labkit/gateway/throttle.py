@@ -229,6 +229,30 @@ def refusal(limits: Limits, spec: ThrottleSpec, quota: Quota | None, verdict: in
     return GatewayError("THROTTLED", log=f"Account throttle limit exceeded. Limit: {rate:.2f} Burst: {burst}")
 
 
+class Admission:
+    """One throttle spec's buckets and quota, resolved once and again only after the limits were reset
+    (a simulation's request class admits its requests through one)."""
+
+    def __init__(self, limits: Limits, spec: ThrottleSpec) -> None:
+        self.limits, self.spec = limits, spec
+        self.epoch = -1
+        self.buckets: list[TokenBucket] = []
+        self.quota: Quota | None = None
+
+    def take(self, now: float) -> int:
+        """ADMITTED, or which level refused (see `take`)."""
+        limits = self.limits
+        with limits._lock:
+            if self.epoch != limits.epoch:
+                self.buckets, self.quota = limits.resolve(self.spec, now)
+                self.epoch = limits.epoch
+            return take(self.buckets, self.quota, now)
+
+    def refusal(self, verdict: int) -> GatewayError:
+        """The 429 for a refused verdict."""
+        return refusal(self.limits, self.spec, self.quota, verdict)
+
+
 def admit(limits: Limits, spec: ThrottleSpec, now: float) -> GatewayError | None:
     """Decide one request against every level of `spec`; None when admitted."""
     with limits._lock:

@@ -42,7 +42,7 @@ UNAUTHORIZED_WARNING = '199 - "Cache-control headers were ignored because the ca
 class _Entry:
     expires: float
     status: int
-    headers: list[tuple[str, str]]
+    headers: Headers  # as stored; a hit answers with a copy
     body: bytes
     size: int
 
@@ -86,7 +86,7 @@ class StageCache:
                 if self._entries[oldest].expires > now:
                     self.evictions += 1  # a live entry pushed out; an expired one was dead already
                 self._drop(oldest)
-            self._entries[key] = _Entry(now + ttl, response.status_code, headers, response.body, size)
+            self._entries[key] = _Entry(now + ttl, response.status_code, Headers(headers), response.body, size)
             self.used_bytes += size
         return True
 
@@ -225,7 +225,7 @@ def lookup(store: StageCache, key: tuple[Any, ...], now: float, refetch: bool) -
 
 def cached_response(entry: _Entry) -> Response:
     """A response served from the cache, marked HIT."""
-    response = Response(entry.status, Headers(entry.headers), entry.body)
+    response = Response(entry.status, entry.headers.copy(), entry.body)
     response.headers.add(CACHE_HEADER, "HIT")
     return response
 

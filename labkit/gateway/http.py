@@ -95,7 +95,11 @@ class Headers(MutableMapping[str, str]):
         return len(self._index)
 
     def copy(self) -> Headers:
-        return Headers(self._items)
+        """An independent copy (cloned without re-parsing: a cache hit copies its stored headers)."""
+        new = Headers.__new__(Headers)
+        new._items = list(self._items)
+        new._index = {low: (name, list(values)) for low, (name, values) in self._index.items()}
+        return new
 
     def __repr__(self) -> str:
         return f"Headers({dict(self)!r})"

@@ -84,7 +84,7 @@ class Lab:
         except BaseException:
             self._stop_backend()
             if hasattr(self, "_gateway"):
-                self._gateway.close()
+                self._close_gateways()
             self.functions.close()
             raise
         atexit.register(self.close)
@@ -283,6 +283,10 @@ class Lab:
 
             intercept.uninstall(self._intercepts)
             self._intercepts = []
+        with self._client_lock:
+            for client in self._clients.values():
+                client.close()  # their connection pools (a server's or AWS's endpoints)
+            self._clients.clear()
         if self._moto_server is not None:
             self._moto_server.stop()
             self._moto_server = None

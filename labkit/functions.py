@@ -1,19 +1,22 @@
 """Lambda functions from a string of Python source or a Python callable, zipped in memory.
 
 moto never runs handler code without Docker and its get_function Code.Location URL cannot be
-fetched, so every zip made here is also kept in a process-wide registry (`code_for`) from which
-labkit's local gateway runs the handler. On real AWS the same calls create real functions.
+fetched (nor can a server's or AWS's, without credentials for it), so a lab keeps every zip it made
+in its `FunctionStore` (`lab.functions.code_for`), from which labkit's local gateway runs the
+handler; `lab.close()` empties it. On real AWS the same calls create real functions.
 """
 
 from __future__ import annotations
 
 import inspect
 import io
+import itertools
 import json
 import re
 import textwrap
 import threading
 import time
+import weakref
 import zipfile
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -22,6 +25,7 @@ __all__ = [
     "DEFAULT_ROLE_NAME",
     "HEADER",
     "FunctionCode",
+    "FunctionStore",
     "build_zip",
     "code_for",
     "create_function",
@@ -67,8 +71,55 @@ class FunctionCode(NamedTuple):
     timeout: int
 
 
-_REGISTRY: dict[str, FunctionCode] = {}
-_LOCK = threading.Lock()
+class FunctionStore:
+    """The zips of the functions one lab created, by ARN and by name; `close()` forgets them."""
+
+    def __init__(self) -> None:
+        self._codes: dict[str, FunctionCode] = {}
+        self._lock = threading.Lock()
+        self._number = next(_NUMBERS)
+        _OPEN_STORES[self._number] = self
+
+    def create_function(self, lambda_client: Any, iam_client: Any, name: str,
+                        source_or_callable: str | Callable[..., Any], handler: str = "index.handler",
+                        **options: Any) -> dict[str, Any]:
+        """`create_function` (below), keeping the zip here for the local gateway."""
+        return create_function(lambda_client, iam_client, name, source_or_callable, handler, store=self, **options)
+
+    def remember(self, function_arn: str, name: str, code: FunctionCode) -> None:
+        with self._lock:
+            self._codes[function_arn] = code
+            self._codes[name] = code
+
+    def code_for(self, function_arn_or_name: str) -> FunctionCode | None:
+        """The zip, handler, environment and timeout of a function created here, by ARN or name; None if unknown."""
+        key = function_arn_or_name
+        with self._lock:
+            if key in self._codes:
+                return self._codes[key]
+            # arn:aws:lambda:region:account:function:name[:qualifier] -> try without the qualifier.
+            parts = key.split(":")
+            if len(parts) == 8 and parts[5] == "function":
+                return self._codes.get(":".join(parts[:7]))
+        return None
+
+    def close(self) -> None:
+        """Forget every zip; safe to call twice."""
+        with self._lock:
+            self._codes.clear()
+        _OPEN_STORES.pop(self._number, None)
+
+    def __enter__(self) -> FunctionStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# Not state: the open stores, so `code_for(arn)` (the gateway's lookup until it reads functions through
+# its port) finds a lab's zips, oldest first. Each store leaves on close() or when it is collected.
+_OPEN_STORES: weakref.WeakValueDictionary[int, FunctionStore] = weakref.WeakValueDictionary()
+_NUMBERS = itertools.count()
 
 
 def source_from_callable(fn: Callable[..., Any]) -> tuple[str, str]:
@@ -161,8 +212,9 @@ def create_function(
     memory: int = 128,
     runtime: str = "python3.11",
     role_arn: str | None = None,
+    store: FunctionStore | None = None,
 ) -> dict[str, Any]:
-    """Create a Lambda function from source or a callable and remember its zip for the local gateway.
+    """Create a Lambda function from source or a callable; its zip is kept in `store` for the local gateway.
 
     Source goes into the module named by `handler` (default `index.py`). A callable becomes `index.py`
     with handler `index.<name>`; it must be self-contained (imports inside it, or json/os/time/base64).
@@ -195,21 +247,16 @@ def create_function(
                 raise
             time.sleep(2)
     response = {k: v for k, v in response.items() if k != "ResponseMetadata"}
-    code = FunctionCode(zip_bytes, handler, dict(environment or {}), timeout)
-    with _LOCK:
-        _REGISTRY[response["FunctionArn"]] = code
-        _REGISTRY[name] = code
+    if store is not None:
+        store.remember(response["FunctionArn"], name, FunctionCode(zip_bytes, handler, dict(environment or {}), timeout))
     return response
 
 
 def code_for(function_arn_or_name: str) -> FunctionCode | None:
-    """The zip, handler, environment and timeout of a function created here, by ARN or name; None if unknown."""
-    key = function_arn_or_name
-    with _LOCK:
-        if key in _REGISTRY:
-            return _REGISTRY[key]
-        # arn:aws:lambda:region:account:function:name[:qualifier] -> try without the qualifier.
-        parts = key.split(":")
-        if len(parts) == 8 and parts[5] == "function":
-            return _REGISTRY.get(":".join(parts[:7]))
+    """The zip, handler, environment and timeout of a function created by an open FunctionStore (the
+    newest store that knows it), by ARN or name; None if unknown."""
+    for store in reversed(list(_OPEN_STORES.values())):
+        found = store.code_for(function_arn_or_name)
+        if found is not None:
+            return found
     return None

@@ -152,11 +152,20 @@ class SampleBackend:
     _thread: threading.Thread = field(repr=False)
 
     def stop(self) -> None:
-        """Stop serving and free the port; safe to call twice."""
+        """Stop serving and free the port; safe to call twice. Requests being answered are finished
+        first (their threads are joined)."""
         if self._thread.is_alive():
             self._server.shutdown()
             self._thread.join(timeout=5)
         self._server.server_close()
+
+    close = stop
+
+    def __enter__(self) -> SampleBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 def start(host: str = LOOPBACK, port: int = 0) -> SampleBackend:

@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from labkit.functions import DEFAULT_ROLE_NAME, HEADER, build_zip, code_for, create_function
+from labkit.functions import DEFAULT_ROLE_NAME, HEADER, FunctionStore, build_zip, code_for, create_function
 
 REGION = "us-east-1"
 
@@ -35,14 +35,20 @@ def clients():
         yield boto3.client("lambda", region_name=REGION), boto3.client("iam", region_name=REGION)
 
 
+@pytest.fixture
+def store():
+    with FunctionStore() as made:
+        yield made
+
+
 def _files(zip_bytes: bytes) -> dict[str, str]:
     with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
         return {name: archive.read(name).decode() for name in archive.namelist()}
 
 
-def test_create_from_source(clients):
+def test_create_from_source(clients, store):
     lam, iam = clients
-    fn = create_function(lam, iam, "hello", SOURCE, environment={"STAGE": "dev"}, timeout=10, memory=256)
+    fn = store.create_function(lam, iam, "hello", SOURCE, environment={"STAGE": "dev"}, timeout=10, memory=256)
     assert fn["FunctionName"] == "hello"
     assert fn["Handler"] == "index.handler"
     assert fn["Runtime"] == "python3.11"
@@ -54,12 +60,28 @@ def test_create_from_source(clients):
     trust = iam.get_role(RoleName=DEFAULT_ROLE_NAME)["Role"]["AssumeRolePolicyDocument"]
     assert trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
 
-    code = code_for(fn["FunctionArn"])
-    assert code is not None and code == code_for("hello")
+    code = store.code_for(fn["FunctionArn"])
+    assert code is not None and code == store.code_for("hello")
     zip_bytes, handler, env, timeout = code
     assert _files(zip_bytes) == {"index.py": SOURCE}
     assert (handler, env, timeout) == ("index.handler", {"STAGE": "dev"}, 10)
-    assert code_for(fn["FunctionArn"] + ":$LATEST") == code
+    assert store.code_for(fn["FunctionArn"] + ":$LATEST") == code
+
+
+def test_code_for_reads_open_stores_only(clients):
+    lam, iam = clients
+    store = FunctionStore()
+    fn = store.create_function(lam, iam, "kept", SOURCE)
+    assert code_for(fn["FunctionArn"]) == store.code_for("kept") is not None
+    store.close()
+    assert code_for(fn["FunctionArn"]) is None and store.code_for("kept") is None
+    store.close()  # twice is fine
+
+
+def test_create_without_store_keeps_nothing(clients):
+    lam, iam = clients
+    fn = create_function(lam, iam, "unkept", SOURCE)
+    assert fn["FunctionName"] == "unkept" and code_for(fn["FunctionArn"]) is None
 
 
 def test_role_is_reused(clients):
@@ -78,18 +100,18 @@ def test_explicit_role_arn(clients):
     assert "labkit-lambda-role" not in [r["RoleName"] for r in iam.list_roles()["Roles"]]
 
 
-def test_handler_module_from_handler_name(clients):
+def test_handler_module_from_handler_name(clients, store):
     lam, iam = clients
-    fn = create_function(lam, iam, "app", SOURCE.replace("def handler", "def main"), handler="app.main")
+    fn = store.create_function(lam, iam, "app", SOURCE.replace("def handler", "def main"), handler="app.main")
     assert fn["Handler"] == "app.main"
-    assert list(_files(code_for("app").zip_bytes)) == ["app.py"]
+    assert list(_files(store.code_for("app").zip_bytes)) == ["app.py"]
 
 
-def test_callable_becomes_index_with_its_name(clients):
+def test_callable_becomes_index_with_its_name(clients, store):
     lam, iam = clients
-    fn = create_function(lam, iam, "greeter", greet)
+    fn = store.create_function(lam, iam, "greeter", greet)
     assert fn["Handler"] == "index.greet"
-    files = _files(code_for(fn["FunctionArn"]).zip_bytes)
+    files = _files(store.code_for(fn["FunctionArn"]).zip_bytes)
     assert list(files) == ["index.py"]
     source = files["index.py"]
     assert source.startswith(HEADER) and "def greet(event, context):" in source

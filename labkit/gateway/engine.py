@@ -54,6 +54,9 @@ class Gateway:
         self.source = source
         self.clock: Clock = clock or RealClock()
         self.lambdas = lambdas or LambdaRunner()
+        self._owns_lambdas = lambdas is None  # a runner passed in is shared: its owner closes it
+        self.http_pool = integrations.http_pool()
+        self._closed = False
         self.limits = Limits(account_rate_limit, account_burst_limit)
         self.caches = StageCaches(cache_bytes_per_gb)
         register(self)
@@ -181,6 +184,26 @@ class Gateway:
         """A Call for `request` (test-invoke and compiled request classes run steps themselves);
         `bits` from `request_bits()` when the caller drew them already."""
         return self._new_call(request, bits)
+
+    def close(self) -> None:
+        """Flush and stop the observer, close the function runner this gateway made, the HTTP
+        integrations' connections and the stage caches; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.observer.close()
+        finally:
+            if self._owns_lambdas:
+                self.lambdas.close()
+            self.http_pool.clear()
+            self.caches = StageCaches(self.caches.bytes_per_gb)  # the old clusters' entries go with them
+
+    def __enter__(self) -> Gateway:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class _LazyLog(list):  # type: ignore[type-arg]

@@ -33,7 +33,11 @@ _DROP_FROM_BACKEND = {"connection", "transfer-encoding", "content-length", "serv
                       "upgrade", "trailer", "te", "proxy-authenticate", "www-authenticate"}
 _PROXY_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
 
-_http = urllib3.PoolManager(num_pools=20, maxsize=20, retries=False)
+
+
+def http_pool() -> urllib3.PoolManager:
+    """The connection pool of one gateway's HTTP integrations (the gateway owns and closes it)."""
+    return urllib3.PoolManager(num_pools=20, maxsize=20, retries=False)
 
 
 def integrate(call: Call) -> Response:
@@ -171,9 +175,9 @@ def _send(call: Call, integration: dict[str, Any], method: str, url: str, header
     started = clock.now()
     call.integration_started = started
     try:
-        raw = _http.request(method, url, body=body or None, headers=dict(headers),
-                            timeout=urllib3.Timeout(total=timeout_seconds(integration)),
-                            redirect=False, preload_content=True)
+        raw = call.gateway.http_pool.request(method, url, body=body or None, headers=dict(headers),
+                                             timeout=urllib3.Timeout(total=timeout_seconds(integration)),
+                                             redirect=False, preload_content=True)
     except urllib3.exceptions.TimeoutError as exc:
         raise GatewayError("INTEGRATION_TIMEOUT", log="Execution failed due to a timeout error") from exc
     except urllib3.exceptions.HTTPError as exc:

@@ -11,11 +11,13 @@ import hashlib
 import importlib.util
 import io
 import os
+import shutil
 import sys
 import tempfile
 import threading
 import traceback
 import uuid
+import weakref
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,12 +82,19 @@ class LambdaContext:
 
 
 class LambdaRunner:
-    """Imports each distinct deployment package once and calls its handler."""
+    """Imports each distinct deployment package once and calls its handler.
+
+    The runner owns what that leaves behind: a temporary directory of unpacked packages (made on the
+    first import) and the modules the handlers imported from it; `close()` removes both.
+    """
 
     def __init__(self) -> None:
         self._handlers: dict[tuple[str, str, str], Callable[..., Any]] = {}
         self._digests: dict[bytes, str] = {}  # each package's short sha256, hashed once (as _handlers, one per package)
         self._lock = threading.Lock()
+        self._packages_dir: str | None = None
+        self._remove_dir: weakref.finalize | None = None  # also runs at exit for a runner never closed
+        self._closed = False
 
     def handler(self, code: FunctionCode) -> Callable[..., Any]:
         """Each function gets its own module (its own "container"), even when two share a zip."""
@@ -95,8 +104,40 @@ class LambdaRunner:
         key = (code.function_arn, digest, code.handler)
         with self._lock:
             if key not in self._handlers:
-                self._handlers[key] = _load_handler(code, digest)
+                self._handlers[key] = _load_handler(code, digest, self._packages())
             return self._handlers[key]
+
+    def _packages(self) -> str:
+        """The directory packages are unpacked in, made on first use (caller holds the lock)."""
+        if self._closed:
+            raise RuntimeError("this LambdaRunner is closed")
+        if self._packages_dir is None:
+            self._packages_dir = tempfile.mkdtemp(prefix="labkit-functions-")
+            self._remove_dir = weakref.finalize(self, shutil.rmtree, self._packages_dir, True)
+        return self._packages_dir
+
+    def close(self) -> None:
+        """Forget the handlers, unload the modules they imported and remove the unpacked packages;
+        safe to call twice. A handler still running in a timed-out call keeps its own references."""
+        with self._lock:
+            self._closed = True
+            self._handlers.clear()
+            self._digests.clear()
+            directory, self._packages_dir = self._packages_dir, None
+            if directory is None:
+                return
+            prefix = os.path.join(directory, "")
+            for name, module in list(sys.modules.items()):
+                if (getattr(module, "__file__", None) or "").startswith(prefix):
+                    del sys.modules[name]
+            if self._remove_dir is not None:
+                self._remove_dir()
+
+    def __enter__(self) -> LambdaRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def invoke(self, code: FunctionCode, event: Any, clock: Clock, wait_limit: float | None = None) -> Invocation:
         """Call the handler; on the real clock give up after the function's timeout or `wait_limit`.
@@ -104,6 +145,8 @@ class LambdaRunner:
         An abandoned call keeps running in its thread (Python cannot kill it), as a timed-out
         Lambda would keep billing until its own timeout.
         """
+        if self._closed:
+            raise RuntimeError("this LambdaRunner is closed")
         try:
             fn = self.handler(code)
         except Exception as exc:  # import errors surface as Lambda's Runtime.ImportModuleError
@@ -118,7 +161,7 @@ class LambdaRunner:
 
         result: list[Invocation] = []
         thread = threading.Thread(target=lambda: result.append(_call(fn, event, context, code.environment)),
-                                  daemon=True)
+                                  name=f"labkit-lambda-{code.name}", daemon=True)
         thread.start()
         limit = code.timeout if wait_limit is None else min(code.timeout, wait_limit)
         thread.join(limit)
@@ -165,14 +208,11 @@ def _run(fn: Callable[..., Any], event: Any, context: LambdaContext) -> Invocati
         })
 
 
-_PACKAGES_DIR = tempfile.mkdtemp(prefix="labkit-functions-")
-
-
-def _load_handler(code: FunctionCode, digest: str) -> Callable[..., Any]:
+def _load_handler(code: FunctionCode, digest: str, packages_dir: str) -> Callable[..., Any]:
     module_path, _, function_name = code.handler.rpartition(".")
     if not module_path or not function_name:
         raise ValueError(f"handler must look like 'module.function', got {code.handler!r}")
-    target = os.path.join(_PACKAGES_DIR, digest)
+    target = os.path.join(packages_dir, digest)
     if not os.path.isdir(target):
         with zipfile.ZipFile(io.BytesIO(code.zip_bytes)) as archive:
             archive.extractall(target)

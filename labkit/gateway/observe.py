@@ -70,7 +70,8 @@ class Observer:
         self._segments: list[dict[str, Any]] = []
         self._rng = random.Random(seed)
         self._sampler: dict[tuple[str, str], tuple[int, int]] = {}  # (api, stage) -> (second, taken)
-        self._timer: threading.Timer | None = None
+        self._timer: threading.Timer | None = None  # the pending timed flush; close() cancels it
+        self._closed = False
         # Compiled request classes, whose tallies settle on flush, in the order they were made (kept
         # while the gateway lives, as the metrics of handled requests are; a class gone stale leaves).
         self.compiled: dict[Any, None] = {}
@@ -206,18 +207,37 @@ class Observer:
 
     def _schedule_flush(self) -> None:
         if (not self.timed_flush or self.gateway.clock.virtual or self._timer is not None
-                or self.gateway.client_factory is None):
+                or self.gateway.client_factory is None or self._closed):
             return
-        self._timer = threading.Timer(self.flush_seconds, self._timed_flush)
-        self._timer.daemon = True
-        self._timer.start()
+        with self._lock:
+            if self._timer is not None or self._closed:
+                return
+            self._timer = threading.Timer(self.flush_seconds, self._timed_flush)
+            self._timer.name = "labkit-observer-flush"
+            self._timer.daemon = True
+            self._timer.start()
 
     def _timed_flush(self) -> None:
-        self._timer = None
+        with self._lock:
+            self._timer = None
         try:
             self.flush()
         except Exception:  # a backend hiccup must not kill the timer thread; the next flush retries
             pass
+
+    def close(self) -> None:
+        """Cancel the timed flush (its thread ends with it) and write what is still buffered; safe to
+        call twice. Nothing is scheduled after this."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+            if timer is not threading.current_thread():
+                timer.join()
+        self.flush()
 
     def settle(self) -> None:
         """Bring in what compiled request classes tallied (metrics, usage)."""

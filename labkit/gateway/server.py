@@ -75,8 +75,16 @@ class RunningServer:
         return f"{self.url}/restapis/{api_id}/{stage}/_user_request_"
 
     def stop(self) -> None:
-        """Stop listening, close every connection, end the thread; safe to call twice."""
+        """Stop listening, close every connection, end the loop and worker threads; safe to call twice."""
         self._server.stop()
+
+    close = stop
+
+    def __enter__(self) -> RunningServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def __repr__(self) -> str:
         return f"<RunningServer {self.url}{' (stopped)' if self._server.stopped else ''}>"
@@ -144,6 +152,8 @@ class _Server:
                 pass
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(timeout=10)
+        elif not self.loop.is_closed():
+            self.loop.close()  # never started: the loop's own descriptors still need closing
         self.workers.stop()
 
     async def _close(self) -> None:
@@ -396,6 +406,7 @@ class _Workers:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._busy: dict[int, float | None] = {}  # worker -> when it took its current request
+        self._threads: dict[int, threading.Thread] = {}  # live workers, joined by stop()
         self._ids = itertools.count()
         self._stopped = False
         with self._lock:
@@ -408,8 +419,9 @@ class _Workers:
     def _spawn(self, core: bool) -> None:  # under self._lock
         wid = next(self._ids)
         self._busy[wid] = None
-        threading.Thread(target=self._work, args=(wid, core), name=f"labkit-gateway-worker-{wid}",
-                         daemon=True).start()
+        thread = self._threads[wid] = threading.Thread(target=self._work, args=(wid, core),
+                                                       name=f"labkit-gateway-worker-{wid}", daemon=True)
+        thread.start()
 
     def _free(self, now: float) -> int:
         """Workers not stuck on a request."""
@@ -445,12 +457,20 @@ class _Workers:
                 break  # the others are free again: this extra worker is not needed
         with self._lock:
             self._busy.pop(wid, None)
+            self._threads.pop(wid, None)
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 10.0) -> None:
+        """End every worker: idle ones at once, one busy on a request when it is done (waiting up to
+        `wait` seconds in all)."""
         self._stopped = True
         with self._lock:
+            threads = list(self._threads.values())
             for _ in range(len(self._busy)):
                 self._queue.put(None)
+        deadline = time.monotonic() + wait
+        for thread in threads:
+            if thread is not threading.current_thread():
+                thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def _domain(host: str) -> str:

@@ -46,17 +46,13 @@ class ModelView(widgets.VBox):
         self.update()
 
 
-_frozen = False
-
-
 def _freeze_long_lived() -> None:
     """Once per process, after the first lab has run: move what exists now (moto's backends, botocore's
     models: ~10^5 objects that live as long as the kernel) out of the collector's full passes. A full
-    pass over them costs ~150 ms here and otherwise lands in about one update in twenty.
+    pass over them costs ~150 ms here and otherwise lands in about one update in twenty. The kit's only
+    gc.freeze(); the process's frozen count says whether it has run.
     https://docs.python.org/3/library/gc.html#gc.freeze"""
-    global _frozen
-    if not _frozen:
-        _frozen = True
+    if not gc.get_freeze_count():
         gc.collect()
         gc.freeze()
 

@@ -16,15 +16,17 @@ from typing import Any
 from . import endpoints, integrations, pipeline
 from .api_keys import api_keys
 from .auth import authorize
-from .cache import StageCaches, cache, register
+from .authorizers import AuthorizerCache
+from .cache import StageCaches, cache
+from .changes import follow
 from .observe import Observer, observe
 from .throttle import ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, Limits, throttle
 from .clock import Clock, RealClock
 from .http import Headers, Request, Response, as_bytes, split_query, url_path_and_query
 from .lambdas import LambdaRunner
+from .ports import DefinitionSource, FunctionRunner, ServiceClients
 from .pipeline import Call, Step
 from .snapshot import Deployment, StageSnapshot
-from .source import DefinitionSource
 from .validate import validate
 
 EXECUTE_API_HOST = re.compile(r"^(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(:\d+)?$", re.I)
@@ -62,15 +64,16 @@ class Gateway:
     def __init__(self, source: DefinitionSource, clock: Clock | None = None, *, seed: int | None = None,
                  backend_latency: Latency = 0.02, steps: list[Step] | None = None,
                  account_rate_limit: float = ACCOUNT_RATE_LIMIT, account_burst_limit: int = ACCOUNT_BURST_LIMIT,
-                 cache_bytes_per_gb: float = 1e9, client_factory: Callable[[str], Any] | None = None,
-                 timed_flush: bool = True, lambdas: LambdaRunner | None = None) -> None:
+                 cache_bytes_per_gb: float = 1e9, services: ServiceClients | None = None,
+                 timed_flush: bool = True, lambdas: FunctionRunner | None = None) -> None:
         self.source = source
         self.clock: Clock = clock or RealClock()
-        self.lambdas = lambdas or LambdaRunner()
+        self.lambdas: FunctionRunner = lambdas or LambdaRunner()
         self.limits = Limits(account_rate_limit, account_burst_limit)
         self.caches = StageCaches(cache_bytes_per_gb)
-        register(self)
-        self.client_factory = client_factory  # boto3 clients of the backend: AWS integrations, logs, metrics
+        self.authorizer_cache = AuthorizerCache()
+        self.services = services  # the backend's AWS services: AWS integrations, logs, metrics, traces
+        self._unfollow = follow(source, self)  # flushes reach the caches through the source's changes
         self.observer = Observer(self, seed=seed, timed_flush=timed_flush)
         self._latency = backend_latency
         self._rng = random.Random(seed)
@@ -80,6 +83,10 @@ class Gateway:
         self._lock = threading.Lock()
         self.steps: list[Step] = steps if steps is not None else default_steps()
         self._handler = pipeline.build(self.steps, integrations.integrate)
+
+    def close(self) -> None:
+        """Stop hearing the source's changes (safe to call twice)."""
+        self._unfollow()
 
     # --- the one entry point ----------------------------------------------------------------------
 

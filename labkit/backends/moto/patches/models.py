@@ -10,7 +10,7 @@ from typing import Any
 
 from moto.apigateway.exceptions import BadRequestException, ConflictException, NotFoundException, ValidationException
 
-from ..gateway.cache import CACHE_CLUSTER_SIZES
+from labkit.gateway.cache import CACHE_CLUSTER_SIZES
 from .shared import _CANARY_ATTR, _SNAPSHOT_ATTR
 from .snapshots import _notify, capture_definition
 

@@ -1,202 +1,30 @@
-"""Where the gateway reads API definitions from: moto in this process, or any endpoint via boto3.
+"""A DefinitionSource over boto3, for a moto/LocalStack server or AWS (DESIGN.md: backends/remote.py).
 
-In-process the kit learns of deployments and stage updates from moto itself (no polling); against
-an external server it re-reads a stage at most about once a second (DESIGN.md).
+The hot path makes no boto3 call: a stage is re-read at most about once a second; the lab's own
+writes are reported at once (the Lab calls `remember_deployment` after CreateDeployment and
+`publish` after FlushStageCache); writes made elsewhere wait for the next re-read.
 """
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
-from .lambdas import FunctionCode
-from .usage_plans import UsageIndex, index_from_client, index_from_moto
+import requests
 
-if TYPE_CHECKING:
-    from .cognito import UserPool
-    from .iam import IamCaller
+from labkit.gateway.cognito import POOL_ARN, UserPool
+from labkit.gateway.iam import IamCaller
+from labkit.gateway.lambdas import FunctionCode
+from labkit.gateway.ports import Change
+from labkit.gateway.usage_plans import UsageIndex
+from labkit.openapi import definition_from_client
 
+from .changes import Subscribers
+from .kit_functions import kit_function_code
 
-class DefinitionSource(Protocol):
-    """What the gateway needs from a control plane."""
-
-    account_id: str
-    region: str
-
-    def version(self) -> Hashable:
-        """Changes whenever a stage or deployment may have changed."""
-
-    def stage(self, api_id: str, stage_name: str) -> dict[str, Any] | None:
-        """The stage in get_stage's shape, or None."""
-
-    def definition(self, api_id: str, deployment_id: str) -> dict[str, Any] | None:
-        """The API as it was when `deployment_id` was made."""
-
-    def live_definition(self, api_id: str) -> dict[str, Any] | None:
-        """The API as it is now (for test-invoke)."""
-
-    def function_code(self, function_arn: str) -> FunctionCode | None:
-        """A Lambda function's package and settings, to run it in-process."""
-
-    def usage_index(self) -> UsageIndex:
-        """API keys and usage plans as they are now."""
-
-    def record_usage(self, usage_plan_id: str, key_id: str, day: str, count: int = 1) -> None:
-        """Count requests against a key for GetUsage."""
-
-    def secret_for(self, access_key_id: str) -> str | None:
-        """The secret access key behind an access key id (None: unknown, answered as AWS answers it)."""
-
-    def iam_caller(self, access_key_id: str) -> IamCaller | None:
-        """The IAM identity and policies behind an access key, for AWS_IAM methods."""
-
-    def user_pool(self, pool_arn: str) -> UserPool | None:
-        """A Cognito user pool's issuer, JWKS and app clients, for COGNITO_USER_POOLS authorizers."""
-
-    def domain_names(self) -> dict[str, dict[str, Any]]:
-        """Custom domain names (lower-case name -> get_domain_name's shape)."""
-
-    def base_path_mappings(self, domain_name: str) -> list[dict[str, Any]]:
-        """A custom domain's base path mappings (get_base_path_mappings items: basePath, restApiId, stage)."""
-
-
-def _kit_code(function_arn: str) -> FunctionCode | None:
-    """The copy labkit.functions keeps of every zip it created."""
-    try:
-        from .. import functions
-    except ImportError:  # pragma: no cover - functions is part of the package
-        return None
-    found = functions.code_for(function_arn)
-    if not found:
-        return None
-    zip_bytes, handler, environment, timeout = found
-    return FunctionCode(function_arn, zip_bytes, handler, dict(environment or {}), float(timeout))
-
-
-_FLUSH_HOOKED = False
-
-
-def _hook_moto_flush(moto_patches: Any) -> None:
-    """FlushStageCache on moto reaches every gateway's stage cache (installed once per process)."""
-    global _FLUSH_HOOKED
-    if not _FLUSH_HOOKED:
-        from .cache import flush_everywhere
-
-        moto_patches.add_flush_hook(lambda account, region, api_id, stage: flush_everywhere(api_id, stage))
-        _FLUSH_HOOKED = True
-
-
-@functools.cache
-def _lambda_backends() -> tuple[Any, Any]:
-    """moto's Lambda backends, imported once: the "simple" one first, where a lab's moto (use_docker=False)
-    keeps functions."""
-    from moto.awslambda.models import lambda_backends
-    from moto.awslambda_simple.models import lambda_simple_backends
-
-    return lambda_simple_backends, lambda_backends
-
-
-def _region_backend(backends: Any, account_id: str, region: str) -> Any:
-    """moto's backend of one service for an account and Region. moto's own lookup takes a lock and
-    scans every service's registry on each call; once the backend exists, a plain read finds it."""
-    account = dict.get(backends, account_id)
-    found = dict.get(account, region) if account is not None else None
-    return found if found is not None else backends[account_id][region]
-
-
-class MotoSource:
-    """Reads moto's backend objects directly: no HTTP, no boto3 on the hot path."""
-
-    def __init__(self, account_id: str = "123456789012", region: str = "us-east-1") -> None:
-        from .. import moto_patches
-
-        moto_patches.install()
-        _hook_moto_flush(moto_patches)
-        self._patches = moto_patches
-        self.version = moto_patches.generation  # type: ignore[method-assign]  # one call on the hot path
-        self.account_id = account_id
-        self.region = region
-        self._usage: tuple[int, UsageIndex] | None = None
-
-    def _backend(self) -> Any:
-        from moto.apigateway.models import apigateway_backends
-
-        return apigateway_backends[self.account_id][self.region]
-
-    def version(self) -> Hashable:
-        return self._patches.generation()
-
-    def stage(self, api_id: str, stage_name: str) -> dict[str, Any] | None:
-        api = self._backend().apis.get(api_id)
-        if api is None or stage_name not in api.stages:
-            return None
-        return api.stages[stage_name].to_json()
-
-    def definition(self, api_id: str, deployment_id: str) -> dict[str, Any] | None:
-        return self._patches.deployment_definition(self.account_id, self.region, api_id, deployment_id)
-
-    def live_definition(self, api_id: str) -> dict[str, Any] | None:
-        if api_id not in self._backend().apis:
-            return None
-        return self._patches.live_definition(self.account_id, self.region, api_id)
-
-    def usage_index(self) -> UsageIndex:
-        version = self._patches.generation()
-        if self._usage is None or self._usage[0] != version:
-            self._usage = (version, index_from_moto(self._backend()))
-        return self._usage[1]
-
-    def record_usage(self, usage_plan_id: str, key_id: str, day: str, count: int = 1) -> None:
-        try:
-            self._patches.record_usage(self.account_id, self.region, usage_plan_id, key_id, day, count)
-        except Exception:
-            pass  # the plan was deleted meanwhile: nothing left to report on
-
-    def function_code(self, function_arn: str) -> FunctionCode | None:
-        name = function_arn.split(":function:")[-1].split(":")[0]
-        fn = None
-        for backends in _lambda_backends():
-            stored = _region_backend(backends, self.account_id, self.region)._lambdas._functions.get(name)
-            if stored is not None:
-                fn = stored["latest"]
-                break
-        if fn is None:
-            return _kit_code(function_arn)
-        return FunctionCode(
-            function_arn=fn.function_arn,
-            zip_bytes=fn.code_bytes,
-            handler=fn.handler or "index.handler",
-            environment=dict(fn.environment_vars or {}),
-            timeout=float(fn.timeout or 3),
-            memory_size=int(fn.memory_size or 128),
-        )
-
-    def secret_for(self, access_key_id: str) -> str | None:
-        caller = self.iam_caller(access_key_id)
-        return caller.secret_access_key if caller else None
-
-    def iam_caller(self, access_key_id: str) -> IamCaller | None:
-        from .iam import moto_caller
-
-        return moto_caller(self.account_id, access_key_id)
-
-    def user_pool(self, pool_arn: str) -> UserPool | None:
-        from .cognito import moto_user_pool
-
-        return moto_user_pool(self.account_id, pool_arn)
-
-    def domain_names(self) -> dict[str, dict[str, Any]]:
-        return {name.lower(): d.to_json() for name, d in list(self._backend().domain_names.items())}
-
-    def base_path_mappings(self, domain_name: str) -> list[dict[str, Any]]:
-        backend = self._backend()
-        for name in list(backend.domain_names):
-            if name.lower() == domain_name.lower():
-                return [m.to_json() for m in list((backend.base_path_mappings.get(name) or {}).values())]
-        return []
+REMOTE_POOL_REFRESH_SECONDS = 60.0  # the hot path makes no boto3 call: a remote pool is re-read once a minute
 
 
 class Boto3Source:
@@ -213,9 +41,19 @@ class Boto3Source:
         self._lock = threading.Lock()
         self._usage: tuple[float, UsageIndex] | None = None
         self.usage_counts: dict[tuple[str, str, str], int] = {}  # the kit's own report: (plan, key, day) -> n
+        self._subscribers = Subscribers()
+        self._pools: dict[str, tuple[float, UserPool | None]] = {}
+        self._domains = DomainCache(lambda: self._client("apigateway"), refresh_seconds)
 
     def version(self) -> Hashable:
         return int(time.monotonic() / self._refresh)
+
+    def subscribe(self, listener: Callable[[Change], None]) -> Callable[[], None]:
+        return self._subscribers.subscribe(listener)
+
+    def publish(self, change: Change) -> None:
+        """Report a change the lab made through its own clients (FlushStageCache, say)."""
+        self._subscribers.publish(change)
 
     def remember_deployment(self, api_id: str, deployment_id: str) -> None:
         """Take the snapshot now (the Lab calls this right after CreateDeployment)."""
@@ -251,15 +89,13 @@ class Boto3Source:
         return definition
 
     def live_definition(self, api_id: str) -> dict[str, Any] | None:
-        from ..openapi import definition_from_client
-
         try:
             return definition_from_client(self._client("apigateway"), api_id)
         except Exception:
             return None
 
     def function_code(self, function_arn: str) -> FunctionCode | None:
-        return _kit_code(function_arn)
+        return kit_function_code(function_arn)
 
     def secret_for(self, access_key_id: str) -> str | None:
         return None  # no public AWS API returns a secret: every key is unknown (403 invalid security token)
@@ -268,23 +104,19 @@ class Boto3Source:
         return None
 
     def user_pool(self, pool_arn: str) -> UserPool | None:
-        from .cognito import client_user_pool
-
-        return client_user_pool(self._client("cognito-idp"), pool_arn)
+        """A pool read through boto3, its JWKS fetched from the endpoint; re-read once a minute."""
+        cached = self._pools.get(pool_arn)
+        if cached is not None and time.monotonic() - cached[0] < REMOTE_POOL_REFRESH_SECONDS:
+            return cached[1]
+        pool = read_user_pool(self._client("cognito-idp"), pool_arn)
+        self._pools[pool_arn] = (time.monotonic(), pool)
+        return pool
 
     def domain_names(self) -> dict[str, dict[str, Any]]:
-        return self._domain_cache().domain_names()
+        return self._domains.domain_names()
 
     def base_path_mappings(self, domain_name: str) -> list[dict[str, Any]]:
-        return self._domain_cache().base_path_mappings(domain_name)
-
-    def _domain_cache(self) -> Any:
-        cache = getattr(self, "_domains", None)
-        if cache is None:
-            from .endpoints import DomainCache
-
-            cache = self._domains = DomainCache(lambda: self._client("apigateway"), self._refresh)
-        return cache
+        return self._domains.base_path_mappings(domain_name)
 
     def usage_index(self) -> UsageIndex:
         now = time.monotonic()
@@ -307,3 +139,83 @@ def _account_id(client_factory: Callable[[str], Any]) -> str:
         return client_factory("sts").get_caller_identity()["Account"]
     except Exception:
         return "123456789012"
+
+
+def index_from_client(client: Any) -> UsageIndex:
+    """Build the usage index (API keys, usage plans, plan keys) through boto3 (any endpoint)."""
+    keys = []
+    for page in client.get_paginator("get_api_keys").paginate(includeValues=True):
+        keys += [{"id": k["id"], "value": k.get("value"), "enabled": k.get("enabled", False), "name": k.get("name")}
+                 for k in page.get("items", [])]
+    plans = []
+    for page in client.get_paginator("get_usage_plans").paginate():
+        plans += page.get("items", [])
+    plan_keys = {}
+    for plan in plans:
+        ids = []
+        for page in client.get_paginator("get_usage_plan_keys").paginate(usagePlanId=plan["id"]):
+            ids += [k["id"] for k in page.get("items", [])]
+        plan_keys[plan["id"]] = ids
+    return UsageIndex(keys, plans, plan_keys)
+
+
+def read_user_pool(cognito_client: Any, pool_arn: str) -> UserPool | None:
+    """A pool's app clients through boto3 and its JWKS from the endpoint (a moto server or AWS)."""
+    found = POOL_ARN.match(pool_arn)
+    if not found:
+        return None
+    pool_id = found.group("pool")
+    try:
+        clients: list[str] = []
+        kwargs: dict[str, Any] = {"UserPoolId": pool_id, "MaxResults": 60}
+        while True:
+            page = cognito_client.list_user_pool_clients(**kwargs)
+            clients += [c["ClientId"] for c in page.get("UserPoolClients", [])]
+            if not page.get("NextToken"):
+                break
+            kwargs["NextToken"] = page["NextToken"]
+        endpoint = cognito_client.meta.endpoint_url.rstrip("/")
+        jwks = requests.get(f"{endpoint}/{pool_id}/.well-known/jwks.json", timeout=5).json()
+    except Exception:
+        return None
+    return UserPool(pool_id, found.group("region"), jwks, frozenset(clients))
+
+
+class DomainCache:
+    """Domain names and base path mappings read through boto3, at most once per `refresh` seconds
+    (the hot path makes no boto3 call)."""
+
+    def __init__(self, client: Any, refresh: float = 1.0) -> None:
+        self._client = client
+        self._refresh = refresh
+        self._domains: tuple[float, dict[str, dict[str, Any]]] | None = None
+        self._mappings: dict[str, tuple[float, list[dict[str, Any]]]] = {}
+
+    def domain_names(self) -> dict[str, dict[str, Any]]:
+        now = time.monotonic()
+        if self._domains is None or now - self._domains[0] >= self._refresh:
+            try:
+                client = self._client()
+                items: list[dict[str, Any]] = []
+                for page in client.get_paginator("get_domain_names").paginate():
+                    items.extend(page.get("items", []))
+                found = {d["domainName"].lower(): d for d in items if d.get("domainName")}
+            except Exception:
+                found = self._domains[1] if self._domains else {}
+            self._domains = (now, found)
+        return self._domains[1]
+
+    def base_path_mappings(self, domain_name: str) -> list[dict[str, Any]]:
+        now = time.monotonic()
+        cached = self._mappings.get(domain_name)
+        if cached is None or now - cached[0] >= self._refresh:
+            try:
+                client = self._client()
+                items: list[dict[str, Any]] = []
+                for page in client.get_paginator("get_base_path_mappings").paginate(domainName=domain_name):
+                    items.extend(page.get("items", []))
+            except Exception:
+                items = cached[1] if cached else []
+            cached = (now, items)
+            self._mappings[domain_name] = cached
+        return cached[1]

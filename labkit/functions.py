@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import inspect
 import io
-import itertools
 import json
 import re
 import textwrap
 import threading
 import time
-import weakref
 import zipfile
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -27,7 +25,6 @@ __all__ = [
     "FunctionCode",
     "FunctionStore",
     "build_zip",
-    "code_for",
     "create_function",
     "ensure_role",
     "source_from_callable",
@@ -77,8 +74,6 @@ class FunctionStore:
     def __init__(self) -> None:
         self._codes: dict[str, FunctionCode] = {}
         self._lock = threading.Lock()
-        self._number = next(_NUMBERS)
-        _OPEN_STORES[self._number] = self
 
     def create_function(self, lambda_client: Any, iam_client: Any, name: str,
                         source_or_callable: str | Callable[..., Any], handler: str = "index.handler",
@@ -107,19 +102,12 @@ class FunctionStore:
         """Forget every zip; safe to call twice."""
         with self._lock:
             self._codes.clear()
-        _OPEN_STORES.pop(self._number, None)
 
     def __enter__(self) -> FunctionStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-# Not state: the open stores, so `code_for(arn)` (the gateway's lookup until it reads functions through
-# its port) finds a lab's zips, oldest first. Each store leaves on close() or when it is collected.
-_OPEN_STORES: weakref.WeakValueDictionary[int, FunctionStore] = weakref.WeakValueDictionary()
-_NUMBERS = itertools.count()
 
 
 def source_from_callable(fn: Callable[..., Any]) -> tuple[str, str]:
@@ -252,11 +240,3 @@ def create_function(
     return response
 
 
-def code_for(function_arn_or_name: str) -> FunctionCode | None:
-    """The zip, handler, environment and timeout of a function created by an open FunctionStore (the
-    newest store that knows it), by ARN or name; None if unknown."""
-    for store in reversed(list(_OPEN_STORES.values())):
-        found = store.code_for(function_arn_or_name)
-        if found is not None:
-            return found
-    return None

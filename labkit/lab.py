@@ -21,9 +21,14 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from . import functions, moto_patches
-from .gateway import Boto3Source, Gateway, MotoSource
+from . import functions
+from .backends.moto import MotoBackend, patches
+from .backends.remote import Boto3Source
+from .backends.services import BotoServices
+from .gateway import Gateway
 from .gateway.clock import Clock
+from .gateway.lambdas import FunctionCode
+from .gateway.ports import Change, DefinitionSource
 from .gateway.server import RunningServer, serve
 from .ledger import Ledger
 
@@ -58,7 +63,8 @@ class Lab:
         self._gateway_server: RunningServer | None = None
         self._moto_server: Any = None
         self._mock: Any = None
-        self._intercepts: list[Any] = []
+        self._moto: MotoBackend | None = None  # the in-process moto adapter (source, interception, test-invoke)
+        self._test_invoke_gateway: Gateway | None = None
         self._closed = False
         self._cell_marks: list[int] = []
         self._gateways: weakref.WeakSet[Gateway] = weakref.WeakSet()
@@ -71,16 +77,14 @@ class Lab:
             raise PermissionError(
                 "Lab(backend='aws') acts in a real AWS account and may cost money. Set LABKIT_ALLOW_AWS=1 to "
                 "opt in; lab.close() (or `python -m labkit cleanup`) deletes what the lab creates.")
-        moto_patches.install()
+        patches.install()  # before a ThreadedMotoServer builds its routing table
         try:
             self._session = self._start(profile)
             self.ledger = Ledger(self.lab_id, ledger_dir, where=self.where, persist=backend != "moto")
-            self._gateway = Gateway(self._source(), seed=seed, client_factory=self.client,
+            self._services = BotoServices(self.client)
+            self._gateway = Gateway(self._source(), seed=seed, services=self._services,
                                     timed_flush=backend != "moto")
-            if backend == "moto":
-                from .gateway import intercept
-
-                self._intercepts = intercept.install(self._gateway)
+            self._wire_moto()
         except BaseException:
             self._stop_backend()
             if hasattr(self, "_gateway"):
@@ -129,10 +133,30 @@ class Lab:
                   "lab.close() deletes what it creates.")
         return session
 
-    def _source(self) -> Any:
+    def _kit_function_code(self, function_arn: str) -> FunctionCode | None:
+        """A function this lab created, as the gateway runs it (for one the backend cannot hand over)."""
+        found = self.functions.code_for(function_arn)
+        if found is None:
+            return None
+        return FunctionCode(function_arn, found.zip_bytes, found.handler, dict(found.environment or {}),
+                            float(found.timeout))
+
+    def _source(self) -> DefinitionSource:
         if self.backend == "moto" or (self.backend == "server" and self._moto_server is not None):
-            return MotoSource(MOTO_ACCOUNT_ID, self.region)  # moto runs in this process: read it directly
-        return Boto3Source(self.client)
+            self._moto = MotoBackend(MOTO_ACCOUNT_ID, self.region, self._kit_function_code)  # moto runs in this process: read it directly
+            return self._moto.source
+        return Boto3Source(self.client, kit_functions=self._kit_function_code)
+
+    def _wire_moto(self) -> None:
+        """In-process moto: plain `requests` reach the gateway (moto lab), and TestInvokeMethod is
+        answered by a gateway of this lab (its own ids, seed 0, so notebooks print the same)."""
+        if self._moto is None:
+            return
+        if self.backend == "moto":
+            self._moto.intercept(self._gateway)
+        self._test_invoke_gateway = Gateway(self._gateway.source, seed=0, services=self._services,
+                                            lambdas=self._gateway.lambdas, timed_flush=False)
+        self._moto.answer_test_invoke(self._test_invoke_gateway)
 
     @property
     def where(self) -> str:
@@ -164,7 +188,7 @@ class Lab:
                 if service == "apigateway" and self.backend != "moto" and self._moto_server is None:
                     client.meta.events.register("after-call.api-gateway.CreateDeployment", self._snapshot_deployment)
                     client.meta.events.register("before-parameter-build.api-gateway.FlushStageCache", _remember_params)
-                    client.meta.events.register("after-call.api-gateway.FlushStageCache", _flush_local_caches)
+                    client.meta.events.register("after-call.api-gateway.FlushStageCache", self._flush_local_caches)
                 self._clients[service] = client
             return self._clients[service]
 
@@ -173,7 +197,7 @@ class Lab:
         self._check_open()
         if clock is None and not options:
             return self._gateway
-        options.setdefault("client_factory", self.client)
+        options.setdefault("services", self._services)
         options.setdefault("lambdas", self._gateway.lambdas)  # one set of warm function instances per lab
         options.setdefault("timed_flush", self.backend != "moto")
         self._gateway_count += 1
@@ -278,11 +302,12 @@ class Lab:
         for backend in self._sample_backends:  # Lab.sample_backend()
             backend.stop()
         self._sample_backends.clear()
-        if self._intercepts:
-            from .gateway import intercept
-
-            intercept.uninstall(self._intercepts)
-            self._intercepts = []
+        if self._moto is not None:  # interception, test-invoke handler and moto listeners
+            self._moto.close()
+            self._moto = None
+        if self._test_invoke_gateway is not None:
+            self._test_invoke_gateway.close()
+            self._test_invoke_gateway = None
         with self._client_lock:
             for client in self._clients.values():
                 client.close()  # their connection pools (a server's or AWS's endpoints)
@@ -331,6 +356,14 @@ class Lab:
         if isinstance(source, Boto3Source) and api_id and parsed.get("id"):
             source.remember_deployment(api_id, parsed["id"])
 
+    def _flush_local_caches(self, http_response: Any, context: dict[str, Any], **_: Any) -> None:
+        """A FlushStageCache sent to an external backend empties the kit's own stage caches too."""
+        params = context.get("labkit_flush") or {}
+        source = self._gateway.source
+        if (http_response is not None and http_response.status_code < 300 and params.get("restApiId")
+                and isinstance(source, Boto3Source)):
+            source.publish(Change("flush-stage-cache", params["restApiId"], params.get("stageName", "")))
+
     def _watch_cells(self) -> None:
         """In Jupyter, a cell that raises has what it created deleted: no orphans from a failed cell."""
         shell = _ipython()
@@ -362,15 +395,6 @@ class Lab:
 
 def _remember_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
     context["labkit_flush"] = dict(params)
-
-
-def _flush_local_caches(http_response: Any, context: dict[str, Any], **_: Any) -> None:
-    """A FlushStageCache sent to an external backend empties the kit's own stage caches too."""
-    params = context.get("labkit_flush") or {}
-    if http_response is not None and http_response.status_code < 300 and params.get("restApiId"):
-        from .gateway.cache import flush_everywhere
-
-        flush_everywhere(params["restApiId"], params.get("stageName", ""))
 
 
 def _fake_session(region: str) -> boto3.Session:

@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from labkit.functions import DEFAULT_ROLE_NAME, HEADER, FunctionStore, build_zip, code_for, create_function
+from labkit.functions import DEFAULT_ROLE_NAME, HEADER, FunctionStore, build_zip, create_function
 
 REGION = "us-east-1"
 
@@ -68,20 +68,22 @@ def test_create_from_source(clients, store):
     assert store.code_for(fn["FunctionArn"] + ":$LATEST") == code
 
 
-def test_code_for_reads_open_stores_only(clients):
+def test_a_closed_store_forgets_its_zips(clients):
     lam, iam = clients
     store = FunctionStore()
     fn = store.create_function(lam, iam, "kept", SOURCE)
-    assert code_for(fn["FunctionArn"]) == store.code_for("kept") is not None
+    assert store.code_for(fn["FunctionArn"]) == store.code_for("kept") is not None
     store.close()
-    assert code_for(fn["FunctionArn"]) is None and store.code_for("kept") is None
+    assert store.code_for(fn["FunctionArn"]) is None and store.code_for("kept") is None
     store.close()  # twice is fine
 
 
-def test_create_without_store_keeps_nothing(clients):
+def test_a_lab_runs_only_its_own_functions_zips(clients):
+    """Two labs' stores are separate: one lab's gateway never finds another lab's copy."""
     lam, iam = clients
-    fn = create_function(lam, iam, "unkept", SOURCE)
-    assert fn["FunctionName"] == "unkept" and code_for(fn["FunctionArn"]) is None
+    mine, theirs = FunctionStore(), FunctionStore()
+    fn = mine.create_function(lam, iam, "mine", SOURCE)
+    assert theirs.code_for(fn["FunctionArn"]) is None and mine.code_for("mine") is not None
 
 
 def test_role_is_reused(clients):
@@ -160,4 +162,4 @@ def test_bad_inputs_raise(clients, kwargs, match):
 
 
 def test_unknown_function_has_no_code():
-    assert code_for("arn:aws:lambda:us-east-1:123456789012:function:never-made") is None
+    assert FunctionStore().code_for("arn:aws:lambda:us-east-1:123456789012:function:never-made") is None

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID as ACCOUNT
 
-from labkit import moto_patches
+from labkit.backends.moto import patches as moto_patches
 
 REGION = "us-east-1"
 

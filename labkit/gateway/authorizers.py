@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import re
 import threading
-import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .pipeline import Call, method_request_values
 from .policy import INVOKE, evaluate, statements
 from .responses import GatewayError
-
-if TYPE_CHECKING:
-    from .engine import Gateway
 
 DEFAULT_TTL_SECONDS = 300  # https://docs.aws.amazon.com/apigateway/latest/api/API_Authorizer.html
 _LAMBDA_URI = re.compile(r"^arn:aws[\w-]*:apigateway:[^:]+:lambda:path/[^/]+/functions/(?P<arn>.+)/invocations$")
@@ -42,7 +38,8 @@ class AuthorizerResult:
 # --- the result cache ---------------------------------------------------------------------------
 
 class AuthorizerCache:
-    """One gateway's cached authorizer results: (api, stage, authorizer, identity) -> (expires, result)."""
+    """One gateway's cached authorizer results: (api, stage, authorizer, identity) -> (expires, result).
+    The Gateway owns it; FlushStageAuthorizersCache reaches it through the source's changes."""
 
     def __init__(self) -> None:
         self._entries: dict[tuple[Any, ...], tuple[float, AuthorizerResult]] = {}
@@ -67,41 +64,6 @@ class AuthorizerCache:
         with self._lock:
             for key in [k for k in self._entries if k[0] == api_id and k[1] == stage]:
                 del self._entries[key]
-
-
-_CACHES: weakref.WeakKeyDictionary[Gateway, AuthorizerCache] = weakref.WeakKeyDictionary()
-_CACHES_LOCK = threading.Lock()
-_HOOKED = False
-
-
-def cache_of(gateway: Gateway) -> AuthorizerCache:
-    """The gateway's authorizer cache (made on first use)."""
-    with _CACHES_LOCK:
-        found = _CACHES.get(gateway)
-        if found is None:
-            found = _CACHES[gateway] = AuthorizerCache()
-            _hook_flush()
-        return found
-
-
-def flush_everywhere(api_id: str, stage: str) -> None:
-    """FlushStageAuthorizersCache: forget the stage's authorizer results in every gateway of this process."""
-    with _CACHES_LOCK:
-        caches = list(_CACHES.values())
-    for found in caches:
-        found.flush(api_id, stage)
-
-
-def _hook_flush() -> None:
-    global _HOOKED
-    if _HOOKED:
-        return
-    try:
-        from .. import moto_patches
-    except ImportError:  # pragma: no cover - part of the package
-        return
-    moto_patches.add_authorizer_flush_hook(lambda account, region, api_id, stage: flush_everywhere(api_id, stage))
-    _HOOKED = True
 
 
 # --- identity sources -----------------------------------------------------------------------------
@@ -215,7 +177,7 @@ def authorize(call: Call, authorizer: dict[str, Any], arn: str) -> tuple[Authori
     ttl = DEFAULT_TTL_SECONDS if ttl is None else int(ttl)
     cacheable = ttl > 0 and bool(values)
     key = (call.request.api_id, call.request.stage, authorizer.get("id"), tuple(values))
-    store = cache_of(call.gateway)
+    store = call.gateway.authorizer_cache
     now = call.gateway.clock.now()
     result = store.get(key, now) if cacheable else None
     if result is None:

@@ -8,8 +8,8 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-request
 https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html
 
 Simplifications, each one sentence for the notebooks:
-- The call goes through the lab's own boto3 clients: the integration's `credentials` role is not assumed,
-  so a role that lacks `sqs:SendMessage` still succeeds locally (on AWS it would not).
+- The call goes through the lab's own clients (the ServiceClients port): the integration's `credentials`
+  role is not assumed, so a role that lacks `sqs:SendMessage` still succeeds locally (on AWS it would not).
 - The service answers in the lab's region, whatever region the URI names.
 - Query-protocol requests (SQS `Action=SendMessage&...`) support flat parameters and `MessageAttribute.N.*`.
 """
@@ -27,13 +27,11 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 from xml.sax.saxutils import escape
 
-from botocore import xform_name
-from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
-
 from .http import Headers, Response
 from .integrations import (_integration_response, _request_body, _request_parameters, _simulated_timeout,
                            with_stage_variables)
 from .pipeline import Call
+from .ports import ServiceClients, ServiceError, ServiceNetworkError, ServiceParameterError
 from .responses import GatewayError
 
 _AWS_URI = re.compile(r"^arn:aws[\w-]*:apigateway:(?P<region>[^:]*):(?P<service>[^:]+):(?P<kind>path|action)/(?P<api>.*)$")
@@ -67,7 +65,7 @@ class ServiceRequest:
         return parse_qsl(rest, keep_blank_values=True)
 
 
-Handler = Callable[[Callable[[str], Any], ServiceRequest], Answer]
+Handler = Callable[[ServiceClients, ServiceRequest], Answer]
 
 
 def call_service(call: Call, integration: dict[str, Any]) -> Response:
@@ -79,11 +77,12 @@ def call_service(call: Call, integration: dict[str, Any]) -> Response:
     if parsed is None or handler is None:
         raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: "
                            f"the local gateway does not run AWS service integrations for '{service}'")
-    factory = call.gateway.client_factory
-    if factory is None:
+    services = call.gateway.services
+    if services is None:
         raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: "
-                           f"no backend clients for the AWS service integration '{service}' "
-                           "(create the Gateway with client_factory=lab.client)")
+                           f"no backend clients for the AWS service integration '{service}' (create the Gateway "
+                           "with services=labkit.backends.services.BotoServices(client_factory=lab.client), "
+                           "as lab.gateway() does)")
     request = _service_request(call, integration, parsed, service)
     _simulated_timeout(call, integration)
     call.log("Endpoint request URI: {}", endpoint_uri(request))
@@ -93,10 +92,10 @@ def call_service(call: Call, integration: dict[str, Any]) -> Response:
     clock = call.gateway.clock
     started = clock.now()
     try:
-        status, headers, body = handler(factory, request)
+        status, headers, body = handler(services, request)
     except GatewayError:
         raise
-    except BotoCoreError as exc:
+    except (ServiceNetworkError, ServiceParameterError) as exc:
         raise GatewayError("INTEGRATION_FAILURE", log=f"Execution failed due to a network error: {exc}") from exc
     if not clock.virtual:
         call.integration_latency = clock.now() - started
@@ -141,7 +140,7 @@ def endpoint_uri(request: ServiceRequest) -> str:
 def _json_protocol(client_name: str) -> Handler:
     """Services whose API is JSON over POST: the operation comes from X-Amz-Target or the action URI."""
 
-    def handle(factory: Callable[[str], Any], request: ServiceRequest) -> Answer:
+    def handle(services: ServiceClients, request: ServiceRequest) -> Answer:
         target = request.headers.get("X-Amz-Target") or ""
         operation = target.rsplit(".", 1)[-1] if target else request.action
         try:
@@ -150,24 +149,21 @@ def _json_protocol(client_name: str) -> Handler:
             return _json_error(400, "SerializationException", "Unable to parse the request body as JSON")
         if not isinstance(params, dict):
             return _json_error(400, "SerializationException", "The request body must be a JSON object")
-        return json_call(factory(client_name), operation, params)
+        return json_call(services, client_name, operation, params)
 
     return handle
 
 
-def json_call(client: Any, operation: str, params: dict[str, Any]) -> Answer:
+def json_call(services: ServiceClients, service: str, operation: str, params: dict[str, Any]) -> Answer:
     """Call `operation` with `params` and answer as the service's JSON protocol would."""
-    if operation not in client.meta.service_model.operation_names:
+    if operation not in services.operations(service):
         return _json_error(400, "UnknownOperationException", f"Operation {operation!r} is not supported")
     try:
-        result = getattr(client, xform_name(operation))(**params)
-    except ParamValidationError as exc:
-        return _json_error(400, "ValidationException", str(exc))
-    except ClientError as exc:
-        error = exc.response.get("Error") or {}
-        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 400)
-        return _json_error(status, error.get("Code") or "InternalFailure", error.get("Message") or "")
-    result.pop("ResponseMetadata", None)
+        result = services.call(service, operation, params)
+    except ServiceParameterError as exc:
+        return _json_error(400, "ValidationException", exc.message)
+    except ServiceError as exc:
+        return _json_error(exc.status, exc.code or "InternalFailure", exc.message)
     return 200, Headers({"Content-Type": "application/x-amz-json-1.0"}), json.dumps(_wire(result)).encode()
 
 
@@ -193,19 +189,18 @@ def _wire(value: Any) -> Any:
 
 # --- SQS ------------------------------------------------------------------------------------------
 
-def _sqs(factory: Callable[[str], Any], request: ServiceRequest) -> Answer:
+def _sqs(services: ServiceClients, request: ServiceRequest) -> Answer:
     """SendMessage and friends, as the query protocol (form body) or the JSON protocol (X-Amz-Target).
     https://repost.aws/knowledge-center/api-gateway-rest-api-sqs-errors"""
-    client = factory("sqs")
     queue_url = None
     if request.kind == "path" and request.api.strip("/"):
         account, _, queue = request.api.strip("/").partition("/")
         try:
-            queue_url = client.get_queue_url(QueueName=queue, QueueOwnerAWSAccountId=account)["QueueUrl"]
-        except ClientError as exc:
-            error = exc.response.get("Error") or {}
-            return _query_error(request, 400, error.get("Code") or "AWS.SimpleQueueService.NonExistentQueue",
-                                error.get("Message") or "The specified queue does not exist.")
+            queue_url = services.call("sqs", "GetQueueUrl", {"QueueName": queue,
+                                                             "QueueOwnerAWSAccountId": account})["QueueUrl"]
+        except ServiceError as exc:
+            return _query_error(request, 400, exc.code or "AWS.SimpleQueueService.NonExistentQueue",
+                                exc.message or "The specified queue does not exist.")
     if request.headers.get("X-Amz-Target"):
         try:
             params = json.loads(request.body) if request.body.strip() else {}
@@ -213,7 +208,7 @@ def _sqs(factory: Callable[[str], Any], request: ServiceRequest) -> Answer:
             return _json_error(400, "SerializationException", "Unable to parse the request body as JSON")
         if isinstance(params, dict) and queue_url and "QueueUrl" not in params:
             params["QueueUrl"] = queue_url
-        return json_call(client, request.headers["X-Amz-Target"].rsplit(".", 1)[-1], params)
+        return json_call(services, "sqs", request.headers["X-Amz-Target"].rsplit(".", 1)[-1], params)
     form = (request.action_params if request.kind == "action" else []) + request.query
     if request.body:
         form += parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True)
@@ -224,25 +219,22 @@ def _sqs(factory: Callable[[str], Any], request: ServiceRequest) -> Answer:
         return _query_error(request, 400, "MissingAction", "The request must contain the parameter Action.")
     if queue_url and "QueueUrl" not in fields:
         fields["QueueUrl"] = queue_url
-    operations = client.meta.service_model.operation_names
-    if action not in operations:
+    if action not in services.operations("sqs"):
         return _query_error(request, 400, "InvalidAction", f"The action {action} is not valid for this endpoint.")
-    shape = client.meta.service_model.operation_model(action).input_shape
     try:
-        params = _query_params(shape, fields)
-        result = getattr(client, xform_name(action))(**params)
-    except (ParamValidationError, ValueError) as exc:
+        params = _query_params(services.input_members("sqs", action), fields)
+        result = services.call("sqs", action, params)
+    except ServiceParameterError as exc:
+        return _query_error(request, 400, "InvalidParameterValue", exc.message)
+    except ValueError as exc:
         return _query_error(request, 400, "InvalidParameterValue", str(exc))
-    except ClientError as exc:
-        error = exc.response.get("Error") or {}
-        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 400)
-        return _query_error(request, status, error.get("Code") or "InternalError", error.get("Message") or "")
-    output = client.meta.service_model.operation_model(action).output_shape
-    members = {name: _wire(result.get(name)) for name in (output.members if output is not None else {})}
+    except ServiceError as exc:
+        return _query_error(request, exc.status, exc.code or "InternalError", exc.message)
+    members = {name: _wire(result.get(name)) for name in services.output_members("sqs", action)}
     return _query_answer(request, action, members)
 
 
-def _query_params(shape: Any, fields: dict[str, str]) -> dict[str, Any]:
+def _query_params(members: dict[str, str], fields: dict[str, str]) -> dict[str, Any]:
     """Flat query-protocol fields as boto3 parameters (numbers converted; `MessageAttribute.N.*` gathered)."""
     params: dict[str, Any] = {}
     attributes: dict[str, dict[str, str]] = {}
@@ -252,10 +244,10 @@ def _query_params(shape: Any, fields: dict[str, str]) -> dict[str, Any]:
         if found:
             attributes.setdefault(found.group(1), {})[found.group(2)] = value
             continue
-        member = shape.members.get(key) if shape is not None else None
+        member = members.get(key)
         if member is None:
             raise ValueError(f"Unknown parameter {key!r}")
-        params[key] = int(value) if member.type_name in ("integer", "long") else value
+        params[key] = int(value) if member in ("integer", "long") else value
     if attributes:
         params["MessageAttributes"] = {
             a["Name"]: {k.split(".", 1)[1]: (base64.b64decode(v) if k.endswith("BinaryValue") else v)
@@ -299,7 +291,7 @@ _S3_HEADERS = (("ContentType", "Content-Type"), ("ContentLength", "Content-Lengt
                ("LastModified", "Last-Modified"), ("VersionId", "x-amz-version-id"))
 
 
-def _s3(factory: Callable[[str], Any], request: ServiceRequest) -> Answer:
+def _s3(services: ServiceClients, request: ServiceRequest) -> Answer:
     """Objects by path (`s3:path/{bucket}/{key}`) or action (`s3:action/GetObject&Bucket=b&Key=k`).
     https://docs.aws.amazon.com/apigateway/latest/developerguide/integrating-api-with-aws-services-s3.html"""
     if request.kind == "action":
@@ -312,26 +304,26 @@ def _s3(factory: Callable[[str], Any], request: ServiceRequest) -> Answer:
         raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: the local "
                            f"gateway runs S3 object operations only (GET, PUT, DELETE, HEAD on a bucket and key), "
                            f"got {method} {request.api!r}")
-    s3 = factory("s3")
     try:
         if method == "GET":
-            found = s3.get_object(Bucket=bucket, Key=key)
-            return 200, _s3_headers(found), found["Body"].read()
+            found = services.call("s3", "GetObject", {"Bucket": bucket, "Key": key})
+            return 200, _s3_headers(found), found["Body"]
         if method == "HEAD":
-            return 200, _s3_headers(s3.head_object(Bucket=bucket, Key=key)), b""
+            return 200, _s3_headers(services.call("s3", "HeadObject", {"Bucket": bucket, "Key": key})), b""
         if method == "PUT":
-            kwargs: dict[str, Any] = {"Bucket": bucket, "Key": key, "Body": request.body}
+            params: dict[str, Any] = {"Bucket": bucket, "Key": key, "Body": request.body}
             if request.headers.get("Content-Type"):
-                kwargs["ContentType"] = request.headers["Content-Type"]
-            return 200, _s3_headers(s3.put_object(**kwargs)), b""
-        s3.delete_object(Bucket=bucket, Key=key)
+                params["ContentType"] = request.headers["Content-Type"]
+            return 200, _s3_headers(services.call("s3", "PutObject", params)), b""
+        services.call("s3", "DeleteObject", {"Bucket": bucket, "Key": key})
         return 204, Headers(), b""
-    except ClientError as exc:
-        error = exc.response.get("Error") or {}
-        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 400)
+    except ServiceParameterError:
+        raise  # the SDK refused the call: an integration failure, as a network error is
+    except ServiceError as exc:
+        status = exc.status
         body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-                f"<Error><Code>{escape(str(error.get('Code', '')))}</Code>"
-                f"<Message>{escape(str(error.get('Message', '')))}</Message>"
+                f"<Error><Code>{escape(exc.code)}</Code>"
+                f"<Message>{escape(exc.message)}</Message>"
                 f"<Key>{escape(key)}</Key><RequestId>{uuid.uuid4().hex[:16].upper()}</RequestId></Error>")
         return status, Headers({"Content-Type": "application/xml"}), body.encode()
 

@@ -14,20 +14,16 @@ any status the integration returns are cached.
 from __future__ import annotations
 
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .http import Headers, Request, Response
 from .pipeline import Call, Next, method_request_value
 from .responses import GatewayError
 from .router import Route
 from .snapshot import StageSnapshot
-
-if TYPE_CHECKING:
-    from .engine import Gateway
 
 CACHE_CLUSTER_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")  # GB, API_CreateStage
 MAX_TTL_SECONDS = 3600
@@ -137,19 +133,10 @@ class StageCaches:
         if cache is not None:
             cache.flush()
 
-
-_GATEWAYS: weakref.WeakSet[Gateway] = weakref.WeakSet()
-
-
-def register(gateway: Gateway) -> None:
-    """Let `flush_everywhere` reach this gateway's caches."""
-    _GATEWAYS.add(gateway)
-
-
-def flush_everywhere(api_id: str, stage: str) -> None:
-    """FlushStageCache: empty the stage's cache in every live gateway of this process."""
-    for gateway in list(_GATEWAYS):
-        gateway.caches.flush(api_id, stage)
+    def close(self) -> None:
+        """Delete every cluster and its data (the gateway is closing)."""
+        with self._lock:
+            self._caches.clear()
 
 
 @dataclass(frozen=True)

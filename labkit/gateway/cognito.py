@@ -9,18 +9,15 @@ https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-po
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
-import time
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from .pipeline import Call
 from .responses import GatewayError
 
-_POOL_ARN = re.compile(r"^arn:aws[\w-]*:cognito-idp:(?P<region>[^:]+):(?P<account>\d+):userpool/(?P<pool>.+)$")
+POOL_ARN = re.compile(r"^arn:aws[\w-]*:cognito-idp:(?P<region>[^:]+):(?P<account>\d+):userpool/(?P<pool>.+)$")
 
 
 @dataclass(frozen=True)
@@ -39,69 +36,6 @@ class UserPool:
 
 def unauthorized(reason: str) -> GatewayError:
     return GatewayError("UNAUTHORIZED", log=f"Unauthorized request: {reason}")
-
-
-@lru_cache(maxsize=1)
-def moto_jwks() -> dict[str, Any]:
-    """moto signs every pool's tokens with the one key it ships (moto-5.2-notes, section 4)."""
-    import moto.cognitoidp
-
-    from os.path import dirname, join
-
-    with gzip.open(join(dirname(moto.cognitoidp.__file__), "resources", "jwks-public.json.gz")) as f:
-        return json.load(f)
-
-
-def moto_user_pool(account_id: str, pool_arn: str) -> UserPool | None:
-    """A pool in moto's backend, in this process (None if it does not exist)."""
-    from moto.cognitoidp.models import cognitoidp_backends
-
-    found = _POOL_ARN.match(pool_arn)
-    if not found:
-        return None
-    pools = cognitoidp_backends[found.group("account") or account_id][found.group("region")].user_pools
-    pool = pools.get(found.group("pool"))
-    if pool is None:
-        return None
-    return UserPool(pool.id, found.group("region"), moto_jwks(), frozenset(pool.clients))
-
-
-_REMOTE_POOLS: dict[tuple[int, str], tuple[float, UserPool | None]] = {}
-REMOTE_REFRESH_SECONDS = 60.0  # the hot path makes no boto3 call: a remote pool is re-read once a minute
-
-
-def client_user_pool(cognito_client: Any, pool_arn: str) -> UserPool | None:
-    """A pool read through boto3 and its JWKS fetched from the endpoint (a moto server or AWS)."""
-    key = (id(cognito_client), pool_arn)
-    cached = _REMOTE_POOLS.get(key)
-    if cached is not None and time.monotonic() - cached[0] < REMOTE_REFRESH_SECONDS:
-        return cached[1]
-    pool = _read_remote_pool(cognito_client, pool_arn)
-    _REMOTE_POOLS[key] = (time.monotonic(), pool)
-    return pool
-
-
-def _read_remote_pool(cognito_client: Any, pool_arn: str) -> UserPool | None:
-    import requests
-
-    found = _POOL_ARN.match(pool_arn)
-    if not found:
-        return None
-    pool_id = found.group("pool")
-    try:
-        clients: list[str] = []
-        kwargs: dict[str, Any] = {"UserPoolId": pool_id, "MaxResults": 60}
-        while True:
-            page = cognito_client.list_user_pool_clients(**kwargs)
-            clients += [c["ClientId"] for c in page.get("UserPoolClients", [])]
-            if not page.get("NextToken"):
-                break
-            kwargs["NextToken"] = page["NextToken"]
-        endpoint = cognito_client.meta.endpoint_url.rstrip("/")
-        jwks = requests.get(f"{endpoint}/{pool_id}/.well-known/jwks.json", timeout=5).json()
-    except Exception:
-        return None
-    return UserPool(pool_id, found.group("region"), jwks, frozenset(clients))
 
 
 def verify(call: Call, token: str, provider_arns: list[str], scopes: list[str] | None) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -191,43 +192,3 @@ def _mappings(source: Any, domain: str) -> list[dict[str, Any]]:
 
 def _true(value: Any) -> bool:
     return value is True or str(value).lower() == "true"
-
-
-class DomainCache:
-    """Domain names and base path mappings read through boto3, at most once per `refresh` seconds
-    (Boto3Source uses it: the hot path makes no boto3 call)."""
-
-    def __init__(self, client: Any, refresh: float = 1.0) -> None:
-        self._client = client
-        self._refresh = refresh
-        self._domains: tuple[float, dict[str, dict[str, Any]]] | None = None
-        self._mappings: dict[str, tuple[float, list[dict[str, Any]]]] = {}
-
-    def domain_names(self) -> dict[str, dict[str, Any]]:
-        now = time.monotonic()
-        if self._domains is None or now - self._domains[0] >= self._refresh:
-            try:
-                client = self._client()
-                items: list[dict[str, Any]] = []
-                for page in client.get_paginator("get_domain_names").paginate():
-                    items.extend(page.get("items", []))
-                found = {d["domainName"].lower(): d for d in items if d.get("domainName")}
-            except Exception:
-                found = self._domains[1] if self._domains else {}
-            self._domains = (now, found)
-        return self._domains[1]
-
-    def base_path_mappings(self, domain_name: str) -> list[dict[str, Any]]:
-        now = time.monotonic()
-        cached = self._mappings.get(domain_name)
-        if cached is None or now - cached[0] >= self._refresh:
-            try:
-                client = self._client()
-                items: list[dict[str, Any]] = []
-                for page in client.get_paginator("get_base_path_mappings").paginate(domainName=domain_name):
-                    items.extend(page.get("items", []))
-            except Exception:
-                items = cached[1] if cached else []
-            cached = (now, items)
-            self._mappings[domain_name] = cached
-        return cached[1]

@@ -13,7 +13,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import integrations, pipeline
-from .cache import StageCaches, register
+from .authorizers import AuthorizerCache
+from .cache import StageCaches
+from .changes import follow
 from .observe import Observer
 from .throttle import ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, Limits
 from .clock import Clock, RealClock
@@ -21,10 +23,10 @@ from .doors.urls import request_from_url
 from .endpoints import known_domains
 from .http import Headers, Request, Response, as_bytes
 from .lambdas import LambdaRunner
+from .ports import DefinitionSource, FunctionRunner, ServiceClients
 from .pipeline import Call, Step
 from .responses import internal_error
 from .snapshot import Deployment, StageSnapshot
-from .source import DefinitionSource
 from .steps import default_steps
 from .trace import Trace, passed_before
 
@@ -48,19 +50,20 @@ class Gateway:
     def __init__(self, source: DefinitionSource, clock: Clock | None = None, *, seed: int | None = None,
                  backend_latency: Latency = 0.02, steps: list[Step] | None = None,
                  account_rate_limit: float = ACCOUNT_RATE_LIMIT, account_burst_limit: int = ACCOUNT_BURST_LIMIT,
-                 cache_bytes_per_gb: float = 1e9, client_factory: Callable[[str], Any] | None = None,
-                 timed_flush: bool = True, lambdas: LambdaRunner | None = None,
+                 cache_bytes_per_gb: float = 1e9, services: ServiceClients | None = None,
+                 timed_flush: bool = True, lambdas: FunctionRunner | None = None,
                  extra_steps: list[Step] | tuple[Step, ...] = ()) -> None:
         self.source = source
         self.clock: Clock = clock or RealClock()
-        self.lambdas = lambdas or LambdaRunner()
+        self.lambdas: FunctionRunner = lambdas or LambdaRunner()
         self._owns_lambdas = lambdas is None  # a runner passed in is shared: its owner closes it
         self.http_pool = integrations.http_pool()
         self._closed = False
         self.limits = Limits(account_rate_limit, account_burst_limit)
         self.caches = StageCaches(cache_bytes_per_gb)
-        register(self)
-        self.client_factory = client_factory  # boto3 clients of the backend: AWS integrations, logs, metrics
+        self.authorizer_cache = AuthorizerCache()
+        self.services = services  # the backend's AWS services: AWS integrations, logs, metrics, traces
+        self._unfollow = follow(source, self)  # flushes reach the caches through the source's changes
         self.observer = Observer(self, seed=seed, timed_flush=timed_flush)
         self._latency = backend_latency
         self._rng = random.Random(seed)
@@ -186,18 +189,19 @@ class Gateway:
         return self._new_call(request, bits)
 
     def close(self) -> None:
-        """Flush and stop the observer, close the function runner this gateway made, the HTTP
-        integrations' connections and the stage caches; safe to call twice."""
+        """Stop hearing the source's changes, flush and stop the observer, close the function runner
+        this gateway made, the HTTP integrations' connections and the stage caches; safe to call twice."""
         if self._closed:
             return
         self._closed = True
+        self._unfollow()
         try:
             self.observer.close()
         finally:
             if self._owns_lambdas:
-                self.lambdas.close()
+                self.lambdas.close()  # type: ignore[attr-defined]  # LambdaRunner: the runner it made
             self.http_pool.clear()
-            self.caches = StageCaches(self.caches.bytes_per_gb)  # the old clusters' entries go with them
+            self.caches.close()
 
     def __enter__(self) -> Gateway:
         return self

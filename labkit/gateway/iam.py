@@ -1,7 +1,7 @@
 """AWS_IAM authorization: check a request's Signature Version 4 and the caller's IAM policies.
 
-The signature is recomputed with botocore's SigV4 (service `execute-api`) from the secret the
-control plane knows for the access key; then the caller's identity policies must allow
+The signature is recomputed (sigv4.py, service `execute-api`) from the secret the control plane
+knows for the access key; then the caller's identity policies must allow
 `execute-api:Invoke` on the method ARN.
 https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-control-access-using-iam-policies-to-invoke-api.html
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html
@@ -16,11 +16,12 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from . import sigv4
 from .pipeline import Call
 from .policy import INVALIDATE_CACHE, INVOKE, Principal, evaluate
 from .responses import GatewayError
 
-ALGORITHM = "AWS4-HMAC-SHA256"
+ALGORITHM = sigv4.ALGORITHM
 SERVICE = "execute-api"
 MAX_SKEW_SECONDS = 15 * 60  # https://docs.aws.amazon.com/IAM/latest/UserGuide/signature-v4-troubleshooting.html
 _AMZ_DATE = "%Y%m%dT%H%M%SZ"
@@ -40,47 +41,6 @@ class IamCaller:
     user: str  # $context.identity.user
     session_token: str | None = None
     policies: list[dict[str, Any]] = field(default_factory=list)
-
-
-def moto_caller(account_id: str, access_key_id: str) -> IamCaller | None:
-    """The IAM user (or assumed-role session) behind `access_key_id` in moto's backends, in this process."""
-    import json
-
-    from moto.iam.models import Policy, iam_backends
-
-    iam = iam_backends[account_id]["aws"]
-    key = iam.access_keys.get(access_key_id)
-    if key is not None and key.user_name and key.status == "Active":
-        user = iam.get_user(key.user_name)
-        policies = [iam.get_user_policy(user.name, n)["policy_document"] for n in iam.list_user_policies(user.name)]
-        policies += list(iam.list_attached_user_policies(user.name)[0])
-        for group in iam.get_groups_for_user(user.name):
-            policies += [iam.get_group_policy(group.name, n)["policy_document"]
-                         for n in iam.list_group_policies(group.name)]
-            policies += list(iam.list_attached_group_policies(group.name)[0])
-        documents = []
-        for policy in policies:
-            if isinstance(policy, Policy):
-                policy = next(v.document for v in policy.versions if v.is_default)
-            documents.append(json.loads(policy) if isinstance(policy, str) else dict(policy))
-        return IamCaller(access_key_id, key.secret_access_key, user.arn, account_id, user.id, user.id,
-                         policies=documents)
-
-    from moto.sts.models import sts_backends
-
-    for session in sts_backends[account_id]["aws"].assumed_roles:
-        if session.access_key_id == access_key_id:
-            role_name = session.role_arn.split("/")[-1]
-            role = iam.get_role(role_name)
-            documents = [json.loads(doc) if isinstance(doc, str) else doc
-                         for _, doc in (iam.get_role_policy(role_name, n) for n in iam.list_role_policies(role_name))]
-            for attached in iam.list_attached_role_policies(role_name)[0]:
-                documents.append(json.loads(next(v.document for v in attached.versions if v.is_default)))
-            arn = f"arn:aws:sts::{account_id}:assumed-role/{role_name}/{session.session_name}"
-            caller = f"{role.id}:{session.session_name}"
-            return IamCaller(access_key_id, session.secret_access_key, arn, account_id, caller, caller,
-                             session_token=session.session_token, policies=documents)
-    return None
 
 
 @dataclass
@@ -147,44 +107,37 @@ def check_time(amz_date: str, now: float) -> None:
         raise GatewayError("EXPIRED_TOKEN", message, log=message)
 
 
-def _candidate_urls(call: Call, host: str) -> list[str]:
-    """The URLs the client may have signed: the execute-api form (`/{stage}/path`), or the local
-    server's `/restapis/{api}/{stage}/_user_request_/path`. The stage root may be signed with or
-    without its trailing slash. The query is tried as SigV4 canonicalises it (RFC 3986, `%20`) and
+def _candidate_targets(call: Call, host: str) -> list[tuple[str, str]]:
+    """The (path, query) pairs the client may have signed: the execute-api form (`/{stage}/path`), or
+    the local server's `/restapis/{api}/{stage}/_user_request_/path`. The stage root may be signed with
+    or without its trailing slash. The query is tried as SigV4 canonicalises it (RFC 3986, `%20`) and
     as `requests` sends it (`+` for a space)."""
     req = call.request
     queries = {""}
     if req.query:
-        queries = {"?" + "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in req.query),
-                   "?" + urlencode(req.query)}
+        queries = {"&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in req.query),
+                   urlencode(req.query)}
     paths = [f"/{req.stage}{req.path}"] + ([f"/{req.stage}"] if req.path == "/" else [])
     if not _EXECUTE_API_HOST.search(host.split(":")[0]):
         paths.insert(0, f"/restapis/{req.api_id}/{req.stage}/_user_request_{req.path}")
-    return [f"https://{host}{path}{query}" for path in paths for query in sorted(queries)]
+    return [(path, query) for path in paths for query in sorted(queries)]
 
 
 def signature_matches(call: Call, signed: SignedRequest, caller: IamCaller, amz_date: str) -> bool:
-    """Recompute the signature with botocore over the headers the client signed."""
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
-
+    """Recompute the signature (sigv4.py) over the headers the client signed."""
     req = call.request
     headers = {}
     for name in signed.signed_headers:
         if name == "host":
-            headers["Host"] = req.headers.get("Host") or req.domain_name
+            headers["host"] = req.headers.get("Host") or req.domain_name
         elif req.headers.get(name) is not None:
             headers[name] = req.headers[name]
         else:
             return False  # a signed header the request no longer carries
-    auth = SigV4Auth(Credentials(caller.access_key_id, caller.secret_access_key, caller.session_token),
-                     SERVICE, call.gateway.source.region)
-    for url in _candidate_urls(call, headers.get("Host") or req.domain_name):
-        aws_request = AWSRequest(method=req.method, url=url, headers=headers, data=req.body)
-        aws_request.context["timestamp"] = amz_date
-        canonical = auth.canonical_request(aws_request)
-        expected = auth.signature(auth.string_to_sign(aws_request, canonical), aws_request)
+    region = call.gateway.source.region
+    for path, query in _candidate_targets(call, headers.get("host") or req.domain_name):
+        canonical = sigv4.canonical_request(req.method, path, query, headers, req.body)
+        expected = sigv4.signature(caller.secret_access_key, amz_date, region, SERVICE, canonical)
         if hmac.compare_digest(expected, signed.signature):
             return True
         call.log("The canonical string for this request should have been: {}", canonical)

@@ -17,12 +17,13 @@ import random
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from .http import Response
 from .pipeline import Call
+from .ports import ServiceClients, ServiceError
 
 if TYPE_CHECKING:
     from .engine import Gateway
@@ -207,7 +208,7 @@ class Observer:
 
     def _schedule_flush(self) -> None:
         if (not self.timed_flush or self.gateway.clock.virtual or self._timer is not None
-                or self.gateway.client_factory is None or self._closed):
+                or self.gateway.services is None or self._closed):
             return
         with self._lock:
             if self._timer is not None or self._closed:
@@ -256,29 +257,29 @@ class Observer:
 
     def flush(self) -> dict[str, int]:
         """Write everything buffered to the backend now; returns what was written."""
-        factory = self.gateway.client_factory
+        services = self.gateway.services
         self.settle()
         with self._lock:
             access, self._access = self._access, defaultdict(list)
             execution, self._execution = self._execution, defaultdict(list)
             metrics, self._metrics = self._metrics, {}
             segments, self._segments = self._segments, []
-        if factory is None:
+        if services is None:
             return {"access": 0, "execution": 0, "metrics": 0, "segments": 0}
         written = {"access": 0, "execution": 0, "metrics": 0, "segments": 0}
         for destination, events in access.items():
             if ":firehose:" in destination:
-                written["access"] += _to_firehose(factory, destination, events)
+                written["access"] += _to_firehose(services, destination, events)
             else:
                 group = destination.split(":log-group:", 1)[-1].removesuffix(":*")
-                written["access"] += _to_log_group(factory, group, "labkit-access-log", events)
+                written["access"] += _to_log_group(services, group, "labkit-access-log", events)
         for (group, stream), events in execution.items():
-            written["execution"] += _to_log_group(factory, group, stream, events)
-        written["metrics"] += _to_cloudwatch(factory, metrics)
+            written["execution"] += _to_log_group(services, group, stream, events)
+        written["metrics"] += _to_cloudwatch(services, metrics)
         if segments:
             for i in range(0, len(segments), 50):
-                factory("xray").put_trace_segments(
-                    TraceSegmentDocuments=[json.dumps(s) for s in segments[i:i + 50]])
+                services.call("xray", "PutTraceSegments",
+                              {"TraceSegmentDocuments": [json.dumps(s) for s in segments[i:i + 50]]})
             written["segments"] = len(segments)
         for kind, n in written.items():
             self.written[kind] += n
@@ -337,26 +338,24 @@ def validate_access_log_format(template: str) -> None:
 
 # --- writers -------------------------------------------------------------------------------------------
 
-def _to_log_group(factory: Callable[[str], Any], group: str, stream: str, events: list[tuple[int, str]]) -> int:
+def _to_log_group(services: ServiceClients, group: str, stream: str, events: list[tuple[int, str]]) -> int:
     """Write events in time order; returns how many CloudWatch Logs accepted. It refuses events
     older than 14 days or more than 2 hours ahead: a virtual clock whose logs are to be read back
     should start near the present (`VirtualClock(start=...)`).
     https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html"""
-    logs = factory("logs")
-    try:
-        logs.create_log_group(logGroupName=group)
-    except logs.exceptions.ResourceAlreadyExistsException:
-        pass
-    try:
-        logs.create_log_stream(logGroupName=group, logStreamName=stream)
-    except logs.exceptions.ResourceAlreadyExistsException:
-        pass
+    for operation, params in (("CreateLogGroup", {"logGroupName": group}),
+                              ("CreateLogStream", {"logGroupName": group, "logStreamName": stream})):
+        try:
+            services.call("logs", operation, params)
+        except ServiceError as exc:
+            if exc.code != "ResourceAlreadyExistsException":
+                raise
     events = sorted(events, key=lambda e: e[0])  # PutLogEvents wants them in time order
     accepted = 0
     for i in range(0, len(events), 10_000):
         batch = events[i:i + 10_000]
-        answer = logs.put_log_events(logGroupName=group, logStreamName=stream,
-                                     logEvents=[{"timestamp": t, "message": m} for t, m in batch])
+        answer = services.call("logs", "PutLogEvents", {"logGroupName": group, "logStreamName": stream,
+                                                        "logEvents": [{"timestamp": t, "message": m} for t, m in batch]})
         rejected = answer.get("rejectedLogEventsInfo") or {}
         too_old = rejected.get("tooOldLogEventEndIndex", -1) + 1 + rejected.get("expiredLogEventEndIndex", -1) + 1
         too_new = len(batch) - rejected["tooNewLogEventStartIndex"] if "tooNewLogEventStartIndex" in rejected else 0
@@ -364,16 +363,15 @@ def _to_log_group(factory: Callable[[str], Any], group: str, stream: str, events
     return accepted
 
 
-def _to_firehose(factory: Callable[[str], Any], arn: str, events: list[tuple[int, str]]) -> int:
+def _to_firehose(services: ServiceClients, arn: str, events: list[tuple[int, str]]) -> int:
     stream = arn.rsplit("/", 1)[-1]
-    firehose = factory("firehose")
     for i in range(0, len(events), 500):
-        firehose.put_record_batch(DeliveryStreamName=stream,
-                                  Records=[{"Data": (m + "\n").encode()} for _, m in events[i:i + 500]])
+        services.call("firehose", "PutRecordBatch", {
+            "DeliveryStreamName": stream, "Records": [{"Data": (m + "\n").encode()} for _, m in events[i:i + 500]]})
     return len(events)
 
 
-def _to_cloudwatch(factory: Callable[[str], Any], metrics: dict[tuple[int, tuple[tuple[str, str], ...], str], _Stats]) -> int:
+def _to_cloudwatch(services: ServiceClients, metrics: dict[tuple[int, tuple[tuple[str, str], ...], str], _Stats]) -> int:
     data = []
     for (minute, dims, name), stats in metrics.items():
         data.append({
@@ -383,9 +381,8 @@ def _to_cloudwatch(factory: Callable[[str], Any], metrics: dict[tuple[int, tuple
             "StatisticValues": stats.statistic_values(),
             "Unit": "Milliseconds" if name.endswith("Latency") else "Count",
         })
-    cloudwatch = factory("cloudwatch")
     for i in range(0, len(data), 20):
-        cloudwatch.put_metric_data(Namespace="AWS/ApiGateway", MetricData=data[i:i + 20])
+        services.call("cloudwatch", "PutMetricData", {"Namespace": "AWS/ApiGateway", "MetricData": data[i:i + 20]})
     return len(data)
 
 

@@ -1,5 +1,8 @@
 """TestInvokeMethod answered by the kit's gateway, against the API as it is now (no deployment needed).
 
+A backend routes the control-plane call here (labkit.backends.moto registers the Lab's handler);
+an unknown API, resource or method is MethodNotFound, which the backend answers as AWS's 404.
+
 https://docs.aws.amazon.com/apigateway/latest/api/API_TestInvokeMethod.html
 """
 
@@ -10,38 +13,32 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from moto.apigateway.exceptions import NotFoundException
-
 from . import integrations, pipeline
 from .engine import Gateway
 from .http import Headers, Request, split_query
 from .router import Route
 from .snapshot import Deployment, StageSnapshot
-from .source import MotoSource
-
-_gateways: dict[tuple[str, str], Gateway] = {}
 
 
-def handle(account_id: str, region: str, api_id: str, resource_id: str, http_method: str,
-           body: dict[str, Any]) -> dict[str, Any]:
-    """Run one method as the console's Test button does and return AWS's response shape."""
-    key = (account_id, region)
-    if key not in _gateways:
-        _gateways[key] = Gateway(MotoSource(account_id, region), seed=0)  # stable request ids in notebooks
-    gateway = _gateways[key]
-    return run(gateway, api_id, resource_id, http_method, body)
+class MethodNotFound(LookupError):
+    """TestInvokeMethod named an API, resource or method that does not exist (AWS: 404 NotFoundException)."""
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 def run(gateway: Gateway, api_id: str, resource_id: str, http_method: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Run one method as the console's Test button does and return AWS's response shape."""
     definition = gateway.source.live_definition(api_id)
     if definition is None:
-        raise NotFoundException("Invalid API identifier specified")
+        raise MethodNotFound("Invalid API identifier specified")
     resource = next((r for r in definition.get("resources") or [] if r.get("id") == resource_id), None)
     if resource is None:
-        raise NotFoundException("Invalid Resource identifier specified")
+        raise MethodNotFound("Invalid Resource identifier specified")
     method = (resource.get("resourceMethods") or {}).get(http_method.upper())
     if method is None:
-        raise NotFoundException("Invalid Method identifier specified")
+        raise MethodNotFound("Invalid Method identifier specified")
 
     target = urlsplit(body.get("pathWithQueryString") or resource["path"])
     headers = Headers()

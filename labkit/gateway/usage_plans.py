@@ -54,29 +54,3 @@ class UsageIndex:
                 if api_stage.get("apiId") == api_id and api_stage.get("stage") == stage:
                     return PlanMatch(plan, api_stage)
         return None
-
-
-def index_from_moto(backend: Any) -> UsageIndex:
-    """Build the index straight from moto's backend objects (no boto3 on the hot path)."""
-    keys = [{"id": k.id, "value": k.value, "enabled": bool(k.enabled), "name": k.name} for k in backend.keys.values()]
-    plans = [p.to_json() for p in backend.usage_plans.values()]
-    plan_keys = {plan_id: list(keys_of_plan) for plan_id, keys_of_plan in backend.usage_plan_keys.items()}
-    return UsageIndex(keys, plans, plan_keys)
-
-
-def index_from_client(client: Any) -> UsageIndex:
-    """Build the index through boto3 (any endpoint)."""
-    keys = []
-    for page in client.get_paginator("get_api_keys").paginate(includeValues=True):
-        keys += [{"id": k["id"], "value": k.get("value"), "enabled": k.get("enabled", False), "name": k.get("name")}
-                 for k in page.get("items", [])]
-    plans = []
-    for page in client.get_paginator("get_usage_plans").paginate():
-        plans += page.get("items", [])
-    plan_keys = {}
-    for plan in plans:
-        ids = []
-        for page in client.get_paginator("get_usage_plan_keys").paginate(usagePlanId=plan["id"]):
-            ids += [k["id"] for k in page.get("items", [])]
-        plan_keys[plan["id"]] = ids
-    return UsageIndex(keys, plans, plan_keys)

@@ -1,5 +1,7 @@
-"""Hook registration (extension 7): flush hooks, the TestInvokeMethod handler, and the usage
-ledger fed by `record_usage`, with the [used, remaining] rows GetUsage returns."""
+"""Hook registration (extension 7): flush hooks, the TestInvokeMethod handlers, and the usage
+ledger fed by `record_usage`, with the [used, remaining] rows GetUsage returns.
+
+moto is one per process, so these lists are too; whoever adds a hook removes it (a Lab on close)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ TestInvokeHandler = Callable[[str, str, str, str, str, dict], dict]
 
 _flush_hooks: Callbacks[FlushHook] = Callbacks()
 _authorizer_flush_hooks: Callbacks[FlushHook] = Callbacks()
-_test_invoke_handler: TestInvokeHandler | None = None
+_test_invoke_handlers: Callbacks[TestInvokeHandler] = Callbacks()
+_test_invoke_override: TestInvokeHandler | None = None
 
 
 def add_flush_hook(fn: FlushHook) -> None:
@@ -37,10 +40,29 @@ def remove_authorizer_flush_hook(fn: FlushHook) -> None:
     _authorizer_flush_hooks.remove(fn)
 
 
+def add_test_invoke_handler(fn: TestInvokeHandler) -> None:
+    """Answer TestInvokeMethod with fn(account, region, api_id, resource_id, http_method, request); the
+    most recently added handler answers (a Lab adds its gateway's and removes it on close)."""
+    _test_invoke_handlers.add(fn)
+
+
+def remove_test_invoke_handler(fn: TestInvokeHandler) -> None:
+    """Forget a handler added with `add_test_invoke_handler`."""
+    _test_invoke_handlers.remove(fn)
+
+
 def set_test_invoke_handler(fn: TestInvokeHandler | None) -> None:
-    """Answer TestInvokeMethod with fn(account, region, api_id, resource_id, http_method, request) (None: the default)."""
-    global _test_invoke_handler
-    _test_invoke_handler = fn
+    """Answer TestInvokeMethod with fn before any added handler (None: back to the added ones)."""
+    global _test_invoke_override
+    _test_invoke_override = fn
+
+
+def test_invoke_handler() -> TestInvokeHandler | None:
+    """The handler that answers TestInvokeMethod now, if any."""
+    if _test_invoke_override is not None:
+        return _test_invoke_override
+    handlers = _test_invoke_handlers.current()
+    return handlers[-1] if handlers else None
 
 
 def record_usage(account_id: str, region_name: str, usage_plan_id: str, key_id: str, day: str, count: int = 1) -> int:

@@ -1,12 +1,15 @@
 """Completes moto 5.2's API Gateway (REST, v1) backend in-process so plain boto3 calls behave as AWS documents.
 
-Apply with `install()` (idempotent). It patches moto's classes and its URL table, so it works for
+Apply with `install()` (idempotent). It first checks that every class attribute it patches or relies
+on, every parameter its wrappers read and the URL table entries it uses exist in the installed moto
+(`targets.py`); if not, it raises MotoIncompatibleError naming the installed version and the supported
+range, and patches nothing. It patches moto's classes and its URL table, so it works for
 `mock_aws()` and for a `ThreadedMotoServer` in the same process (install before the server's first
 API Gateway request, when moto builds its routing table).
 
 Layout: `shared.py` (the lock, attribute names, backend lookup), `snapshots.py`, `hooks.py`,
 `models.py` (moto's model classes and backend), `responses.py` (moto's response layer and URL
-table), `cloudwatch.py`; this module re-exports the public API and holds `install()`.
+table), `cloudwatch.py`, `targets.py` (what is patched, and the check); this module re-exports the public API and holds `install()`.
 
 Extensions:
 
@@ -30,8 +33,8 @@ Extensions:
    cache size and TTL validation]
 7. New operations: FlushStageCache and FlushStageAuthorizersCache (call hooks registered with
    `add_flush_hook` / `add_authorizer_flush_hook`), GetUsage (from the ledger fed by
-   `record_usage`), TestInvokeMethod (delegates to `set_test_invoke_handler`, else
-   `labkit.gateway.test_invoke.handle`). [`responses.py` (operations, URL paths), `hooks.py`
+   `record_usage`), TestInvokeMethod (delegates to the handler a Lab adds with
+   `add_test_invoke_handler`, or one set with `set_test_invoke_handler`). [`responses.py` (operations, URL paths), `hooks.py`
    (hooks, handler, ledger)]
 8. `create_resource`: a duplicate sibling pathPart → ConflictException, a bad parentId →
    NotFoundException with nothing created; `delete_resource` also deletes the child resources
@@ -50,40 +53,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from moto.apigateway import models as _models
 from moto.apigateway import responses as _responses
 from moto.apigateway import urls as _urls
-from moto.cloudwatch import models as _cloudwatch
 
-from .cloudwatch import _patch_cloudwatch_get_metric_statistics
 from .hooks import (
     add_authorizer_flush_hook,
     add_flush_hook,
+    add_test_invoke_handler,
     record_usage,
     remove_authorizer_flush_hook,
     remove_flush_hook,
+    remove_test_invoke_handler,
     set_test_invoke_handler,
 )
-from .models import (
-    _noop_update_integration_mocks,
-    _patch_authorizer_init,
-    _patch_backend_create_resource,
-    _patch_backend_delete_resource,
-    _patch_backend_delete_rest_api,
-    _patch_backend_stage_event,
-    _patch_backend_update_stage,
-    _patch_backend_usage_event,
-    _patch_create_deployment,
-    _patch_stage_apply_operations,
-    _patch_stage_method_setting,
-    _patch_stage_to_json,
-    _patch_usage_plan_apply_patch_operations,
-)
 from .responses import (
-    _NEW_URL_PATHS,
-    _patch_create_deployment_response,
-    _patch_create_stage_response,
-    _patch_put_integration,
+    NEW_URL_PATTERNS,
     flush_stage_authorizers_cache,
     flush_stage_cache,
     get_usage,
@@ -98,9 +82,12 @@ from .snapshots import (
     live_definition,
     remove_listener,
 )
+from .targets import SUPPORTED_MOTO, MotoIncompatibleError, incompatible, problems, wraps
 
 __all__ = [
     "install",
+    "MotoIncompatibleError",
+    "SUPPORTED_MOTO",
     "capture_definition",
     "deployment_definition",
     "live_definition",
@@ -112,6 +99,8 @@ __all__ = [
     "add_authorizer_flush_hook",
     "remove_authorizer_flush_hook",
     "record_usage",
+    "add_test_invoke_handler",
+    "remove_test_invoke_handler",
     "set_test_invoke_handler",
 ]
 
@@ -122,38 +111,19 @@ def _mark(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def install() -> None:
-    """Apply every extension to moto's API Gateway backend (idempotent, process-wide)."""
-    backend_cls, rest_api_cls, stage_cls = _models.APIGatewayBackend, _models.RestAPI, _models.Stage
+    """Apply every extension to moto's API Gateway backend (idempotent, process-wide); raises
+    MotoIncompatibleError, with nothing patched, when the installed moto lacks what the kit patches."""
     response_cls = _responses.APIGatewayResponse
-    wraps: list[tuple[type, str, Callable[[Callable[..., Any]], Callable[..., Any]]]] = [
-        (rest_api_cls, "create_deployment", _patch_create_deployment),
-        (rest_api_cls, "update_integration_mocks", lambda _orig: _noop_update_integration_mocks),
-        (stage_cls, "to_json", _patch_stage_to_json),
-        (stage_cls, "apply_operations", _patch_stage_apply_operations),
-        (stage_cls, "_patch_method_setting", _patch_stage_method_setting),
-        (backend_cls, "update_stage", _patch_backend_update_stage),
-        (backend_cls, "create_stage", _patch_backend_stage_event),
-        (backend_cls, "delete_stage", _patch_backend_stage_event),
-        (backend_cls, "delete_rest_api", _patch_backend_delete_rest_api),
-        *[(backend_cls, name, _patch_backend_usage_event) for name in (
-            "create_api_key", "update_api_key", "delete_api_key", "create_usage_plan", "update_usage_plan",
-            "delete_usage_plan", "create_usage_plan_key", "delete_usage_plan_key")],
-        (backend_cls, "create_resource", _patch_backend_create_resource),
-        (backend_cls, "delete_resource", _patch_backend_delete_resource),
-        (response_cls, "put_integration", _patch_put_integration),
-        (_models.UsagePlan, "apply_patch_operations", _patch_usage_plan_apply_patch_operations),
-        (_models.Authorizer, "__init__", _patch_authorizer_init),
-        (_cloudwatch.CloudWatchBackend, "get_metric_statistics", _patch_cloudwatch_get_metric_statistics),
-        (response_cls, "create_stage", _patch_create_stage_response),
-        (response_cls, "create_deployment", _patch_create_deployment_response),
-    ]
     with _lock:
-        for owner, name, make in wraps:
-            current = owner.__dict__[name]
+        found = problems()
+        if found:
+            raise incompatible(found)
+        for wrap in wraps():
+            current = wrap.owner.__dict__[wrap.name]
             if not getattr(current, _PATCHED, False):
-                setattr(owner, name, _mark(make(current)))
+                setattr(wrap.owner, wrap.name, _mark(wrap.make(current)))
         for fn in (flush_stage_cache, flush_stage_authorizers_cache, get_usage, test_invoke_method):
             if not hasattr(response_cls, fn.__name__):
                 setattr(response_cls, fn.__name__, fn)
-        for pattern, handler in _NEW_URL_PATHS.items():
-            _urls.url_paths.setdefault(pattern, handler)
+        for pattern in NEW_URL_PATTERNS:
+            _urls.url_paths.setdefault(pattern, response_cls.dispatch)

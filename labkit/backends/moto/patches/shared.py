@@ -3,6 +3,7 @@ and the lookup of a moto API Gateway backend."""
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -44,3 +45,27 @@ class Callbacks(Generic[F]):
         """The registered functions now (a copy: one may unregister while they are called)."""
         with _lock:
             return list(self._fns)
+
+
+def uses(*names: str) -> Callable[[F], F]:
+    """Mark a wrapper factory with the parameters of moto's function its wrapper reads by name;
+    `install()` checks that moto's function still has them before patching anything."""
+
+    def mark(make: F) -> F:
+        make.uses = names  # type: ignore[attr-defined]
+        return make
+
+    return mark
+
+
+def binder(original: Callable[..., Any]) -> Callable[..., inspect.BoundArguments]:
+    """bind(*args, **kwargs): a call's arguments by moto's own parameter names, defaults applied.
+    A wrapper reads what it uses from `.arguments` and calls `original(*b.args, **b.kwargs)`."""
+    signature = inspect.signature(original)
+
+    def bind(*args: Any, **kwargs: Any) -> inspect.BoundArguments:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return bound
+
+    return bind

@@ -10,8 +10,8 @@ from typing import Any
 
 from moto.apigateway.exceptions import BadRequestException, ConflictException, NotFoundException, ValidationException
 
-from ..gateway.cache import CACHE_CLUSTER_SIZES
-from .shared import _CANARY_ATTR, _SNAPSHOT_ATTR
+from labkit.gateway.cache import CACHE_CLUSTER_SIZES
+from .shared import _CANARY_ATTR, _SNAPSHOT_ATTR, binder, uses
 from .snapshots import _notify, capture_definition
 
 
@@ -19,6 +19,7 @@ class _NotFound(NotFoundException):
     code = 404
 
 
+@uses("name", "stage_variables")
 def _patch_create_deployment(original: Callable[..., Any]) -> Callable[..., Any]:
     """Snapshot the API at deploy time, and keep an existing stage's settings on redeploy.
 
@@ -26,10 +27,14 @@ def _patch_create_deployment(original: Callable[..., Any]) -> Callable[..., Any]
     https://docs.aws.amazon.com/apigateway/latest/api/API_Deployment.html
     """
 
+    bind = binder(original)
+
     @functools.wraps(original)
-    def create_deployment(self: Any, name: str, description: str, stage_variables: Any = None) -> Any:
+    def create_deployment(self: Any, *args: Any, **kwargs: Any) -> Any:
+        call = bind(self, *args, **kwargs)
+        name, stage_variables = call.arguments["name"], call.arguments["stage_variables"]
         existing = self.stages.get(name) if name else None
-        deployment = original(self, name, description, stage_variables)
+        deployment = original(*call.args, **call.kwargs)
         if existing is not None:
             # AWS only repoints the stage and merges the given variables (moto built a new Stage).
             existing.deployment_id = deployment.id
@@ -42,16 +47,24 @@ def _patch_create_deployment(original: Callable[..., Any]) -> Callable[..., Any]
     return create_deployment
 
 
-def _noop_update_integration_mocks(self: Any, stage_name: str) -> None:
+@uses()
+def _patch_update_integration_mocks(original: Callable[..., Any]) -> Callable[..., Any]:
     """No moto execute-api callbacks: the kit's own gateway answers execute-api URLs."""
 
+    @functools.wraps(original)
+    def update_integration_mocks(self: Any, *args: Any, **kwargs: Any) -> None:
+        return None
 
+    return update_integration_mocks
+
+
+@uses()
 def _patch_stage_to_json(original: Callable[..., Any]) -> Callable[..., Any]:
     """Return canarySettings on the Stage. https://docs.aws.amazon.com/apigateway/latest/api/API_Stage.html"""
 
     @functools.wraps(original)
-    def to_json(self: Any) -> dict[str, Any]:
-        dct = original(self)
+    def to_json(self: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        dct = original(self, *args, **kwargs)
         canary = getattr(self, _CANARY_ATTR, None)
         if canary is not None:
             dct["canarySettings"] = canary
@@ -75,6 +88,7 @@ def _str2bool(value: Any) -> bool:
     return value if isinstance(value, bool) else str(value).lower() == "true"
 
 
+@uses("patch_operations")
 def _patch_stage_apply_operations(original: Callable[..., Any]) -> Callable[..., Any]:
     """Handle `/canarySettings/...` patches and the canary promotion `copy` ops moto ignores.
 
@@ -82,9 +96,12 @@ def _patch_stage_apply_operations(original: Callable[..., Any]) -> Callable[...,
     https://docs.aws.amazon.com/apigateway/latest/developerguide/promote-canary-deployment.html
     """
 
+    bind = binder(original)
+
     @functools.wraps(original)
-    def apply_operations(self: Any, patch_operations: list[dict[str, Any]]) -> Any:
-        for op in patch_operations:
+    def apply_operations(self: Any, *args: Any, **kwargs: Any) -> Any:
+        call = bind(self, *args, **kwargs)
+        for op in call.arguments["patch_operations"]:
             path, kind = op.get("path", ""), op.get("op")
             canary = getattr(self, _CANARY_ATTR, None)
             if kind == "copy":
@@ -128,20 +145,27 @@ def _patch_stage_apply_operations(original: Callable[..., Any]) -> Callable[...,
                     raise BadRequestException(f"Invalid patch path {path}")
                 setattr(self, _CANARY_ATTR, canary)
             else:
-                original(self, [op])
+                call.arguments["patch_operations"] = [op]
+                original(*call.args, **call.kwargs)
         return self
 
     return apply_operations
 
 
+@uses("function_id", "stage_name", "patch_operations")
 def _patch_backend_update_stage(original: Callable[..., Any]) -> Callable[..., Any]:
     """Reject a stage pointed at an unknown deployment, then notify listeners.
 
     https://docs.aws.amazon.com/apigateway/latest/api/API_UpdateStage.html
     """
 
+    bind = binder(original)
+
     @functools.wraps(original)
-    def update_stage(self: Any, function_id: str, stage_name: str, patch_operations: Any) -> Any:
+    def update_stage(self: Any, *args: Any, **kwargs: Any) -> Any:
+        call = bind(self, *args, **kwargs)
+        function_id, stage_name = call.arguments["function_id"], call.arguments["stage_name"]
+        patch_operations = call.arguments["patch_operations"]
         api = self.get_rest_api(function_id)
         self.get_stage(function_id, stage_name)  # an unknown stage is a NotFoundException first
         _validate_cache_settings(patch_operations or [])
@@ -151,7 +175,7 @@ def _patch_backend_update_stage(original: Callable[..., Any]) -> Callable[..., A
                     # Wording from the kit's brief (LocalStack uses it too); not found in the AWS docs
                     # or in the recorded AWS responses of shared/reference, so treat it as unconfirmed.
                     raise BadRequestException("Deployment id does not exist")
-        stage = original(self, function_id, stage_name, patch_operations)
+        stage = original(*call.args, **call.kwargs)
         _notify("stage", self.account_id, self.region_name, function_id, stage_name)
         return stage
 
@@ -186,18 +210,22 @@ def _validate_cache_settings(patch_operations: list[dict[str, Any]]) -> None:
                                           "0 and 3600 seconds.")
 
 
+@uses("function_id", "stage_name")
 def _patch_backend_stage_event(original: Callable[..., Any]) -> Callable[..., Any]:
     """Notify listeners after create_stage / delete_stage."""
+    bind = binder(original)
 
     @functools.wraps(original)
-    def wrapper(self: Any, function_id: str, stage_name: str, *args: Any, **kwargs: Any) -> Any:
-        result = original(self, function_id, stage_name, *args, **kwargs)
-        _notify("stage", self.account_id, self.region_name, function_id, stage_name)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        call = bind(self, *args, **kwargs)
+        result = original(self, *args, **kwargs)
+        _notify("stage", self.account_id, self.region_name, call.arguments["function_id"], call.arguments["stage_name"])
         return result
 
     return wrapper
 
 
+@uses()
 def _patch_backend_usage_event(original: Callable[..., Any]) -> Callable[..., Any]:
     """Notify listeners ("usage") after an API key, usage plan or plan key changes, so the gateway
     re-reads who may call what with no polling."""
@@ -211,16 +239,20 @@ def _patch_backend_usage_event(original: Callable[..., Any]) -> Callable[..., An
     return wrapper
 
 
+@uses("patch_operations")
 def _patch_usage_plan_apply_patch_operations(original: Callable[..., Any]) -> Callable[..., Any]:
     """UpdateUsagePlan as AWS documents it: remove `/apiStages` by apiId:stage even when the stage
     carries method throttles, per-method throttles under `/apiStages/{apiId}:{stage}/throttle/...`,
     and a fractional `/throttle/rateLimit` (moto compared whole dicts, ignored method throttles and
     cast the rate to int). https://docs.aws.amazon.com/apigateway/latest/api/API_UpdateUsagePlan.html"""
 
+    bind = binder(original)
+
     @functools.wraps(original)
-    def wrapper(self: Any, patch_operations: list[dict[str, Any]]) -> Any:
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        call = bind(self, *args, **kwargs)
         rest = []
-        for op in patch_operations:
+        for op in call.arguments["patch_operations"]:
             path, kind = op.get("path", ""), op.get("op")
             if path == "/apiStages" and kind == "remove":
                 api_id, _, stage = str(op.get("value", "")).partition(":")
@@ -250,7 +282,8 @@ def _patch_usage_plan_apply_patch_operations(original: Callable[..., Any]) -> Ca
                 self.throttle["rateLimit"] = float(op["value"])
             else:
                 rest.append(op)
-        return original(self, rest)
+        call.arguments["patch_operations"] = rest
+        return original(*call.args, **call.kwargs)
 
     return wrapper
 
@@ -269,40 +302,54 @@ AWS_METHOD_SETTING_DEFAULTS: dict[str, Any] = {
 }
 
 
+@uses("resource_path_and_method", "key")
 def _patch_stage_method_setting(original: Callable[..., Any]) -> Callable[..., Any]:
     """A new methodSettings entry starts from AWS's defaults, or from `*/*` for a per-method key.
     https://docs.aws.amazon.com/apigateway/latest/api/API_MethodSetting.html"""
 
+    bind = binder(original)
+
     @functools.wraps(original)
-    def wrapper(self: Any, resource_path_and_method: str, key: str, value: str) -> Any:
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        call = bind(self, *args, **kwargs)
+        resource_path_and_method, key = call.arguments["resource_path_and_method"], call.arguments["key"]
         if resource_path_and_method not in self.method_settings and self._method_settings_translations(key):
             base = self.method_settings.get("*/*") if resource_path_and_method != "*/*" else None
             self.method_settings[resource_path_and_method] = dict(base or AWS_METHOD_SETTING_DEFAULTS)
-        return original(self, resource_path_and_method, key, value)
+        return original(self, *args, **kwargs)
 
     return wrapper
 
 
+@uses("function_id")
 def _patch_backend_delete_rest_api(original: Callable[..., Any]) -> Callable[..., Any]:
     """Notify listeners after delete_rest_api (its snapshots go with its Deployment objects)."""
+    bind = binder(original)
 
     @functools.wraps(original)
-    def delete_rest_api(self: Any, function_id: str) -> Any:
-        result = original(self, function_id)
+    def delete_rest_api(self: Any, *args: Any, **kwargs: Any) -> Any:
+        function_id = bind(self, *args, **kwargs).arguments["function_id"]
+        result = original(self, *args, **kwargs)
         _notify("api-deleted", self.account_id, self.region_name, function_id, None)
         return result
 
     return delete_rest_api
 
 
+@uses("function_id", "parent_resource_id", "path_part")
 def _patch_backend_create_resource(original: Callable[..., Any]) -> Callable[..., Any]:
     """Reject a duplicate sibling (409) or an unknown parent (404) before moto adds the resource.
 
     https://docs.aws.amazon.com/apigateway/latest/api/API_CreateResource.html
     """
 
+    bind = binder(original)
+
     @functools.wraps(original)
-    def create_resource(self: Any, function_id: str, parent_resource_id: str, path_part: str) -> Any:
+    def create_resource(self: Any, *args: Any, **kwargs: Any) -> Any:
+        arguments = bind(self, *args, **kwargs).arguments
+        function_id, parent_resource_id = arguments["function_id"], arguments["parent_resource_id"]
+        path_part = arguments["path_part"]
         api = self.get_rest_api(function_id)
         if path_part:
             if parent_resource_id not in api.resources:
@@ -310,19 +357,24 @@ def _patch_backend_create_resource(original: Callable[..., Any]) -> Callable[...
             for resource in api.resources.values():
                 if resource.parent_id == parent_resource_id and resource.path_part == path_part:
                     raise ConflictException(f"Another resource with the same parent already has this name: {path_part}")
-        return original(self, function_id, parent_resource_id, path_part)
+        return original(self, *args, **kwargs)
 
     return create_resource
 
 
+@uses("function_id", "resource_id")
 def _patch_backend_delete_resource(original: Callable[..., Any]) -> Callable[..., Any]:
     """Delete a resource's descendants with it, so no orphan breaks the API (moto left them).
 
     https://docs.aws.amazon.com/apigateway/latest/api/API_DeleteResource.html
     """
 
+    bind = binder(original)
+
     @functools.wraps(original)
-    def delete_resource(self: Any, function_id: str, resource_id: str) -> Any:
+    def delete_resource(self: Any, *args: Any, **kwargs: Any) -> Any:
+        arguments = bind(self, *args, **kwargs).arguments
+        function_id, resource_id = arguments["function_id"], arguments["resource_id"]
         api = self.get_rest_api(function_id)
         if resource_id not in api.resources:
             raise _NotFound("Invalid Resource identifier specified")
@@ -332,11 +384,12 @@ def _patch_backend_delete_resource(original: Callable[..., Any]) -> Callable[...
             frontier = {r.id for r in api.resources.values() if r.parent_id in frontier} - doomed
         for rid in doomed - {resource_id}:
             api.resources.pop(rid, None)
-        return original(self, function_id, resource_id)
+        return original(self, *args, **kwargs)
 
     return delete_resource
 
 
+@uses()
 def _patch_authorizer_init(original: Callable[..., Any]) -> Callable[..., Any]:
     """CreateAuthorizer keeps `identityValidationExpression` (moto misspelt the keyword on the way in).
     https://docs.aws.amazon.com/apigateway/latest/api/API_CreateAuthorizer.html"""

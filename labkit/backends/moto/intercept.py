@@ -13,12 +13,25 @@ from urllib.parse import urlsplit
 
 import responses
 
-from .engine import Gateway
-from .http import as_bytes
+from labkit.gateway.endpoints import known_domains
+from labkit.gateway.engine import Gateway
+from labkit.gateway.http import as_bytes
 
 EXECUTE_API_URL = re.compile(r"https?://[a-zA-Z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com(:\d+)?(/.*)?$")
 ANY_HTTP_URL = re.compile(r"https?://[^/?#]+([/?#].*)?$")
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+class Interception:
+    """`requests` to execute-api URLs and the lab's custom domains answered by `gateway` until `close()`."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        self._registered = install(gateway)
+
+    def close(self) -> None:
+        """Remove the callbacks from moto's responses mock (safe to call twice)."""
+        registered, self._registered = self._registered, []
+        uninstall(registered)
 
 
 def install(gateway: Gateway) -> list[Any]:
@@ -42,8 +55,6 @@ def install(gateway: Gateway) -> list[Any]:
 
 def _custom_domain(gateway: Gateway) -> Any:
     """A responses matcher: does the request's host name one of the backend's custom domain names?"""
-    from .endpoints import known_domains
-
     def matches(request: Any) -> tuple[bool, str]:
         host = (urlsplit(str(request.url)).hostname or "").lower()
         if host and host in known_domains(gateway.source):

@@ -22,6 +22,7 @@ import pytest
 from backends import EchoHandler
 from labkit import Gateway, Lab
 from labkit.apis import RestApi
+from labkit.backends.services import BotoServices
 from labkit.gateway.clock import RealClock
 from labkit.gateway.lambdas import FunctionCode
 
@@ -137,7 +138,7 @@ def _bare_gateway_round() -> None:
             api = RestApi.create(lab.client("apigateway"), "lifecycle")
             api.resource("/echo").method("GET").http_proxy(f"http://127.0.0.1:{backend.server_port}/echo")
             api.deploy("dev")
-            with Gateway(lab.gateway().source, client_factory=lab.client) as gateway:
+            with Gateway(lab.gateway().source, services=BotoServices(lab.client)) as gateway:
                 for _ in range(3):
                     response = gateway.invoke("GET", lab.stage_url(api.id, "dev") + "/echo")
                     assert response.status_code == 200 and json.loads(response.body)["path"] == "/echo"

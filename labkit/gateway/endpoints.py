@@ -30,8 +30,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
-import time
 from collections.abc import Mapping
 from typing import Any
 

@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 
 from . import sigv4
 from .pipeline import Call
+from .doors.urls import is_execute_api_host
 from .policy import INVALIDATE_CACHE, INVOKE, Principal, evaluate
 from .responses import GatewayError
 
@@ -26,7 +27,6 @@ SERVICE = "execute-api"
 MAX_SKEW_SECONDS = 15 * 60  # https://docs.aws.amazon.com/IAM/latest/UserGuide/signature-v4-troubleshooting.html
 _AMZ_DATE = "%Y%m%dT%H%M%SZ"
 _PARAM = re.compile(r"(\w+)=([^,\s]*)")
-_EXECUTE_API_HOST = re.compile(r"\.execute-api\.[a-z0-9-]+\.amazonaws\.com$", re.I)
 
 
 @dataclass
@@ -118,7 +118,7 @@ def _candidate_targets(call: Call, host: str) -> list[tuple[str, str]]:
         queries = {"&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in req.query),
                    urlencode(req.query)}
     paths = [f"/{req.stage}{req.path}"] + ([f"/{req.stage}"] if req.path == "/" else [])
-    if not _EXECUTE_API_HOST.search(host.split(":")[0]):
+    if not is_execute_api_host(host):
         paths.insert(0, f"/restapis/{req.api_id}/{req.stage}/_user_request_{req.path}")
     return [(path, query) for path in paths for query in sorted(queries)]
 

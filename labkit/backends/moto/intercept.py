@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 
 import responses
 
+from labkit.gateway.doors.urls import EXECUTE_API_URL
 from labkit.gateway.endpoints import known_domains
 from labkit.gateway.engine import Gateway
 from labkit.gateway.http import as_bytes
 
-EXECUTE_API_URL = re.compile(r"https?://[a-zA-Z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com(:\d+)?(/.*)?$")
 ANY_HTTP_URL = re.compile(r"https?://[^/?#]+([/?#].*)?$")
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 

@@ -19,6 +19,7 @@ _HOST = r"(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.co
 EXECUTE_API_HOST = re.compile(rf"^{_HOST}(:\d+)?$", re.I)
 # A whole URL on an execute-api host (what the `requests` interception in a moto lab answers).
 EXECUTE_API_URL = re.compile(rf"^https?://{_HOST}(:\d+)?(/.*)?$", re.I)
+_EXECUTE_API_SUFFIX = re.compile(r"\.execute-api\.[a-z0-9-]+\.amazonaws\.com$", re.I)
 LOCAL_STAGE_PATH = re.compile(r"^/restapis/(?P<api>[^/]+)/(?P<stage>[^/]+)/_user_request_(?P<path>/.*)?$")
 # The local server's way to reach a custom domain without DNS or a Host header (Lab.domain_url).
 LOCAL_DOMAIN_PATH = re.compile(r"^/_domains/(?P<domain>[^/]+)(?P<path>/.*)?$")
@@ -28,8 +29,9 @@ Domains = Callable[[], Mapping[str, Any]]
 
 
 def is_execute_api_host(host: str) -> bool:
-    """Whether `host` (a name, with or without a port) is a stage's default execute-api endpoint."""
-    return EXECUTE_API_HOST.match(host) is not None
+    """Whether `host` (a name, with or without a port) is an execute-api endpoint: a stage's default
+    one, or a private API's VPC endpoint name (`{api}-{vpce}.execute-api...`)."""
+    return _EXECUTE_API_SUFFIX.search(host_name(host)) is not None
 
 
 def host_name(host: str) -> str:

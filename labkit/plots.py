@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator
 
+from .pricing import cache_prices
 from .sim.runner import ACCEPTED, SimResult
 
 
@@ -268,8 +269,6 @@ def cost_per_million_label(point: Any) -> str:
 def cache_cost_vs_savings(points: Any, ax: Axes | None = None) -> Figure:
     """Hourly price of every cache cluster size (bars, us-east-1) and the backend calls per hour the
     given runs saved (`labkit.sim.caching.CostPoint`s, dots on the right-hand axis)."""
-    from .sim.caching import cache_prices
-
     fig, ax = _axes(ax)
     prices = cache_prices()
     sizes = list(prices)

@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..api_calls import ensure_resource, lambda_uri
 from ..gateway.cache import CACHE_CLUSTER_SIZES, CACHE_HEADER, MAX_ENTRY_BYTES, MAX_TTL_SECONDS
 from ..gateway.clock import VirtualClock
 from ..gateway.compiled import send
@@ -466,19 +467,22 @@ def _still_there(apigw: Any, api_id: str) -> bool:
 
 def _create_api(lab: Any, apigw: Any) -> str:
     """GET /items?item=… with a Lambda proxy backend, `item` the integration's cache key parameter."""
-    from ..apis import RestApi, lambda_uri
-
     name = f"{API_NAME}-backend"
     try:
         function_arn = lab.client("lambda").get_function(FunctionName=name)["Configuration"]["FunctionArn"]
     except lab.client("lambda").exceptions.ResourceNotFoundException:
         function_arn = lab.lambda_function(name, BACKEND_SOURCE)
-    api = RestApi.create(apigw, API_NAME, description="labkit.sim.caching: the stage cache in virtual time")
-    resource = api.resource(RESOURCE)
-    resource.method("GET", request_parameters={KEY_PARAMETER: True})
+    # Plain boto3 calls (the simulator sits below labkit.apis): what RestApi.create, .resource, .method
+    # and .deploy would send. https://docs.aws.amazon.com/apigateway/latest/api/API_CreateRestApi.html
+    api_id = apigw.create_rest_api(name=API_NAME, endpointConfiguration={"types": ["REGIONAL"]},
+                                   apiKeySource="HEADER",
+                                   description="labkit.sim.caching: the stage cache in virtual time")["id"]
+    resource_id = ensure_resource(apigw, api_id, RESOURCE)
+    apigw.put_method(restApiId=api_id, resourceId=resource_id, httpMethod="GET", authorizationType="NONE",
+                     apiKeyRequired=False, requestParameters={KEY_PARAMETER: True})
     # https://docs.aws.amazon.com/apigateway/latest/api/API_PutIntegration.html (cacheKeyParameters)
-    apigw.put_integration(restApiId=api.id, resourceId=resource.id, httpMethod="GET", type="AWS_PROXY",
-                          integrationHttpMethod="POST", uri=lambda_uri(api.region, function_arn),
+    apigw.put_integration(restApiId=api_id, resourceId=resource_id, httpMethod="GET", type="AWS_PROXY",
+                          integrationHttpMethod="POST", uri=lambda_uri(apigw.meta.region_name, function_arn),
                           cacheKeyParameters=[KEY_PARAMETER])
-    api.deploy(STAGE)
-    return api.id
+    apigw.create_deployment(restApiId=api_id, stageName=STAGE, description="")
+    return api_id

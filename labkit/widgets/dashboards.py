@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import plots
-from ..plots import CACHE_COLOURS, COLOURS
+from ..colours import CACHE_COLOURS, COLOURS
 from ..pricing import cache_prices
 from ..sim.caching import cost_point
 from ..sim.runner import SimResult

@@ -1,9 +1,7 @@
 """Self-checks for the exercises of 04_endpoint_types.
 
-Same pattern as `labkit.exercises.checks`: each check takes the learner's answer (and the lab when it must
-look at the API), prints "✅ ..." when it is right or "❌ Not yet: <hint>" when it is wrong or still
-None, and returns True or False. A wrong answer never raises: the stored notebook runs with the
-exercises blank, showing the hint. Solutions for trainers: notebooks/solutions/04_endpoint_types.md.
+Each check prints ✅ or a ❌ hint and returns True or False, never raises (see
+`labkit.exercises.checks`). Solutions for trainers: notebooks/solutions/04_endpoint_types.md.
 """
 
 from __future__ import annotations

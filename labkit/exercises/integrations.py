@@ -1,9 +1,7 @@
 """Self-checks for the exercises of 02_integrations.
 
-Same pattern as `labkit.exercises.checks`: each check takes the learner's answer (and the lab when it must
-call the API), prints "✅ ..." when it is right or "❌ Not yet: <hint>" when it is wrong or still
-None, and returns True or False. A wrong answer never raises: the stored notebook runs with the
-exercises blank, showing the hint. Solutions for trainers: notebooks/solutions/02_integrations.md.
+Each check prints ✅ or a ❌ hint and returns True or False, never raises (see
+`labkit.exercises.checks`). Solutions for trainers: notebooks/solutions/02_integrations.md.
 """
 
 from __future__ import annotations

@@ -12,6 +12,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import apis_cors, openapi
+from .api_calls import (HTTP_METHODS, add_binary_media_types, ensure_resource, lambda_uri, paginate, path_params,
+                        split_path, strip_metadata)
+
 __all__ = [
     "ENDPOINT_TYPES",
     "HTTP_METHODS",
@@ -29,7 +33,6 @@ __all__ = [
 ]
 
 ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
-HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
 AUTHORIZATION_TYPES = ("NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS")
 API_KEY_SOURCES = ("HEADER", "AUTHORIZER")
 PASSTHROUGH_BEHAVIORS = ("WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER")
@@ -42,30 +45,8 @@ _STAGE_VAR_NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
 _STAGE_VAR_VALUE_RE = re.compile(r"^[A-Za-z0-9\-._~:/?#&=,]+$")
 STAGE_VARS_MAX, STAGE_VAR_KEY_MAX, STAGE_VAR_VALUE_MAX = 100, 64, 512
 
-_PATH_PARAM_RE = re.compile(r"^\{([A-Za-z0-9._-]+)(\+?)\}$")
 # `{name}` placeholders in an integration URI, but not `${stageVariables.name}`.
 _URI_PLACEHOLDER_RE = re.compile(r"(?<!\$)\{([A-Za-z0-9._-]+)\}")
-
-
-def _strip(response: dict[str, Any]) -> dict[str, Any]:
-    """Drop boto3's ResponseMetadata so results compare and print cleanly."""
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def _paginate(client: Any, operation: str, key: str = "items", **kwargs: Any) -> list[dict[str, Any]]:
-    """Collect every page of a list call (paginator when boto3 has one)."""
-    if client.can_paginate(operation):
-        items: list[dict[str, Any]] = []
-        for page in client.get_paginator(operation).paginate(**kwargs):
-            items.extend(page.get(key, []))
-        return items
-    return list(getattr(client, operation)(**kwargs).get(key, []))
-
-
-def lambda_uri(region: str, function_arn: str) -> str:
-    """The integration URI API Gateway uses to invoke a Lambda function (stage variables allowed)."""
-    # https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html (uri)
-    return f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
 
 
 def validate_timeout_ms(timeout_ms: int | None) -> None:
@@ -120,56 +101,9 @@ def _validate_http_uri(uri: str) -> None:
         raise ValueError(f"uri must be a full http:// or https:// URL, got {uri!r}")
 
 
-def _path_params(path: str) -> list[str]:
-    """Names of the path parameters in a resource path, `{proxy+}` giving `proxy`."""
-    names = []
-    for part in path.strip("/").split("/"):
-        m = _PATH_PARAM_RE.match(part)
-        if m:
-            names.append(m.group(1))
-    return names
-
-
-def _split_path(path: str) -> list[str]:
-    """Validate a resource path like `/pets/{petId}` and return its parts."""
-    if not isinstance(path, str) or not path.startswith("/"):
-        raise ValueError(f"path must start with '/', got {path!r}")
-    stripped = path.strip("/")
-    parts = stripped.split("/") if stripped else []
-    for i, part in enumerate(parts):
-        if not part:
-            raise ValueError(f"path {path!r} has an empty segment ('//')")
-        if "{" in part or "}" in part:
-            m = _PATH_PARAM_RE.match(part)
-            if not m:
-                raise ValueError(f"path segment {part!r} must be a literal, '{{name}}' or '{{name+}}'")
-            # https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-set-up-simple-proxy.html
-            if m.group(2) and i != len(parts) - 1:
-                raise ValueError(f"greedy path variable {part!r} must be the last segment of {path!r}")
-    return parts
-
-
-def ensure_resource(client: Any, api_id: str, path: str, known: dict[str, str] | None = None) -> str:
-    """Create any missing resources along `path` and return the id of the last one.
-
-    `known` maps existing paths to ids; pass it to avoid re-listing resources on every call.
-    Parents are always ids just read or created, never guessed (moto corrupts an API on a bad parentId).
-    """
-    parts = _split_path(path)
-    if known is None:
-        known = {r["path"]: r["id"] for r in _paginate(client, "get_resources", restApiId=api_id)}
-    parent_id = known["/"]
-    current = ""
-    for part in parts:
-        current = f"{current}/{part}"
-        if current not in known:
-            created = client.create_resource(restApiId=api_id, parentId=parent_id, pathPart=part)
-            known[current] = created["id"]
-        parent_id = known[current]
-    return parent_id
-
-
 @dataclass(frozen=True)
+
+
 class Method:
     """One HTTP method on a resource; its builders add the integration (console: Integration request)."""
 
@@ -186,7 +120,7 @@ class Method:
 
     def _path_mappings(self, uri: str) -> dict[str, str]:
         """Map `{name}` placeholders of a URI from the method's path parameters, as the console does."""
-        params = set(_path_params(self.resource.path))
+        params = set(path_params(self.resource.path))
         return {
             f"integration.request.path.{name}": f"method.request.path.{name}"
             for name in _URI_PLACEHOLDER_RE.findall(uri)
@@ -205,7 +139,7 @@ class Method:
             kwargs["responseModels"] = models
         if headers:
             kwargs["responseParameters"] = {f"method.response.header.{h}": bool(r) for h, r in headers.items()}
-        return _strip(self.api.client.put_method_response(**kwargs))
+        return strip_metadata(self.api.client.put_method_response(**kwargs))
 
     def integration_response(
         self,
@@ -222,14 +156,14 @@ class Method:
             kwargs["responseTemplates"] = templates
         if parameters:
             kwargs["responseParameters"] = parameters
-        return _strip(self.api.client.put_integration_response(**kwargs))
+        return strip_metadata(self.api.client.put_integration_response(**kwargs))
 
     def mock(self, status: int = 200, body: str = '{"ok": true}', content_type: str = "application/json") -> dict[str, Any]:
         """MOCK integration: API Gateway answers `status` with `body` itself, no backend."""
         # https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-mock-integration.html
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
             raise ValueError(f"status must be an HTTP status code between 100 and 599, got {status!r}")
-        integration = _strip(
+        integration = strip_metadata(
             self.api.client.put_integration(
                 **self._ids(),
                 type="MOCK",
@@ -271,7 +205,7 @@ class Method:
             kwargs["requestTemplates"] = request_templates
         if timeout_ms is not None:
             kwargs["timeoutInMillis"] = timeout_ms
-        integration = _strip(self.api.client.put_integration(**kwargs))
+        integration = strip_metadata(self.api.client.put_integration(**kwargs))
         self.response(200, models={"application/json": "Empty"})
         self.integration_response(200, templates=response_templates)
         return integration
@@ -293,7 +227,7 @@ class Method:
             kwargs["requestParameters"] = params
         if timeout_ms is not None:
             kwargs["timeoutInMillis"] = timeout_ms
-        integration = _strip(self.api.client.put_integration(**kwargs))
+        integration = strip_metadata(self.api.client.put_integration(**kwargs))
         self.response(200, models={"application/json": "Empty"})
         return integration
 
@@ -312,7 +246,7 @@ class Method:
         }
         if timeout_ms is not None:
             kwargs["timeoutInMillis"] = timeout_ms
-        integration = _strip(self.api.client.put_integration(**kwargs))
+        integration = strip_metadata(self.api.client.put_integration(**kwargs))
         self.response(200, models={"application/json": "Empty"})
         return integration
 
@@ -326,6 +260,8 @@ def _check_http_method(method: str, name: str) -> str:
 
 
 @dataclass(frozen=True)
+
+
 class Resource:
     """A resource (path) of a REST API; `method()` adds an HTTP method to it."""
 
@@ -336,7 +272,7 @@ class Resource:
     @property
     def path_params(self) -> list[str]:
         """Names of the path variables in this resource's path (`{proxy+}` gives `proxy`)."""
-        return _path_params(self.path)
+        return path_params(self.path)
 
     def method(
         self,
@@ -449,20 +385,15 @@ class RestApi:
 
     def describe(self) -> dict[str, Any]:
         """get_rest_api without ResponseMetadata."""
-        return _strip(self.client.get_rest_api(restApiId=self.id))
+        return strip_metadata(self.client.get_rest_api(restApiId=self.id))
 
     def add_binary_media_types(self, media_types: list[str]) -> dict[str, Any]:
         """Add binary media types (console: API settings > Binary media types)."""
-        # AWS reads the type from the path ('/' escaped as '~1'); moto reads `value`, so send both.
-        ops = [
-            {"op": "add", "path": "/binaryMediaTypes/" + t.replace("~", "~0").replace("/", "~1"), "value": t}
-            for t in media_types
-        ]
-        return _strip(self.client.update_rest_api(restApiId=self.id, patchOperations=ops))
+        return add_binary_media_types(self.client, self.id, media_types)
 
     def resources(self) -> dict[str, str]:
         """Every resource path mapped to its id."""
-        return {r["path"]: r["id"] for r in _paginate(self.client, "get_resources", restApiId=self.id)}
+        return {r["path"]: r["id"] for r in paginate(self.client, "get_resources", restApiId=self.id)}
 
     def resource(self, path: str) -> Resource:
         """The resource at `path`, creating missing parts (`{param}` and `{proxy+}` included)."""
@@ -470,7 +401,7 @@ class RestApi:
         if "/" in known:
             self._root_id = known["/"]
         rid = ensure_resource(self.client, self.id, path, known)
-        normalized = "/" + "/".join(_split_path(path))
+        normalized = "/" + "/".join(split_path(path))
         return Resource(rid, normalized, self)
 
     def deploy(
@@ -486,7 +417,7 @@ class RestApi:
         if self._stage_exists(stage):
             # moto replaces an existing stage on create_deployment(stageName=...) and wipes its settings;
             # deploying without a stage and then moving the stage keeps them (and is what AWS does anyway).
-            deployment = _strip(self.client.create_deployment(restApiId=self.id, description=description))
+            deployment = strip_metadata(self.client.create_deployment(restApiId=self.id, description=description))
             ops = [{"op": "replace", "path": "/deploymentId", "value": deployment["id"]}]
             ops += [{"op": "replace", "path": f"/variables/{k}", "value": v} for k, v in (variables or {}).items()]
             self.client.update_stage(restApiId=self.id, stageName=stage, patchOperations=ops)
@@ -494,7 +425,7 @@ class RestApi:
         kwargs: dict[str, Any] = {"restApiId": self.id, "stageName": stage, "description": description}
         if variables:
             kwargs["variables"] = dict(variables)
-        return _strip(self.client.create_deployment(**kwargs))
+        return strip_metadata(self.client.create_deployment(**kwargs))
 
     def _stage_exists(self, stage: str) -> bool:
         return any(s["stageName"] == stage for s in self.stages())
@@ -505,7 +436,7 @@ class RestApi:
 
     def stage(self, stage: str) -> dict[str, Any]:
         """get_stage without ResponseMetadata."""
-        return _strip(self.client.get_stage(restApiId=self.id, stageName=stage))
+        return strip_metadata(self.client.get_stage(restApiId=self.id, stageName=stage))
 
     def invoke_url(self, stage: str) -> str:
         """The default execute-api URL of a stage."""
@@ -513,7 +444,7 @@ class RestApi:
 
     def deployments(self) -> list[dict[str, Any]]:
         """Every deployment, newest first."""
-        items = _paginate(self.client, "get_deployments", restApiId=self.id)
+        items = paginate(self.client, "get_deployments", restApiId=self.id)
         # createdDate has one-second resolution; on a tie the later-listed deployment counts as newer.
         def key(pair: tuple[int, dict[str, Any]]) -> tuple[float, int]:
             created = pair[1].get("createdDate")
@@ -529,7 +460,7 @@ class RestApi:
         # moto accepts any deploymentId here; AWS does not, so check first on both.
         if deployment_id not in {d["id"] for d in self.deployments()}:
             raise ValueError(f"deployment_id {deployment_id!r} is not a deployment of API {self.id}")
-        return _strip(
+        return strip_metadata(
             self.client.update_stage(
                 restApiId=self.id,
                 stageName=stage,
@@ -555,7 +486,7 @@ class RestApi:
         ]
         if not ops:
             return self.stage(stage)
-        return _strip(self.client.update_stage(restApiId=self.id, stageName=stage, patchOperations=ops))
+        return strip_metadata(self.client.update_stage(restApiId=self.id, stageName=stage, patchOperations=ops))
 
     def delete(self) -> None:
         """Delete the whole API."""
@@ -563,35 +494,33 @@ class RestApi:
 
     def definition(self) -> dict[str, Any]:
         """Everything about the API in boto3 shapes (see labkit.openapi.definition_from_client)."""
-        from labkit import openapi
-
         return openapi.definition_from_client(self.client, self.id)
 
     def export_openapi(self, stage: str | None = None) -> dict[str, Any]:
         """OpenAPI 3.0.1 with x-amazon-apigateway-* extensions, built by labkit (moto's get_export is lossy)."""
-        from labkit import openapi
-
         return openapi.export(self.definition(), stage=stage)
 
 
 def import_openapi(client: Any, doc: dict[str, Any] | str) -> RestApi:
     """Create a REST API from an OpenAPI 3 document through ordinary boto3 calls."""
-    from labkit import openapi
-
     return RestApi(client, openapi.import_(client, doc))
 
 
 def enable_cors(api_or_resource: RestApi | Resource, allow_origins: list[str] | tuple[str, ...] | str = ("*",),
                 allow_methods: list[str] | None = None,
-                allow_headers: list[str] | tuple[str, ...] = ("Content-Type", "X-Amz-Date", "Authorization",
-                                                               "X-Api-Key", "X-Amz-Security-Token"),
+                allow_headers: list[str] | tuple[str, ...] = apis_cors.DEFAULT_CORS_HEADERS,
                 max_age: int | None = None, allow_credentials: bool = False,
                 gateway_responses: bool = True) -> dict[str, Any]:
     """The console's "Enable CORS": an OPTIONS MOCK method answering the Access-Control-* headers,
-    Access-Control-Allow-Origin on the other methods' 200 responses and (optionally) on DEFAULT_4XX/5XX.
-    Redeploy afterwards. Details: labkit.apis_cors.enable_cors."""
+    Access-Control-Allow-Origin on the other methods' 200 responses and (optionally) on DEFAULT_4XX/5XX,
+    on one resource or on every resource of an API that has methods. Redeploy afterwards.
+    Details: labkit.apis_cors.enable_cors."""
     # https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html
-    from labkit.apis_cors import enable_cors as build
-
-    return build(api_or_resource, allow_origins, allow_methods, allow_headers, max_age, allow_credentials,
-                 gateway_responses)
+    if isinstance(api_or_resource, RestApi):
+        api, resource_id = api_or_resource, None
+    elif isinstance(api_or_resource, Resource):
+        api, resource_id = api_or_resource.api, api_or_resource.id
+    else:
+        raise ValueError(f"api_or_resource must be a labkit.apis.RestApi or Resource, got {api_or_resource!r}")
+    return apis_cors.enable_cors(api.client, api.id, resource_id, allow_origins, allow_methods, allow_headers,
+                                 max_age, allow_credentials, gateway_responses)

@@ -20,12 +20,14 @@ _ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 _PROXY_TYPES = ("AWS_PROXY", "HTTP_PROXY")
 
 
-def enable_cors(api_or_resource: Any, allow_origins: list[str] | tuple[str, ...] | str = ("*",),
+def enable_cors(client: Any, api_id: str, resource_id: str | None = None,
+                allow_origins: list[str] | tuple[str, ...] | str = ("*",),
                 allow_methods: list[str] | None = None,
                 allow_headers: list[str] | tuple[str, ...] = DEFAULT_CORS_HEADERS,
                 max_age: int | None = None, allow_credentials: bool = False,
                 gateway_responses: bool = True) -> dict[str, Any]:
-    """Enable CORS on a resource (or on every resource with methods of a RestApi), as the console does.
+    """Enable CORS on the resource `resource_id` (or, when it is None, on every resource of API `api_id`
+    that has methods), as the console does. `labkit.apis.enable_cors` takes a RestApi or a Resource instead.
 
     - `allow_origins`: `["*"]` (the console's default) or the origins allowed. With one origin the
       headers are static values, exactly the console's. With several, the OPTIONS request template
@@ -42,8 +44,6 @@ def enable_cors(api_or_resource: Any, allow_origins: list[str] | tuple[str, ...]
 
     Returns `{"resources": [paths], "allow_origin": ..., "allow_methods": {path: ...}, "allow_headers": ...}`.
     """
-    from .apis import Resource, RestApi
-
     origins = [allow_origins] if isinstance(allow_origins, str) else list(allow_origins or [])
     if not origins or not all(isinstance(o, str) and o for o in origins):
         raise ValueError(f"allow_origins must be ['*'] or a non-empty list of origins, got {allow_origins!r}")
@@ -61,25 +61,19 @@ def enable_cors(api_or_resource: Any, allow_origins: list[str] | tuple[str, ...]
             raise ValueError(f"allow_methods must be among {', '.join(_ALL_METHODS)}, got {bad!r}")
     headers_value = ",".join(allow_headers)
 
-    if isinstance(api_or_resource, RestApi):
-        api = api_or_resource
-        client = api.client
-        items = client.get_resources(restApiId=api.id, embed=["methods"]).get("items", [])
+    if resource_id is None:
+        items = client.get_resources(restApiId=api_id, embed=["methods"]).get("items", [])
         targets = [(r["id"], r["path"], r.get("resourceMethods") or {}) for r in items
                    if set(r.get("resourceMethods") or {}) - {"OPTIONS"}]
-    elif isinstance(api_or_resource, Resource):
-        api = api_or_resource.api
-        client = api.client
-        found = client.get_resource(restApiId=api.id, resourceId=api_or_resource.id, embed=["methods"])
-        targets = [(api_or_resource.id, api_or_resource.path, found.get("resourceMethods") or {})]
     else:
-        raise ValueError(f"api_or_resource must be a labkit.apis.RestApi or Resource, got {api_or_resource!r}")
+        found = client.get_resource(restApiId=api_id, resourceId=resource_id, embed=["methods"])
+        targets = [(resource_id, found["path"], found.get("resourceMethods") or {})]
 
     single = len(origins) == 1
     origin_value = f"'{origins[0]}'" if single else "method.request.header.Origin"
     summary: dict[str, Any] = {"resources": [], "allow_origin": origins[0] if single else list(origins),
                                "allow_methods": {}, "allow_headers": headers_value}
-    for resource_id, path, methods in targets:
+    for target_id, path, methods in targets:
         names = sorted(set(methods) - {"OPTIONS"})
         if allow_methods is not None:
             verbs = sorted({str(m).upper() for m in allow_methods} | {"OPTIONS"})
@@ -87,15 +81,15 @@ def enable_cors(api_or_resource: Any, allow_origins: list[str] | tuple[str, ...]
             verbs = list(_ALL_METHODS)
         else:
             verbs = sorted(set(names) | {"OPTIONS"})
-        _options_method(client, api.id, resource_id, origins, ",".join(verbs), headers_value, max_age,
+        _options_method(client, api_id, target_id, origins, ",".join(verbs), headers_value, max_age,
                         allow_credentials)
         for name in names:
-            _allow_origin_on_method(client, api.id, resource_id, name, origin_value, allow_credentials)
+            _allow_origin_on_method(client, api_id, target_id, name, origin_value, allow_credentials)
         summary["resources"].append(path)
         summary["allow_methods"][path] = ",".join(verbs)
     if gateway_responses:
         for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
-            _allow_origin_on_gateway_response(client, api.id, kind, origin_value, headers_value)
+            _allow_origin_on_gateway_response(client, api_id, kind, origin_value, headers_value)
     return summary
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from labkit.apis import HTTP_METHODS, _paginate, _strip, ensure_resource
+from .api_calls import HTTP_METHODS, add_binary_media_types, definition_from_client, ensure_resource, paginate
 
 __all__ = ["definition_from_client", "export", "import_", "load_document"]
 
@@ -37,32 +37,6 @@ BUILTIN_MODELS = {
 _PARAM_LOCATIONS = {"path": "path", "querystring": "query", "header": "header"}
 _LOCATION_PREFIX = {v: k for k, v in _PARAM_LOCATIONS.items()}
 _SCHEMA_REF = "#/components/schemas/"
-
-
-# ---------------------------------------------------------------- reading the API
-
-
-def definition_from_client(client: Any, api_id: str) -> dict[str, Any]:
-    """Read everything export() needs through plain boto3 calls (boto3 response shapes)."""
-    resources = _paginate(client, "get_resources", restApiId=api_id, embed=["methods"])
-    for resource in resources:
-        for verb, method in list((resource.get("resourceMethods") or {}).items()):
-            # AWS (and some moto versions) embed only a method summary; fetch the full method then.
-            if "methodIntegration" not in method or "httpMethod" not in method:
-                try:
-                    full = _strip(client.get_method(restApiId=api_id, resourceId=resource["id"], httpMethod=verb))
-                except client.exceptions.NotFoundException:
-                    continue
-                resource["resourceMethods"][verb] = full
-    return {
-        "restApi": _strip(client.get_rest_api(restApiId=api_id)),
-        "region": client.meta.region_name,
-        "resources": resources,
-        "authorizers": _paginate(client, "get_authorizers", restApiId=api_id),
-        "gatewayResponses": _paginate(client, "get_gateway_responses", restApiId=api_id),
-        "models": _paginate(client, "get_models", restApiId=api_id),
-        "requestValidators": _paginate(client, "get_request_validators", restApiId=api_id),
-    }
 
 
 # ---------------------------------------------------------------- export
@@ -539,7 +513,7 @@ def _populate(client: Any, doc: dict[str, Any], api_id: str) -> None:
             validateRequestParameters=bool(spec.get("validateRequestParameters")),
         )["id"]
 
-    known = {r["path"]: r["id"] for r in _paginate(client, "get_resources", restApiId=api_id)}
+    known = {r["path"]: r["id"] for r in paginate(client, "get_resources", restApiId=api_id)}
     for path in sorted(doc["paths"]):
         item = doc["paths"][path]
         resource_id = ensure_resource(client, api_id, path, known)
@@ -578,9 +552,7 @@ def import_(client: Any, doc: dict[str, Any] | str) -> str:
         present = client.get_rest_api(restApiId=api_id).get("binaryMediaTypes") or []
         missing = [t for t in binary if t not in present]
         if missing:  # moto ignores binaryMediaTypes on create
-            from labkit.apis import RestApi
-
-            RestApi(client, api_id).add_binary_media_types(missing)
+            add_binary_media_types(client, api_id, missing)
         _populate(client, parsed, api_id)
     except BaseException:
         with contextlib.suppress(Exception):

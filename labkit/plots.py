@@ -16,6 +16,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator
 
+from .colours import CACHE_COLOURS, COLOURS
+from .design.cost import break_even, cost_curve, suggested_cache_size
+from .design.model import load_design
+from .pricing import cache_prices
 from .sim.runner import ACCEPTED, SimResult
 
 
@@ -44,9 +48,6 @@ def _show_figures_as_png() -> None:
 
 
 _show_figures_as_png()
-
-COLOURS = {"offered": "#7f7f7f", "accepted": "#2ca02c", "throttled": "#d62728", "quota_exceeded": "#9467bd",
-           "tokens": "#1f77b4"}
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 3.0)) -> tuple[Figure, Axes]:
@@ -165,10 +166,6 @@ def png_bytes(fig: Figure, dpi: int = 72, **options: Any) -> bytes:
 
 # --- the stage cache (labkit.sim.caching) -------------------------------------------------------------------
 
-CACHE_COLOURS = {"hit": "#2ca02c", "backend": "#ff7f0e", "without": "#7f7f7f", "stale": "#d62728",
-                 "cost": "#1f77b4"}
-
-
 def closed(values: np.ndarray, width: float | None = None) -> np.ndarray:
     """Bin starts (with `width`: plus the last bin's end) or bin values (the last one repeated), so a
     post-step line draws the last bin too."""
@@ -268,8 +265,6 @@ def cost_per_million_label(point: Any) -> str:
 def cache_cost_vs_savings(points: Any, ax: Axes | None = None) -> Figure:
     """Hourly price of every cache cluster size (bars, us-east-1) and the backend calls per hour the
     given runs saved (`labkit.sim.caching.CostPoint`s, dots on the right-hand axis)."""
-    from .sim.caching import cache_prices
-
     fig, ax = _axes(ax)
     prices = cache_prices()
     sizes = list(prices)
@@ -346,9 +341,6 @@ def cost_vs_traffic(design: Any, ax: Axes | None = None, month_hours: float = 73
     """Monthly cost against requests/month at the design's endpoint mix, without and with the stage cache,
     with the design's own volume and the cache's break-even marked (labkit.design.cost: backend calls are
     priced at the design's backend_cost_per_million, or like API requests if it gives none)."""
-    from .design.cost import break_even, cost_curve, suggested_cache_size
-    from .design.model import load_design
-
     design = load_design(design)
     fig, ax = _axes(ax, (7.0, 3.6))
     volumes = np.logspace(5, 11, 61)
@@ -368,37 +360,4 @@ def cost_vs_traffic(design: Any, ax: Axes | None = None, month_hours: float = 73
                                                                         else ""))
     ax.title.set_fontsize(9)
     ax.legend(loc="upper left", fontsize="small")
-    return fig
-
-
-def design_simulation(sim: Any, size: tuple[float, float] = (11.0, 4.0)) -> Figure:
-    """A DesignSimulation (labkit.design.simulate): what each endpoint and tier had accepted, throttled,
-    quota-limited or timed out per second, and each endpoint's latency percentiles."""
-    fig = Figure(figsize=size, layout="constrained")
-    left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-    rows = [r for r in sim.rows if r.endpoint != "all" and r.tier != "all"]
-    labels = [r.endpoint if len(sim.client_scale) == 1 else f"{r.endpoint}\n{r.tier}" for r in rows]
-    y = np.arange(len(rows))
-    s = sim.seconds
-    start = np.zeros(len(rows))
-    for key, colour, label in (("accepted", COLOURS["accepted"], "accepted"),
-                               ("throttled", COLOURS["throttled"], "429 throttled"),
-                               ("quota_exceeded", COLOURS["quota_exceeded"], "429 quota"),
-                               ("timeouts", "#8c564b", "504 timeout")):
-        values = np.array([getattr(r, key) / s for r in rows])
-        left.barh(y, values, left=start, color=colour, label=label)
-        start += values
-    left.set_yticks(y, labels, fontsize=7)
-    left.invert_yaxis()
-    left.set(xlabel="requests / s", title=f"{sim.design.name}: {s:g} s simulated")
-    left.legend(loc="lower right", fontsize="x-small")
-    per_endpoint = [r for r in sim.rows if r.endpoint != "all" and r.tier == "all"]
-    x = np.arange(len(per_endpoint))
-    for i, (q, style) in enumerate((("latency_p50", 0.5), ("latency_p95", 0.75), ("latency_p99", 1.0))):
-        right.bar(x + (i - 1) * 0.27, [getattr(r, q) * 1000 for r in per_endpoint], 0.27, alpha=style,
-                  color=COLOURS["tokens"], label=q.split("_")[1])
-    right.set_xticks(x, [r.endpoint for r in per_endpoint], rotation=30, ha="right", fontsize=7)
-    right.set_yscale("symlog", linthresh=10)
-    right.set(ylabel="latency (ms)", title="Latency of accepted requests (cache hits ~0)")
-    right.legend(fontsize="x-small")
     return fig

@@ -10,8 +10,9 @@ import pytest
 
 from labkit.gateway.cache import CACHE_CLUSTER_SIZES
 from labkit.sim import close_shared_lab, shared_lab
-from labkit.sim.caching import (HIT, INVALIDATED, OFF, PRICING_CSV, STAGE, CacheResult, CacheScenario, cache_cost,
-                                cache_prices, cost_vs_size, hit_ratio_vs_ttl, prepare_cache_api, run_cache)
+from labkit.pricing import PRICING_CSV, cache_cost, cache_prices
+from labkit.sim.caching import (HIT, INVALIDATED, OFF, STAGE, CacheResult, CacheScenario,
+                                cost_vs_size, hit_ratio_vs_ttl, prepare_cache_api, run_cache)
 
 # Small and quick: ~1,000 requests over 100 virtual seconds, a cluster large enough never to evict.
 BASE = CacheScenario(duration=100.0, request_rate=10.0, keys=200, zipf_s=1.0, ttl=30, cache_size="237",

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from labkit import exercises
+from labkit.exercises import basics as exercises
 from labkit.apis import RestApi
 from exercise_asserts import hints as _hints, passes as _passes
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from labkit import VirtualClock
-from labkit import exercises_caching as exercises
+from labkit.exercises import caching as exercises
 from labkit.apis import RestApi, lambda_uri
 from exercise_asserts import hints as _hints, passes as _passes
 

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from labkit import exercises_design as exercises
+from labkit.exercises import design as exercises
 from labkit.design import check, cost
 from exercise_asserts import hints as _hints, passes as _passes
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from labkit import exercises_endpoints as ex
+from labkit.exercises import endpoints as ex
 from labkit.apis import RestApi
 
 RIGHT = {"mobile_app": "EDGE", "same_region_services": "REGIONAL", "internal_tool": "PRIVATE",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from labkit import exercises_errors as ex
+from labkit.exercises import errors as ex
 from labkit.apis import RestApi
 
 RIGHT = {"wrong_method": 403, "extra_key": 502, "eleven_mb": 413, "backend_404": 404, "no_default_mapping": 500}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from labkit import exercises_integrations as ex
+from labkit.exercises import integrations as ex
 from labkit.apis import RestApi
 
 GOOD_TEMPLATE = ('{"fullName": "$util.escapeJavaScript($input.path(\'$.first\')) '

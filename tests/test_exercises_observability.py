@@ -8,7 +8,7 @@ import json
 import pytest
 import requests
 
-from labkit import exercises_observability as exercises
+from labkit.exercises import observability as exercises
 from labkit.apis import RestApi
 from exercise_asserts import hints as _hints, passes as _passes
 

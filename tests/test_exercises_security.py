@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from labkit import exercises_security as ex
+from labkit.exercises import security as ex
 from labkit.apis import RestApi
 
 RIGHT = {"iam_unsigned": 403, "iam_no_permission": 403, "authorizer_raises_unauthorized": 401,

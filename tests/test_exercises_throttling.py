@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from labkit import exercises_throttling as exercises
+from labkit.exercises import throttling as exercises
 from labkit.apis import RestApi
 from labkit.sim import Client, ExponentialBackoff, FixedRetry, NoRetry, OnOff, Scenario
 from exercise_asserts import hints as _hints, passes as _passes

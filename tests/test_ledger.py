@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from labkit import ledger as ledger_mod
+from labkit.ledger import delete as ledger_mod
 from labkit.ledger import TAG_KEY, CleanupError, Ledger, cleanup
 
 REGION = "us-east-1"

@@ -19,7 +19,7 @@ from labkit.gateway.iam import IamCaller
 from labkit.gateway.lambdas import FunctionCode
 from labkit.gateway.ports import Change
 from labkit.gateway.usage_plans import UsageIndex
-from labkit.openapi import definition_from_client
+from labkit.api_calls import definition_from_client
 
 from .changes import Subscribers
 

@@ -1,7 +1,7 @@
 """`cost(design)`: what a design costs per month (requests, cache hours, data transfer out), and when its
 cache pays for itself.
 
-Prices: data/pricing/api-gateway-rest-us-east-1.yaml (requests, data transfer out) and
+Prices (read by labkit.pricing): data/pricing/api-gateway-rest-us-east-1.yaml (requests, data transfer out) and
 data/pricing/api-gateway-cache-us-east-1.csv (cache hours), us-east-1 list prices on the date those files
 state. Assumptions (they are also listed in every CostReport):
 
@@ -15,31 +15,18 @@ state. Assumptions (they are also listed in every CostReport):
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import yaml
 
 from ..gateway.cache import CACHE_CLUSTER_SIZES, MAX_ENTRY_BYTES, MAX_TTL_SECONDS
-from ..sim.caching import cache_prices
+from ..pricing import cache_prices, rest_api_prices
 from .model import Design, Endpoint, load_design
 
-PRICING_FILE = Path(__file__).resolve().parents[2] / "data" / "pricing" / "api-gateway-rest-us-east-1.yaml"
 GB = 2**30
-
-
-@functools.lru_cache(maxsize=2)
-def _read(filename: str, _mtime: int) -> dict[str, Any]:
-    return yaml.safe_load(Path(filename).read_text())
-
-
-def pricing() -> dict[str, Any]:
-    """The REST API price table (requests, data transfer out), as written in the YAML file."""
-    return _read(str(PRICING_FILE), PRICING_FILE.stat().st_mtime_ns)
 
 
 def _tiered(amount: float, tiers: list[dict[str, Any]], bound_key: str, price_key: str, unit: float,
@@ -63,12 +50,14 @@ def _tiered(amount: float, tiers: list[dict[str, Any]], bound_key: str, price_ke
 def request_cost(requests: float) -> tuple[float, list[tuple[float, float, float]]]:
     """USD for `requests` REST API calls in one month, and the per-tier breakdown
     (requests in the tier, USD per million, USD)."""
-    return _tiered(float(requests), pricing()["requests"]["tiers"], "up_to_millions", "usd_per_million", 1e6, 1e6)
+    tiers = rest_api_prices()["requests"]["tiers"]
+    return _tiered(float(requests), tiers, "up_to_millions", "usd_per_million", 1e6, 1e6)
 
 
 def transfer_cost(gigabytes: float) -> tuple[float, list[tuple[float, float, float]]]:
     """USD for `gigabytes` of data transfer out in one month, and the per-tier breakdown."""
-    return _tiered(float(gigabytes), pricing()["data_transfer_out"]["tiers"], "up_to_tb", "usd_per_gb", 1024.0, 1.0)
+    tiers = rest_api_prices()["data_transfer_out"]["tiers"]
+    return _tiered(float(gigabytes), tiers, "up_to_tb", "usd_per_gb", 1024.0, 1.0)
 
 
 # --- cache hit ratio ------------------------------------------------------------------------------------
@@ -184,7 +173,7 @@ def monthly_costs(design: Design, scale: float = 1.0, month_hours: float = 730.0
 def _backend_price(design: Design) -> tuple[float, bool]:
     if design.backend_cost_per_million is not None:
         return design.backend_cost_per_million, False
-    return float(pricing()["requests"]["tiers"][0]["usd_per_million"]), True
+    return float(rest_api_prices()["requests"]["tiers"][0]["usd_per_million"]), True
 
 
 def break_even(design: Any, month_hours: float = 730.0) -> BreakEven | None:
@@ -224,7 +213,7 @@ def cost(design: Any, month_hours: float = 730) -> CostReport:
     has_cache = design.cache_size is not None and any(cache_eligible(design, e) for e in design.endpoints)
     costs = monthly_costs(design, 1.0, month_hours, with_cache=has_cache, cache_size=design.cache_size)
     request_usd, tiers = request_cost(costs["requests"])
-    price = pricing()
+    price = rest_api_prices()
     backend_usd = (costs["backend_calls"] * design.backend_cost_per_million / 1e6
                    if design.backend_cost_per_million is not None else None)
     assumptions = [

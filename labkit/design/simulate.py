@@ -37,6 +37,7 @@ from ..sim.clients import Client
 from ..sim.runner import ACCEPTED, QUOTA_EXCEEDED, THROTTLED, Scenario, SimResult, Tier, run
 from ..sim.traffic import check_seconds
 from .cost import cache_eligible, estimated_hit_ratio
+from .figures import design_simulation
 from .limits import account_limits, limit
 from .model import Design, load_design
 
@@ -140,8 +141,6 @@ class DesignSimulation:
 
     def figure(self) -> Any:
         """Accepted / throttled per endpoint and tier, and latency percentiles per endpoint."""
-        from ..plots import design_simulation
-
         return design_simulation(self)
 
 

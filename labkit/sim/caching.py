@@ -23,27 +23,26 @@ which a 0.5 GB cluster holds about 500 KB of responses and evicts when thousands
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import functools
 import math
 import time
 import weakref
 from dataclasses import dataclass, field
-from pathlib import Path
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..api_calls import ensure_resource, lambda_uri
 from ..gateway.cache import CACHE_CLUSTER_SIZES, CACHE_HEADER, MAX_ENTRY_BYTES, MAX_TTL_SECONDS
 from ..gateway.clock import VirtualClock
 from ..gateway.compiled import send
 from ..gateway.http import Headers, Request
+from ..pricing import cache_cost, cache_size_name
 from .runner import shared_lab
 from .traffic import MAX_REQUESTS, Poisson, check_rate, check_seconds
 
-PRICING_CSV = Path(__file__).resolve().parents[2] / "data" / "pricing" / "api-gateway-cache-us-east-1.csv"
 SCALE_BYTES_PER_GB = 1e6  # the simulations' default: a 1:1000 scale model of a cache cluster (see module doc)
 MAX_KEYS = 1_000_000
 
@@ -84,46 +83,6 @@ def handler(event, context):
 
 # Seeded streams, one per purpose: changing one part of a scenario leaves the others' draws alone.
 _ARRIVALS, _KEYS, _INVALIDATIONS, _CHANGES, _LATENCY = range(5)
-
-
-# --- pricing --------------------------------------------------------------------------------------------
-
-def _size_name(size: Any, name: str = "size") -> str:
-    """A cache cluster size as AWS spells it ("0.5" … "237"); numbers are accepted (0.5, 118.0)."""
-    if isinstance(size, bool):
-        raise ValueError(f"{name} must be one of {', '.join(CACHE_CLUSTER_SIZES)} (GB), got {size!r}")
-    if isinstance(size, (int, float)):
-        for known in CACHE_CLUSTER_SIZES:
-            if float(known) == float(size):
-                return known
-    if isinstance(size, str) and size.strip() in CACHE_CLUSTER_SIZES:
-        return size.strip()
-    raise ValueError(f"{name} must be one of {', '.join(CACHE_CLUSTER_SIZES)} (GB), got {size!r}")
-
-
-@functools.lru_cache(maxsize=4)
-def _read_prices(filename: str, _mtime: int) -> dict[str, float]:
-    with open(filename, newline="") as handle:
-        rows = list(csv.DictReader(line for line in handle if line.strip() and not line.startswith("#")))
-    return {_size_name(float(row["size_gb"])): float(row["usd_per_hour"]) for row in rows}
-
-
-def cache_prices() -> dict[str, float]:
-    """US dollars per hour for each cache cluster size, us-east-1 list prices (data/pricing/README.md
-    gives their source and date)."""
-    return dict(_read_prices(str(PRICING_CSV), PRICING_CSV.stat().st_mtime_ns))
-
-
-def cache_cost(size: str | float, hours: float = 1.0) -> float:
-    """What a cache cluster of `size` GB costs for `hours` hours, in US dollars (us-east-1 list price).
-
-    Caching is billed per hour by size and is not in the Free Tier; cached requests are still API
-    calls, billed as usual. https://aws.amazon.com/api-gateway/pricing/"""
-    name = _size_name(size)
-    ok = isinstance(hours, (int, float)) and not isinstance(hours, bool) and math.isfinite(hours)
-    if not ok or hours < 0:
-        raise ValueError(f"hours must be a finite number >= 0, got {hours!r}")
-    return cache_prices()[name] * float(hours)
 
 
 # --- the scenario -----------------------------------------------------------------------------------------
@@ -180,7 +139,7 @@ class CacheScenario:
         _number(self.keys, "keys", 1, MAX_KEYS, integer=True)
         _number(self.zipf_s, "zipf_s", 0, 5)
         _number(self.ttl, "ttl", 0, MAX_TTL_SECONDS, integer=True)
-        object.__setattr__(self, "cache_size", _size_name(self.cache_size, "cache_size"))
+        object.__setattr__(self, "cache_size", cache_size_name(self.cache_size, "cache_size"))
         _number(self.response_bytes, "response_bytes", 1, MAX_ENTRY_BYTES, integer=True)
         _number(self.backend_latency, "backend_latency", 0, 29)  # 29 s: the default integration timeout
         _number(self.backend_jitter, "backend_jitter", 0, 2)
@@ -508,19 +467,22 @@ def _still_there(apigw: Any, api_id: str) -> bool:
 
 def _create_api(lab: Any, apigw: Any) -> str:
     """GET /items?item=… with a Lambda proxy backend, `item` the integration's cache key parameter."""
-    from ..apis import RestApi, lambda_uri
-
     name = f"{API_NAME}-backend"
     try:
         function_arn = lab.client("lambda").get_function(FunctionName=name)["Configuration"]["FunctionArn"]
     except lab.client("lambda").exceptions.ResourceNotFoundException:
         function_arn = lab.lambda_function(name, BACKEND_SOURCE)
-    api = RestApi.create(apigw, API_NAME, description="labkit.sim.caching: the stage cache in virtual time")
-    resource = api.resource(RESOURCE)
-    resource.method("GET", request_parameters={KEY_PARAMETER: True})
+    # Plain boto3 calls (the simulator sits below labkit.apis): what RestApi.create, .resource, .method
+    # and .deploy would send. https://docs.aws.amazon.com/apigateway/latest/api/API_CreateRestApi.html
+    api_id = apigw.create_rest_api(name=API_NAME, endpointConfiguration={"types": ["REGIONAL"]},
+                                   apiKeySource="HEADER",
+                                   description="labkit.sim.caching: the stage cache in virtual time")["id"]
+    resource_id = ensure_resource(apigw, api_id, RESOURCE)
+    apigw.put_method(restApiId=api_id, resourceId=resource_id, httpMethod="GET", authorizationType="NONE",
+                     apiKeyRequired=False, requestParameters={KEY_PARAMETER: True})
     # https://docs.aws.amazon.com/apigateway/latest/api/API_PutIntegration.html (cacheKeyParameters)
-    apigw.put_integration(restApiId=api.id, resourceId=resource.id, httpMethod="GET", type="AWS_PROXY",
-                          integrationHttpMethod="POST", uri=lambda_uri(api.region, function_arn),
+    apigw.put_integration(restApiId=api_id, resourceId=resource_id, httpMethod="GET", type="AWS_PROXY",
+                          integrationHttpMethod="POST", uri=lambda_uri(apigw.meta.region_name, function_arn),
                           cacheKeyParameters=[KEY_PARAMETER])
-    api.deploy(STAGE)
-    return api.id
+    apigw.create_deployment(restApiId=api_id, stageName=STAGE, description="")
+    return api_id

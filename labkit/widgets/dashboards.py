@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from .. import plots
-from ..plots import CACHE_COLOURS, COLOURS
+from ..colours import CACHE_COLOURS, COLOURS
+from ..pricing import cache_prices
+from ..sim.caching import cost_point
 from ..sim.runner import SimResult
 from .svgchart import Chart
 
@@ -57,7 +59,6 @@ def cache_dashboard(result: Any, cost_points: Any = None) -> Chart:
     """Hit ratio over time, backend load, latency, and cache cost against backend calls saved.
 
     `cost_points` (`labkit.sim.caching.CostPoint`s) default to the run's own cache size."""
-    from ..sim.caching import cache_prices, cost_point
 
     chart = Chart(880, 520, rows=2, cols=2)
     summary, width = result.summary, plots.bin_seconds(result.scenario.duration)

@@ -1,0 +1,237 @@
+"""The ledger: what a lab created, recorded from its clients' botocore events in a JSON file.
+
+A `Ledger` hooks a boto3 client: before a Create* call it adds the lab's tag (`tags`), after a
+successful call it records what was created in ``{directory}/{lab_id}.json``, saved at once so a
+crash leaves a trail. Botocore events: https://boto3.amazonaws.com/v1/documentation/api/latest/guide/events.html
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import pathlib
+import re
+import tempfile
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .delete import CleanupError, delete_entries
+from .tags import TAG_KEY, TAG_PARAMS, with_tag
+
+_LAB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+def default_directory() -> pathlib.Path:
+    """Where ledger files live: $LABKIT_HOME/labs, by default ~/.labkit/labs."""
+    return pathlib.Path(os.environ.get("LABKIT_HOME") or "~/.labkit").expanduser() / "labs"
+
+
+# --- recording: boto3 service name -> operation -> (params, response) -> [(kind, ident)] -------------
+Recorder = Callable[[dict, dict], list[tuple[str, dict]]]
+
+RECORDERS: dict[str, dict[str, Recorder]] = {
+    "apigateway": {
+        "CreateRestApi": lambda p, r: [("rest_api", {"restApiId": r["id"]})],
+        "ImportRestApi": lambda p, r: [("rest_api", {"restApiId": r["id"]})],
+        "CreateApiKey": lambda p, r: [("api_key", {"apiKey": r["id"]})],
+        "CreateUsagePlan": lambda p, r: [("usage_plan", {"usagePlanId": r["id"]})],
+        "CreateUsagePlanKey": lambda p, r: [
+            ("usage_plan_key", {"usagePlanId": p["usagePlanId"], "keyId": r.get("id") or p["keyId"]})
+        ],
+        "CreateDomainName": lambda p, r: [("domain_name", {"domainName": r.get("domainName") or p["domainName"]})],
+        "CreateBasePathMapping": lambda p, r: [
+            ("base_path_mapping", {"domainName": p["domainName"], "basePath": r.get("basePath") or "(none)"})
+        ],
+    },
+    "lambda": {"CreateFunction": lambda p, r: [("function", {"FunctionName": r["FunctionName"]})]},
+    "iam": {
+        "CreateRole": lambda p, r: [("role", {"RoleName": r["Role"]["RoleName"]})],
+        "CreatePolicy": lambda p, r: [("policy", {"PolicyArn": r["Policy"]["Arn"]})],
+        "PutRolePolicy": lambda p, r: [("role_policy", {"RoleName": p["RoleName"], "PolicyName": p["PolicyName"]})],
+        "AttachRolePolicy": lambda p, r: [
+            ("attached_role_policy", {"RoleName": p["RoleName"], "PolicyArn": p["PolicyArn"]})
+        ],
+        # Users and their access keys: on AWS a forgotten key is a live credential.
+        "CreateUser": lambda p, r: [("user", {"UserName": r["User"]["UserName"]})],
+        "CreateAccessKey": lambda p, r: [("access_key", {"UserName": r["AccessKey"]["UserName"],
+                                                         "AccessKeyId": r["AccessKey"]["AccessKeyId"]})],
+        "PutUserPolicy": lambda p, r: [("user_policy", {"UserName": p["UserName"], "PolicyName": p["PolicyName"]})],
+        "AttachUserPolicy": lambda p, r: [
+            ("attached_user_policy", {"UserName": p["UserName"], "PolicyArn": p["PolicyArn"]})
+        ],
+    },
+    "sqs": {"CreateQueue": lambda p, r: [("queue", {"QueueUrl": r["QueueUrl"]})]},
+    "firehose": {"CreateDeliveryStream": lambda p, r: [("delivery_stream",
+                                                        {"DeliveryStreamName": p["DeliveryStreamName"]})]},
+    # Objects are not recorded one by one: a bucket is emptied when it is deleted.
+    "s3": {"CreateBucket": lambda p, r: [("bucket", {"Bucket": p["Bucket"]})]},
+    "logs": {"CreateLogGroup": lambda p, r: [("log_group", {"logGroupName": p["logGroupName"]})]},
+    "stepfunctions": {
+        "CreateStateMachine": lambda p, r: [("state_machine", {"stateMachineArn": r["stateMachineArn"]})]
+    },
+    "cognito-idp": {
+        "CreateUserPool": lambda p, r: [("user_pool", {"UserPoolId": r["UserPool"]["Id"]})],
+        "CreateUserPoolClient": lambda p, r: [
+            (
+                "user_pool_client",
+                {"UserPoolId": r["UserPoolClient"]["UserPoolId"], "ClientId": r["UserPoolClient"]["ClientId"]},
+            )
+        ],
+    },
+}
+
+
+def entry_key(entry: dict) -> str:
+    """Identity of an entry, for de-duplication."""
+    return json.dumps([entry["service"], entry["kind"], entry["ident"]], sort_keys=True)
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def write_atomic(path: pathlib.Path, data: dict) -> None:
+    """Write JSON so a crash leaves either the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(data, f, indent=1)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        pathlib.Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_ledger_file(path: pathlib.Path) -> dict:
+    """A ledger file's contents; {} if there is none."""
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return {}
+
+
+def check_lab_id(lab_id: str) -> None:
+    """Refuse a lab id that cannot name a file and a tag value."""
+    if not isinstance(lab_id, str) or not _LAB_ID.match(lab_id):
+        raise ValueError(f"lab_id must match {_LAB_ID.pattern} (it names a file and a tag value): {lab_id!r}")
+
+
+class Ledger:
+    """Tags what a lab's clients create and records it in a JSON file, so it can all be deleted."""
+
+    def __init__(self, lab_id: str, directory: pathlib.Path | None = None, *, where: str | None = None,
+                 persist: bool = True):
+        """`where` names the backend (e.g. "aws:123456789012:us-east-1") so that `cleanup` run against
+        one backend never deletes by a ledger written against another; `persist=False` keeps the
+        ledger in memory only (moto in-process: nothing outlives the process)."""
+        check_lab_id(lab_id)
+        self.lab_id = lab_id
+        self.where = where
+        self.persist = persist
+        self.directory = pathlib.Path(directory) if directory is not None else default_directory()
+        self.path = self.directory / f"{lab_id}.json"
+        self._lock = threading.RLock()
+        # A ledger left by an earlier process with this id is picked up, not overwritten.
+        saved = read_ledger_file(self.path)
+        self._created_at: str = saved.get("created_at") or _now()
+        self._entries: list[dict] = list(saved.get("entries", []))
+
+    def attach(self, client: Any) -> None:
+        """Tag and record what `client` creates from now on (idempotent; other services are ignored)."""
+        service = client.meta.service_model.service_name  # boto3's name: "apigateway", "logs", ...
+        event_service = client.meta.service_model.service_id.hyphenize()  # "api-gateway", "cloudwatch-logs"
+        tag_ops = TAG_PARAMS.get(service, {})
+        recorders = RECORDERS.get(service, {})
+        for op in set(tag_ops) | set(recorders):
+            client.meta.events.register(
+                f"before-parameter-build.{event_service}.{op}",
+                self._before_handler(tag_ops.get(op)),
+                unique_id=f"labkit-ledger-before:{self.lab_id}:{service}:{op}",
+            )
+            if op in recorders:
+                client.meta.events.register(
+                    f"after-call.{event_service}.{op}",
+                    self._after_handler(client, service, op, recorders[op]),
+                    unique_id=f"labkit-ledger-after:{self.lab_id}:{service}:{op}",
+                )
+
+    def _before_handler(self, tag_param: tuple[str, str] | None) -> Callable[..., None]:
+        def before(params: dict, context: dict, **_: Any) -> None:
+            if tag_param is not None:
+                name, style = tag_param
+                params[name] = with_tag(params.get(name), style, self.lab_id)
+            # after-call sees only the response; some ids (a base path mapping's domain) are in the request.
+            context["labkit_params"] = dict(params)
+
+        return before
+
+    def _after_handler(self, client: Any, service: str, op: str, recorder: Recorder) -> Callable[..., None]:
+        def after(http_response: Any, parsed: dict, context: dict, **_: Any) -> None:
+            # after-call fires for failed calls too; only a 2xx created something.
+            if http_response is None or not 200 <= http_response.status_code < 300:
+                return
+            params = context.get("labkit_params", {})
+            for kind, ident in recorder(params, parsed):
+                self.record(service, kind, ident, region=client.meta.region_name)
+            if op == "ImportRestApi":
+                self._tag_imported_api(client, parsed["id"])
+
+        return after
+
+    def _tag_imported_api(self, client: Any, rest_api_id: str) -> None:
+        """ImportRestApi takes no tags, so tag the API afterwards (best effort: moto 5.2 refuses)."""
+        arn = f"arn:{client.meta.partition}:apigateway:{client.meta.region_name}::/restapis/{rest_api_id}"
+        try:
+            client.tag_resource(resourceArn=arn, tags={TAG_KEY: self.lab_id})
+        except (ClientError, BotoCoreError):
+            pass  # the ledger still has it
+
+    def record(self, service: str, kind: str, ident: dict, *, region: str | None = None) -> None:
+        """Note that the lab created a resource, and save the ledger at once so a crash leaves a trail."""
+        entry = {"service": service, "kind": kind, "ident": dict(ident), "region": region, "at": _now()}
+        with self._lock:
+            if any(entry_key(e) == entry_key(entry) for e in self._entries):
+                return
+            self._entries.append(entry)
+            self._save()
+
+    def entries(self) -> list[dict]:
+        """What the lab has created and not yet deleted, oldest first."""
+        with self._lock:
+            return [dict(e, ident=dict(e["ident"])) for e in self._entries]
+
+    def _save(self) -> None:
+        if not self.persist:
+            return
+        with self._lock:
+            if not self._entries:
+                self.path.unlink(missing_ok=True)
+                return
+            write_atomic(
+                self.path,
+                {"lab_id": self.lab_id, "where": self.where, "created_at": self._created_at, "pid": os.getpid(),
+                 "entries": self._entries},
+            )
+
+    def delete_all(self, client_factory: Callable[[str], Any]) -> list[str]:
+        """Delete everything recorded, dependents first; remove the ledger file once all is gone."""
+        return self.delete_since(0, client_factory)
+
+    def delete_since(self, mark: int, client_factory: Callable[[str], Any]) -> list[str]:
+        """Delete what was recorded after the first `mark` entries (say, by a notebook cell that failed)."""
+        with self._lock:
+            chosen = self._entries[mark:]
+            lines, failed = delete_entries(chosen, client_factory)
+            failed_keys = {entry_key(e) for e, _ in failed}
+            self._entries = self._entries[:mark] + [e for e in chosen if entry_key(e) in failed_keys]
+            self._save()
+        if failed:
+            raise CleanupError([msg for _, msg in failed], lines)
+        return lines

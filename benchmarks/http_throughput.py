@@ -201,7 +201,7 @@ def main() -> int:
     os.environ.setdefault("LABKIT_HOME", tempfile.mkdtemp(prefix="labkit-bench-"))
     from labkit import Lab
     from labkit.apis import RestApi
-    from labkit.gateway.server import serve, static_gateway
+    from labkit.gateway.doors.server import serve, static_gateway
 
     drivers = []
     if shutil.which("wrk"):

@@ -29,7 +29,7 @@ from .gateway import Gateway
 from .gateway.clock import Clock
 from .gateway.lambdas import FunctionCode
 from .gateway.ports import Change, DefinitionSource
-from .gateway.server import RunningServer, serve
+from .gateway.doors.server import RunningServer, serve
 from .ledger import Ledger
 
 BACKENDS = ("moto", "server", "aws")

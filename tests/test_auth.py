@@ -296,7 +296,7 @@ def test_token_authorizer_outcomes_unauthorized_deny_implicit_and_errors(lab):
 
 def test_authorizer_policy_wildcards_and_deny_wins():
     # https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-control-access-using-iam-policies-to-invoke-api.html
-    from labkit.gateway.policy import evaluate
+    from labkit.gateway.auth.policy import evaluate
 
     arn = "arn:aws:execute-api:us-east-1:123456789012:abc/dev/GET/pets/7"
     doc = {"Statement": [{"Effect": "Allow", "Action": "execute-api:*", "Resource": "arn:aws:execute-api:*:*:abc/*"}]}

@@ -156,7 +156,7 @@ def test_serve_answers_plain_http_on_loopback():
         with urllib.request.urlopen(server.stage_url(api.id, "dev") + "/ping") as answer:
             assert answer.status == 200 and answer.read() == b'{"pong": true}'
         with pytest.raises(ValueError, match="loopback"):
-            from labkit.gateway.server import serve
+            from labkit.gateway.doors.server import serve
             serve(lab.gateway(), host="0.0.0.0")
 
 

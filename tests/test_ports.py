@@ -9,7 +9,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from labkit.gateway import Gateway, VirtualClock
-from labkit.gateway import sigv4
+from labkit.gateway.auth import sigv4
 from labkit.gateway.ports import Change
 
 

@@ -12,7 +12,7 @@ import requests
 
 from labkit.apis import RestApi
 from labkit.gateway.http import Headers, Request, Response
-from labkit.gateway.server import CORE_WORKERS, serve
+from labkit.gateway.doors.server import CORE_WORKERS, serve
 
 
 class Recording:

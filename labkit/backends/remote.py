@@ -14,9 +14,9 @@ from typing import Any
 
 import requests
 
-from labkit.gateway.cognito import POOL_ARN, UserPool
-from labkit.gateway.iam import IamCaller
-from labkit.gateway.lambdas import FunctionCode
+from labkit.gateway.ports import POOL_ARN, UserPool
+from labkit.gateway.ports import IamCaller
+from labkit.gateway.ports import FunctionCode
 from labkit.gateway.ports import Change
 from labkit.gateway.usage_plans import UsageIndex
 from labkit.api_calls import definition_from_client

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import yaml
 
 from ..gateway.cache import CACHE_CLUSTER_SIZES, MAX_ENTRY_BYTES, MAX_TTL_SECONDS
 from ..pricing import cache_prices, rest_api_prices

@@ -33,6 +33,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from .auth import not_authorized
+from .auth.policy import method_arn
 from .http import Headers, Response
 from .pipeline import Call, Next
 
@@ -139,13 +141,10 @@ def endpoints(call: Call, next_step: Next) -> Response:
             return forbidden(call, "A private API answers only requests through a VPC endpoint "
                                    f"(the kit's simulation: the {VPCE_HEADER} header or invoke(vpce_id=...))")
         if not rest_api.get("policy"):
-            from .auth import _not_authorized
-            from .policy import method_arn
-
             call.snapshot = snapshot  # the API's gateway responses apply
             source = gateway.source
             arn = method_arn(source.region, source.account_id, req.api_id, req.stage, req.method, req.path)
-            raise _not_authorized("anonymous", arn, False)
+            raise not_authorized("anonymous", arn, False)
         call.identity["vpceId"] = req.vpce_id
         call.invalidate_context()
     return next_step(call)

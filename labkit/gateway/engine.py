@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import integrations, pipeline
-from .authorizers import AuthorizerCache
+from .auth.authorizers import AuthorizerCache
 from .cache import StageCaches
 from .changes import follow
 from .observe import Observer

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
+from .auth.cognito import POOL_ARN, UserPool
+from .auth.iam import IamCaller
 from .clock import Clock
 from .lambdas import FunctionCode, Invocation
 from .usage_plans import UsageIndex
 
-if TYPE_CHECKING:
-    from .cognito import UserPool
-    from .iam import IamCaller
 
-__all__ = ["Change", "ChangeKind", "Clock", "DefinitionSource", "FunctionRunner", "ServiceClients", "ServiceError",
-           "ServiceNetworkError", "ServiceParameterError", "Unsubscribe"]
+__all__ = ["POOL_ARN", "Change", "ChangeKind", "Clock", "DefinitionSource", "FunctionCode", "FunctionRunner",
+           "IamCaller", "Invocation", "ServiceClients", "ServiceError", "ServiceNetworkError", "ServiceParameterError",
+           "Unsubscribe", "UsageIndex", "UserPool"]
 
 ChangeKind = Literal["deployment", "stage", "usage", "api-deleted", "flush-stage-cache", "flush-authorizers-cache"]
 CHANGE_KINDS: tuple[str, ...] = ("deployment", "stage", "usage", "api-deleted", "flush-stage-cache",

@@ -442,7 +442,7 @@ def run_auth_case(method_auth: str, caller: str, lab: Any = None) -> AuthOutcome
     `method_auth` is a key of AUTHS (or its label; IAM, TOKEN, LAMBDA and COGNITO are accepted too),
     `caller` a key of CALLERS (or its label). The API is made once per lab (default: the simulators'
     shared moto Lab); each run goes through a fresh gateway on a VirtualClock, so it is deterministic."""
-    from ..gateway.policy import ANONYMOUS, DENY, INVOKE, Principal, evaluate
+    from ..gateway.auth.policy import ANONYMOUS, DENY, INVOKE, Principal, evaluate
 
     auth = _choice(method_auth, AUTHS, _AUTH_ALIASES, "method_auth")
     who = _choice(caller, CALLERS, {}, "caller")

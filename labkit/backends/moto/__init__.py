@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from labkit.gateway.engine import Gateway
-from labkit.gateway.lambdas import FunctionCode
+from labkit.gateway.ports import FunctionCode
 
 from . import patches
 from .intercept import Interception

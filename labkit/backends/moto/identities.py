@@ -8,8 +8,8 @@ from functools import lru_cache
 from os.path import dirname, join
 from typing import Any
 
-from labkit.gateway.cognito import POOL_ARN, UserPool
-from labkit.gateway.iam import IamCaller
+from labkit.gateway.ports import POOL_ARN, UserPool
+from labkit.gateway.ports import IamCaller
 
 
 def moto_caller(account_id: str, access_key_id: str) -> IamCaller | None:

@@ -10,9 +10,9 @@ import functools
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from labkit.gateway.cognito import UserPool
-from labkit.gateway.iam import IamCaller
-from labkit.gateway.lambdas import FunctionCode
+from labkit.gateway.ports import UserPool
+from labkit.gateway.ports import IamCaller
+from labkit.gateway.ports import FunctionCode
 from labkit.gateway.ports import Change
 from labkit.gateway.usage_plans import UsageIndex
 

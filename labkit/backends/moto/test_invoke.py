@@ -10,7 +10,7 @@ from typing import Any
 from moto.apigateway.exceptions import NotFoundException
 
 from labkit.gateway.engine import Gateway
-from labkit.gateway.test_invoke import MethodNotFound, run
+from labkit.gateway.doors.test_invoke import MethodNotFound, run
 
 from . import patches
 

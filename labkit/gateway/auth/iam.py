@@ -17,10 +17,10 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from . import sigv4
-from .pipeline import Call
-from .doors.urls import is_execute_api_host
+from ..pipeline import Call
+from ..doors.urls import is_execute_api_host
 from .policy import INVALIDATE_CACHE, INVOKE, Principal, evaluate
-from .responses import GatewayError
+from ..responses import GatewayError
 
 ALGORITHM = sigv4.ALGORITHM
 SERVICE = "execute-api"

@@ -27,12 +27,12 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 from xml.sax.saxutils import escape
 
-from .http import Headers, Response
-from .integrations import (_integration_response, _request_body, _request_parameters, _simulated_timeout,
+from ..http import Headers, Response
+from ..integrations import (_integration_response, _request_body, _request_parameters, _simulated_timeout,
                            with_stage_variables)
-from .pipeline import Call
-from .ports import ServiceClients, ServiceError, ServiceNetworkError, ServiceParameterError
-from .responses import GatewayError
+from ..pipeline import Call
+from ..ports import ServiceClients, ServiceError, ServiceNetworkError, ServiceParameterError
+from ..responses import GatewayError
 
 _AWS_URI = re.compile(r"^arn:aws[\w-]*:apigateway:(?P<region>[^:]*):(?P<service>[^:]+):(?P<kind>path|action)/(?P<api>.*)$")
 _PLACEHOLDER = re.compile(r"\{([^}]+)\}")

@@ -13,11 +13,11 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import integrations, pipeline
-from .engine import Gateway
-from .http import Headers, Request, split_query
-from .router import Route
-from .snapshot import Deployment, StageSnapshot
+from .. import integrations, pipeline
+from ..engine import Gateway
+from ..http import Headers, Request, split_query
+from ..router import Route
+from ..snapshot import Deployment, StageSnapshot
 
 
 class MethodNotFound(LookupError):

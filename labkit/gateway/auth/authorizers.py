@@ -16,9 +16,9 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from .pipeline import Call, method_request_values
+from ..pipeline import Call, method_request_values
 from .policy import INVOKE, evaluate, statements
-from .responses import GatewayError
+from ..responses import GatewayError
 
 DEFAULT_TTL_SECONDS = 300  # https://docs.aws.amazon.com/apigateway/latest/api/API_Authorizer.html
 _LAMBDA_URI = re.compile(r"^arn:aws[\w-]*:apigateway:[^:]+:lambda:path/[^/]+/functions/(?P<arn>.+)/invocations$")
@@ -101,7 +101,7 @@ def token_event(token: str, arn: str) -> dict[str, Any]:
 
 def request_event(call: Call, arn: str) -> dict[str, Any]:
     """REQUEST: the proxy event's request parts plus `type` and `methodArn`, without the body."""
-    from .integrations import proxy_event
+    from ..integrations import proxy_event
 
     event = proxy_event(call)
     for key in ("body", "isBase64Encoded"):

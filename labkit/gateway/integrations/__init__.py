@@ -16,10 +16,10 @@ from urllib.parse import urlencode, urlsplit
 
 import urllib3
 
-from .http import Headers, Response
-from .pipeline import Call, method_request_values, parameter_maps
-from .responses import GatewayError
-from .templates import render, select_template
+from ..http import Headers, Response
+from ..pipeline import Call, method_request_values, parameter_maps
+from ..responses import GatewayError
+from ..templates import render, select_template
 
 DEFAULT_TIMEOUT_MS = 29_000  # https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html
 

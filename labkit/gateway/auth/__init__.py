@@ -17,13 +17,13 @@ from functools import lru_cache
 from typing import Any
 
 from . import authorizers, cognito, iam
-from .http import Response
-from .pipeline import Call, Next
+from ..http import Response
+from ..pipeline import Call, Next
 from .policy import ALLOW, ANONYMOUS, DENY, INVOKE, Principal, evaluate, method_arn, parse, statements
-from .responses import GatewayError
+from ..responses import GatewayError
 
 
-def _not_authorized(user: str, arn: str, explicit: bool) -> GatewayError:
+def not_authorized(user: str, arn: str, explicit: bool) -> GatewayError:
     # https://repost.aws/knowledge-center/api-gateway-troubleshoot-403-forbidden (reference 8a.3, 8d.22)
     message = f"User: {user} is not authorized to perform: execute-api:Invoke on resource: {arn}"
     if explicit:
@@ -121,13 +121,13 @@ def authorize(call: Call, next_step: Next) -> Response:
         decision = combine(iam.identity_decision(caller, arn), policy.decide(iam.principal(caller)),
                            same_account=caller.account_id == source.account_id, policy_present=policy.present)
         if decision != ALLOW:
-            raise _not_authorized(caller.arn, arn, decision == DENY)
+            raise not_authorized(caller.arn, arn, decision == DENY)
         call.may_invalidate_cache = iam.may_invalidate_cache(caller, arn)
         call.log("IAM user {} authorized for {}", caller.arn, arn)
     elif kind == "CUSTOM":
         anonymous = policy.decide(ANONYMOUS)
         if anonymous == DENY:  # "pre-auth": explicit denies before the function runs
-            raise _not_authorized("anonymous", arn, True)
+            raise not_authorized("anonymous", arn, True)
         found = _authorizer(call, method)
         result, decision = authorizers.authorize(call, found, arn)
         call.authorizer = authorizers.authorizer_context(result)
@@ -136,7 +136,7 @@ def authorize(call: Call, next_step: Next) -> Response:
         combined = combine(decision, anonymous, same_account=True, policy_present=policy.present)
         if combined != ALLOW:
             if decision == ALLOW or (decision is None and combined == DENY):
-                raise _not_authorized("anonymous", arn, combined == DENY)  # the resource policy refused
+                raise not_authorized("anonymous", arn, combined == DENY)  # the resource policy refused
             raise _refuse_for_authorizer(decision)
         call.log("Authorizer {} allowed principal {}", found.get("name"), result.principal_id)
     elif kind == "COGNITO_USER_POOLS":
@@ -154,12 +154,12 @@ def authorize(call: Call, next_step: Next) -> Response:
         call.invalidate_context()
         anonymous = policy.decide(ANONYMOUS)
         if policy.present and anonymous != ALLOW:  # authenticated, then the policy must allow on its own
-            raise _not_authorized("anonymous", arn, anonymous == DENY)
+            raise not_authorized("anonymous", arn, anonymous == DENY)
         call.log("Cognito user {} authorized", claims.get("cognito:username") or claims.get("username"))
     elif kind == "NONE" and policy.present:
         decision = policy.decide(ANONYMOUS)
         if decision != ALLOW:
-            raise _not_authorized("anonymous", arn, decision == DENY)
+            raise not_authorized("anonymous", arn, decision == DENY)
     elif kind != "NONE":
         raise GatewayError("API_CONFIGURATION_ERROR", log=f"Unknown authorizationType {kind!r}")
     return next_step(call)

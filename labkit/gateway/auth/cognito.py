@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .pipeline import Call
-from .responses import GatewayError
+from ..pipeline import Call
+from ..responses import GatewayError
 
 POOL_ARN = re.compile(r"^arn:aws[\w-]*:cognito-idp:(?P<region>[^:]+):(?P<account>\d+):userpool/(?P<pool>.+)$")
 

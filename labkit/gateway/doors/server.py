@@ -32,10 +32,10 @@ from urllib.parse import unquote
 
 import httptools
 
-from .doors.urls import LOCAL_DOMAIN_PATH, domain_request, locate_stage
-from .engine import Gateway
-from .http import Headers, Request, Response, split_query
-from .pipeline import MAX_PAYLOAD_BYTES
+from .urls import LOCAL_DOMAIN_PATH, domain_request, locate_stage
+from ..engine import Gateway
+from ..http import Headers, Request, Response, split_query
+from ..pipeline import MAX_PAYLOAD_BYTES
 
 try:  # uvloop: a faster event loop where it exists (not on Windows); asyncio's own otherwise
     import uvloop as _uvloop

@@ -90,3 +90,41 @@ def test_steps_that_own_state_are_built_per_gateway(lab):
     throttles = [next(s for s in gw.steps if isinstance(s, steps.Throttle)) for gw in (one, two)]
     assert throttles[0].limits is one.limits and throttles[1].limits is two.limits
     assert throttles[0].limits is not throttles[1].limits
+
+
+def test_a_simulated_request_class_is_compiled_by_the_steps_themselves(lab):
+    """Each step's `compile` hook decides for a simulated request class; one that refuses, or a step
+    without a hook, sends the class through `handle` (labkit/gateway/compiled.py)."""
+    from labkit.gateway.engine import Gateway
+    from labkit.gateway.http import Request
+    from labkit.gateway.pipeline import NotCompilable
+
+    url = _api(lab, "compiled-by-steps")
+    api_id = url.split("//")[1].split(".")[0]
+    lab.client("apigateway").update_stage(restApiId=api_id, stageName="dev", patchOperations=[
+        {"op": "replace", "path": "/*/*/logging/loglevel", "value": "OFF"}])
+    source = lab.gateway().source
+
+    class Passing:
+        name = "audit"
+
+        def __call__(self, call, next_step):
+            return next_step(call)
+
+        def compile(self, call, next_compile):
+            next_compile(call)
+
+    class Refusing(Passing):
+        def compile(self, call, next_compile):
+            raise NotCompilable("reads every request")
+
+    request = Request("GET", api_id, "dev", "/pets")
+    plain = Gateway(source, clock=VirtualClock())
+    prepared = plain.prepare(request)
+    assert prepared is not None
+    throttle = next(s for s in plain.steps if isinstance(s, steps.Throttle))
+    assert prepared.admission.limits is throttle.limits  # the throttle step handed over its buckets
+    assert Gateway(source, clock=VirtualClock(), extra_steps=[Passing()]).prepare(request) is not None
+    assert Gateway(source, clock=VirtualClock(), extra_steps=[Refusing()]).prepare(request) is None
+    logged = _api(lab, "compiled-logged")  # INFO execution logs are written per request: the observe step refuses
+    assert plain.prepare(Request("GET", logged.split("//")[1].split(".")[0], "dev", "/pets")) is None

@@ -1,9 +1,11 @@
 """A request class compiled once, for simulations: the same decisions as `Gateway.handle`, faster.
 
-`prepare` runs once what cannot change between the requests of a class (same method, path, stage
-and API key): routing, the endpoint, authorization (none), the API key and usage plan, the method's
-cache settings. `send` runs per request only what the request or the time decides, with the code
-the pipeline uses (`throttle.take`, the functions of cache.py, `integrations.integrate`,
+`prepare` compiles a class (same method, path, stage and API key) with the gateway's own steps: each
+step's `compile` hook (pipeline.Step) does once what is the same for every request of the class
+(routing and the route plan, the endpoint, authorization (none), the API key and usage plan), hands
+its per-request part to the class (the throttle its Admission, the cache its stage caches), or
+refuses. `send` runs per request only what the request or the time decides, with the code the
+pipeline uses (`Admission.take`, the functions of cache.py, `integrations.integrate`,
 `pipeline.error_response`). Two kinds of class:
 
 - a MOCK class (a MOCK integration with static templates and a fixed backend latency) answers its
@@ -14,9 +16,10 @@ the pipeline uses (`throttle.take`, the functions of cache.py, `integrations.int
   Cache-Control, the stage cache lookup and, on a miss or without a cache, the integration itself on
   a Call with the request ids the full pipeline would have drawn (so the backend sees the same event).
 
-Metrics are tallied per class and handed to the observer by `settle`. A class that needs more
-(authorizers, validation, logs, traces) is not compiled: `prepare` returns None and the caller uses
-`Gateway.handle`; a request that does not fit its class is answered by `Gateway.handle`.
+Metrics are tallied per class and handed to the observer by `settle`. A class that a step refuses
+(authorizers, validation, logs, traces; any step without a `compile` hook) is not compiled: `prepare`
+returns None and the caller uses `Gateway.handle`; a request that does not fit its class is
+answered by `Gateway.handle`.
 """
 
 from __future__ import annotations
@@ -26,15 +29,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import integrations
-from .api_keys import api_keys
-from .cache import CacheSettings, cache_control, cached_response, fetch_and_store, key_for, lookup
+from .cache import CacheSettings, StageCaches, cache_control, cached_response, fetch_and_store, key_for, lookup
 from .endpoints import VPCE_HEADER
 from .http import Headers, Request, Response
 from .observe import integration_latency
-from .pipeline import MAX_PAYLOAD_BYTES, Call, Next, error_response
+from .pipeline import MAX_PAYLOAD_BYTES, Call, Next, NotCompilable, error_response
 from .responses import GatewayError, gateway_response
-from .plans import RoutePlan, plan_for
-from .throttle import ADMITTED, QUOTA_SPENT, Admission, ThrottleSpec, period_start, throttle_spec
+from .plans import RoutePlan
+from .throttle import ADMITTED, QUOTA_SPENT, Admission, ThrottleSpec, period_start
 
 REFUSED = ("THROTTLED", "QUOTA_EXCEEDED")  # the gateway responses `take` can give
 
@@ -70,7 +72,8 @@ class Prepared:
     version: Any
     plan: RoutePlan  # the route plan `handle()` uses too: settings, cache settings, dimensions
     spec: ThrottleSpec
-    admission: Admission  # the spec's buckets and quota
+    admission: Admission  # the spec's buckets and quota (from the throttle step)
+    caches: StageCaches  # the stage caches (from the cache step)
     cluster_off: bool  # the stage has no cache cluster: an admitted request drops any left (as the cache step does)
     response: Response | None = None  # a MOCK class's answer, made once; None: integrate per request
     key: tuple[Any, ...] = ()  # a MOCK class's cache key
@@ -85,64 +88,53 @@ class Prepared:
 
 # --- compiling ------------------------------------------------------------------------------------------
 
+@dataclass
+class ClassParts:
+    """What the steps' `compile` hooks hand to a request class: the throttle's Admission and the
+    stage caches the cache step serves from."""
+
+    admission: Admission | None = None
+    caches: StageCaches | None = None
+
+
 def prepare(gateway: Gateway, request: Request) -> Prepared | None:
-    """Compile `request`'s class, or None when it needs the full pipeline."""
-    call = _class_call(gateway, request)
-    if call is None:
+    """Compile `request`'s class by running every step's `compile` hook (pipeline.Step), or None when
+    a step needs the full pipeline for it (authorizers, a resource policy, validation, logs, traces,
+    a private endpoint, a step without a hook)."""
+    compiler = gateway.compiler
+    if compiler is None or not gateway.clock.virtual:
         return None
-    assert call.snapshot is not None and call.route is not None
+    call = gateway.new_call(request, bits=0)  # no draw: the class's requests draw their own ids
+    parts = call.request_class = ClassParts()
+    try:
+        compiler(call)
+    except (NotCompilable, GatewayError):
+        return None
+    call.request_class = None
+    assert call.snapshot is not None and call.route is not None and parts.admission is not None
     plan: RoutePlan = call.plan
-    integration = plan.integration
-    if not integration:
-        return None  # API_CONFIGURATION_ERROR: `handle` answers it
-    spec = throttle_spec(call.usage_plan, call.api_key, plan.settings, request.api_id, request.stage,
-                         plan.resource_path, request.method)
     prepared = Prepared(
-        gateway=gateway, request=request, call=call, version=gateway.source.version(), plan=plan, spec=spec,
-        admission=Admission(gateway.limits, spec), cluster_off=not call.snapshot.stage.get("cacheClusterEnabled"),
+        gateway=gateway, request=request, call=call, version=gateway.source.version(), plan=plan,
+        spec=parts.admission.spec, admission=parts.admission, caches=parts.caches or gateway.caches,
+        cluster_off=not call.snapshot.stage.get("cacheClusterEnabled"),
         api_key_value=request.headers.get("x-api-key") if call.route.method.get("apiKeyRequired") else None,
     )
-    if _static_mock(gateway, integration, request):
+    if _static_mock(gateway, plan.integration, request):  # type: ignore[arg-type]
         return _mock_class(prepared)
     gateway.observer.compiled[prepared] = None
     return prepared
 
 
-def _class_call(gateway: Gateway, request: Request) -> Call | None:
-    """The steps before the throttle, run once for the class: None when any of them depends on more
-    than the class (authorizers, a resource policy, validation, logs, traces, a private endpoint)."""
-    if not all(getattr(step, "planned", False) for step in gateway.steps) or not gateway.clock.virtual:
-        return None
-    snapshot = gateway.snapshot(request.api_id, request.stage)
-    if snapshot is None:
-        return None
-    stage, rest_api = snapshot.stage, snapshot.deployment.rest_api
-    if stage.get("tracingEnabled") or (stage.get("accessLogSettings") or {}).get("destinationArn"):
-        return None
-    if (rest_api.get("disableExecuteApiEndpoint") or "PRIVATE" in snapshot.deployment.endpoint_types
-            or not _plain(request)):
-        return None  # the endpoint decides (endpoints.py)
-    call = gateway.new_call(request, bits=0)  # no draw: the class's requests draw their own ids
-    call.snapshot, call.stage_variables = snapshot, snapshot.variables
-    try:
-        call.route = snapshot.deployment.router.match(request.method, request.path)
-    except GatewayError:
-        return None
-    call.plan = plan_for(snapshot, call.route, request.method)
-    method = call.route.method
-    settings = call.plan.settings
-    if ((method.get("authorizationType") or "NONE").upper() != "NONE" or rest_api.get("policy")
-            or method.get("requestValidatorId") or (settings.get("loggingLevel") or "OFF").upper() != "OFF"):
-        return None
-    try:
-        api_keys(call, lambda c: Response(200))
-    except GatewayError:
-        return None
-    return call
+def compile_integration(call: Call) -> None:
+    """The pipeline's endpoint for compiling: a method without an integration is answered by `handle`
+    (API_CONFIGURATION_ERROR)."""
+    if not call.plan.integration:
+        raise NotCompilable("no integration")
 
 
 def _plain(request: Request) -> bool:
-    """A request to the stage's own endpoint with no VPC endpoint and a payload under the limit."""
+    """A request to the stage's own endpoint with no VPC endpoint and a payload under the limit (what
+    the endpoint and payload-size steps let a class through with)."""
     return (bool(request.api_id) and request.base_path is None and request.vpce_id is None
             and VPCE_HEADER not in request.headers and len(request.body) <= MAX_PAYLOAD_BYTES)
 
@@ -208,7 +200,7 @@ def send(prepared: Prepared, request: Request | None = None) -> Outcome | None:
     else:
         _count_usage(prepared, now)
         if prepared.cluster_off:
-            gateway.caches.drop(request.api_id, request.stage)
+            prepared.caches.drop(request.api_id, request.stage)
         outcome = _mock_answer(prepared, now) if mock else _integration_answer(prepared, request, bits, now)
     # What the metrics count, per minute (a tuple: the tally keeps no headers alive).
     counted = (now - now % 60, outcome.status, outcome.latency, outcome.integration_latency, outcome.cache_status)
@@ -258,7 +250,7 @@ def _mock_answer(prepared: Prepared, now: float) -> Outcome:
     cache = prepared.plan.cache
     if cache is None:
         return outcomes["ok"]
-    store = prepared.gateway.caches.for_stage(prepared.request.api_id, prepared.request.stage, cache.size)
+    store = prepared.caches.for_stage(prepared.request.api_id, prepared.request.stage, cache.size)
     hit = lookup(store, prepared.key, now, False)
     if hit is not None:
         return outcomes.get(hit.status) or outcomes.setdefault(hit.status, Outcome(hit.status, 0.0, None, "HIT"))
@@ -277,7 +269,7 @@ def _cache_answer(prepared: Prepared, settings: CacheSettings, request: Request,
     """What the cache step answers: the cached response, or the integration's, kept for the TTL."""
     route, stage_variables = prepared.call.route, prepared.call.stage_variables
     assert route is not None
-    store = prepared.gateway.caches.for_stage(request.api_id, request.stage, settings.size)
+    store = prepared.caches.for_stage(request.api_id, request.stage, settings.size)
     key = key_for(*prepared.plan.key_parameters, request, route.path_parameters, stage_variables)
     try:
         refetch, warning = cache_control(request.headers, settings, False)  # no IAM: no InvalidateCache right

@@ -19,6 +19,7 @@ from .changes import follow
 from .observe import Observer
 from .throttle import ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, Limits
 from .clock import Clock, RealClock
+from .compiled import compile_integration, prepare
 from .doors.urls import request_from_url
 from .endpoints import known_domains
 from .http import Headers, Request, Response, as_bytes
@@ -74,6 +75,8 @@ class Gateway:
         path = steps if steps is not None else default_steps(self.limits, self.caches, self.observer)
         self.steps: list[Step] = [*extra_steps, *path]
         self._handler = pipeline.build(self.steps, integrations.integrate)
+        # The same steps compile a simulated request class (compiled.py); None: some step cannot.
+        self.compiler = pipeline.build_compiler(self.steps, compile_integration)
 
     # --- the one entry point ----------------------------------------------------------------------
 
@@ -145,8 +148,6 @@ class Gateway:
 
     def prepare(self, request: Request) -> Any:
         """Compile `request`'s class for simulations (see compiled.py); None if it needs `handle`."""
-        from .compiled import prepare
-
         return prepare(self, request)
 
     def flush(self) -> dict[str, int]:

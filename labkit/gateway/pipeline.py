@@ -38,6 +38,7 @@ class Call:
     snapshot: StageSnapshot | None = None
     route: Route | None = None
     plan: Any = None  # plans.RoutePlan of the route, once the route step found it
+    request_class: Any = None  # compiled.ClassParts while the steps compile a simulated request class
     stage_variables: dict[str, str] = field(default_factory=dict)
     log_lines: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
     integration_latency: float = 0.0
@@ -156,18 +157,29 @@ def _show(value: Any) -> str:
 Next = Callable[[Call], Response]
 
 
+CompileNext = Callable[[Call], None]
+
+
+class NotCompilable(Exception):
+    """A step's effect on a simulated request depends on more than its class (method, path, stage,
+    API key): the simulation answers that class through `handle`."""
+
+
 class Step(Protocol):
     """One stage of the request path (a starlette middleware in spirit): forward with
     `next_step(call)` or answer, usually by raising the GatewayError AWS documents.
 
     `name`: where the trace attributes an answer (trace.STEP_NAMES; "" for steps that only wrap).
-    `planned`: a route plan's fast path (compiled.py) reproduces this step's effect; a gateway with
-    any step that is not planned runs every simulated request through `handle`."""
+    `compile(call, next_compile)`: the same step for a simulated request class (compiled.py): do once
+    what is the same for every request of the class, hand per-request work to `call.request_class`,
+    or raise NotCompilable. A step without `compile` makes every simulated request go through `handle`:
+    a new step can never be skipped silently."""
 
     name: str
-    planned: bool
 
     def __call__(self, call: Call, next_step: Next) -> Response: ...
+
+    def compile(self, call: Call, next_compile: CompileNext) -> None: ...
 
 
 def step_name(step: Any) -> str:
@@ -203,13 +215,33 @@ def _bind(step: Any, next_step: Next, name: str) -> Next:
     return run
 
 
+def build_compiler(steps: Sequence[Any], endpoint: CompileNext) -> CompileNext | None:
+    """Chain the steps' `compile` hooks as `build` chains the steps; None if a step has none."""
+    handler = endpoint
+    for step in reversed(steps):
+        hook = getattr(step, "compile", None)
+        if hook is None:
+            return None
+        handler = _bind_compile(hook, handler)
+    return handler
+
+
+def _bind_compile(hook: Callable[[Call, CompileNext], None], next_compile: CompileNext) -> CompileNext:
+    return lambda call: hook(call, next_compile)
+
+
 class Errors:
     """Outermost but for observe: a GatewayError becomes its gateway response, and any other exception
     AWS's 500 `{"message": "Internal server error"}` (logged, and counted as a 5XX by observe);
     request ids go on every answer."""
 
     name = ""
-    planned = True
+
+    def compile(self, call: Call, next_compile: CompileNext) -> None:
+        try:
+            next_compile(call)
+        except GatewayError as error:
+            raise NotCompilable(f"{error.response_type}: the class is refused as a whole") from None
 
     def __call__(self, call: Call, next_step: Next) -> Response:
         try:
@@ -253,10 +285,14 @@ class PayloadLimit:
     """A payload over the limit (10 MB on AWS) answers 413 before anything else runs."""
 
     name = "payload size"
-    planned = True
 
     def __init__(self, max_bytes: int = MAX_PAYLOAD_BYTES) -> None:
         self.max_bytes = max_bytes
+
+    def compile(self, call: Call, next_compile: CompileNext) -> None:
+        if len(call.request.body) > self.max_bytes:
+            raise NotCompilable("a 413 is answered by handle")
+        next_compile(call)
 
     def __call__(self, call: Call, next_step: Next) -> Response:
         size = len(call.request.body)

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from . import endpoints
 from .api_keys import api_keys
+from .auth import authorization_is_open
 from .auth import authorize
 from .cache import StageCaches, cache_control, cached_response, fetch_and_store, key_for, lookup
 from .http import Response
 from .observe import Observer
-from .pipeline import Call, Errors, Next, PayloadLimit, start_trace
+from .endpoints import VPCE_HEADER
+from .pipeline import Call, CompileNext, Errors, Next, NotCompilable, PayloadLimit, start_trace
 from .plans import plan_for
 from .responses import GatewayError
-from .throttle import Limits, admit, period_start, throttle_spec
+from .throttle import Admission, Limits, admit, period_start, throttle_spec
 from .validate import validate
 
 
@@ -27,10 +29,17 @@ class Observe:
     """Outermost: once the response is known, the observer logs, counts and traces the call."""
 
     name = ""
-    planned = True
 
     def __init__(self, observer: Observer) -> None:
         self.observer = observer
+
+    def compile(self, call: Call, next_compile: CompileNext) -> None:
+        """A class's metrics are tallied per class (compiled.settle); its logs and traces would be per request."""
+        next_compile(call)
+        stage, settings = call.snapshot.stage, call.plan.settings  # type: ignore[union-attr]
+        if (stage.get("tracingEnabled") or (stage.get("accessLogSettings") or {}).get("destinationArn")
+                or (settings.get("loggingLevel") or "OFF").upper() != "OFF"):
+            raise NotCompilable("access logs, execution logs and traces are written per request")
 
     def __call__(self, call: Call, next_step: Next) -> Response:
         response = next_step(call)
@@ -42,7 +51,9 @@ class CloudFront:
     """An edge-optimized endpoint's answers carry CloudFront's headers (endpoints.cloudfront)."""
 
     name = ""
-    planned = True
+
+    def compile(self, call: Call, next_compile: CompileNext) -> None:
+        next_compile(call)  # per-request headers: a simulated Outcome carries none of them
 
     def __call__(self, call: Call, next_step: Next) -> Response:
         return endpoints.cloudfront(call, next_step)
@@ -52,7 +63,18 @@ class Endpoint:
     """Custom domain names, the disabled default endpoint, PRIVATE endpoints (endpoints.endpoints)."""
 
     name = "endpoint"
-    planned = True
+
+    def compile(self, call: Call, next_compile: CompileNext) -> None:
+        """Only the stage's own endpoint compiles: custom domains, a disabled endpoint and PRIVATE APIs
+        decide per request."""
+        req = call.request
+        if not req.api_id or req.base_path is not None or req.vpce_id is not None or VPCE_HEADER in req.headers:
+            raise NotCompilable("a custom domain name or a VPC endpoint")
+        snapshot = call.gateway.snapshot(req.api_id, req.stage)
+        if snapshot is not None and (snapshot.deployment.rest_api.get("disableExecuteApiEndpoint")
+                                     or "PRIVATE" in snapshot.deployment.endpoint_types):
+            raise NotCompilable("a disabled default endpoint or a PRIVATE API")
+        next_compile(call)
 
     def __call__(self, call: Call, next_step: Next) -> Response:
         return endpoints.endpoints(call, next_step)
@@ -63,7 +85,16 @@ class Resolve:
     Missing Authentication Token."""
 
     name = "route"
-    planned = True
+
+    def compile(self, call: Call, next_compile: CompileNext) -> None:
+        req = call.request
+        snapshot = call.gateway.snapshot(req.api_id, req.stage)
+        if snapshot is None or snapshot.stage.get("tracingEnabled"):
+            raise NotCompilable("no such stage, or a traced one")
+        call.snapshot, call.stage_variables = snapshot, snapshot.variables
+        call.route = route = snapshot.deployment.router.match(req.method, req.path)
+        call.plan = plan_for(snapshot, route, req.method)
+        next_compile(call)
 
     def __call__(self, call: Call, next_step: Next) -> Response:
         req = call.request
@@ -85,7 +116,11 @@ class Authorize:
     """IAM, Lambda authorizers, Cognito and resource policies (auth.authorize)."""
 
     name = "authorizer"
-    planned = True  # a route plan is made only for methods without authorization or policy
+
+    def compile(self, call: Call, next_compile: CompileNext) -> None:
+        if not authorization_is_open(call):
+            raise NotCompilable("authorization decides per request")
+        next_compile(call)
 
     def __call__(self, call: Call, next_step: Next) -> Response:
         return authorize(call, next_step)
@@ -95,7 +130,11 @@ class ApiKey:
     """A method with apiKeyRequired needs an enabled key in a usage plan for the stage (api_keys.py)."""
 
     name = "API key"
-    planned = True
+
+    def compile(self, call: Call, next_compile: CompileNext) -> None:
+        """The key every request of the class sends, checked once (a refused key: NotCompilable, via Errors)."""
+        api_keys(call, lambda c: Response(200))
+        next_compile(call)
 
     def __call__(self, call: Call, next_step: Next) -> Response:
         return api_keys(call, next_step)
@@ -105,10 +144,17 @@ class Throttle:
     """Admit the request at every level (usage plan, stage/method, account) or answer 429 (throttle.py)."""
 
     name = "throttle"
-    planned = True
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
+
+    def compile(self, call: Call, next_compile: CompileNext) -> None:
+        """The class's throttle levels, resolved once into an Admission its requests take from."""
+        req, plan = call.request, call.plan
+        spec = throttle_spec(call.usage_plan, call.api_key, plan.settings, req.api_id, req.stage,
+                             plan.resource_path, req.method)
+        call.request_class.admission = Admission(self.limits, spec)
+        next_compile(call)
 
     def __call__(self, call: Call, next_step: Next) -> Response:
         assert call.route is not None and call.snapshot is not None
@@ -129,7 +175,11 @@ class Validate:
     """The method's request validator: parameters and body against its model (validate.py)."""
 
     name = "request validation"
-    planned = True  # a route plan is made only for methods without a validator
+
+    def compile(self, call: Call, next_compile: CompileNext) -> None:
+        if (call.route.method.get("requestValidatorId") or "").strip():  # type: ignore[union-attr]
+            raise NotCompilable("a request validator reads each request")
+        next_compile(call)
 
     def __call__(self, call: Call, next_step: Next) -> Response:
         return validate(call, next_step)
@@ -139,10 +189,14 @@ class Cache:
     """Serve from the stage cache, or call the integration and keep its response for the TTL (cache.py)."""
 
     name = "cache"
-    planned = True
 
     def __init__(self, caches: StageCaches) -> None:
         self.caches = caches
+
+    def compile(self, call: Call, next_compile: CompileNext) -> None:
+        """The class looks its requests up in these caches with the route plan's settings."""
+        call.request_class.caches = self.caches
+        next_compile(call)
 
     def __call__(self, call: Call, next_step: Next) -> Response:
         assert call.route is not None and call.snapshot is not None

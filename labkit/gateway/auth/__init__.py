@@ -102,15 +102,22 @@ def combine(caller_decision: str | None, policy_decision: str | None, *, same_ac
     return ALLOW if caller_decision == ALLOW and policy_decision == ALLOW else None
 
 
+def authorization_is_open(call: Call) -> bool:
+    """The method has no authorization and the API no resource policy: every caller is let through."""
+    assert call.route is not None and call.snapshot is not None
+    kind = (call.route.method.get("authorizationType") or "NONE").upper()
+    return kind == "NONE" and not call.snapshot.deployment.rest_api.get("policy")
+
+
 def authorize(call: Call, next_step: Next) -> Response:
     """Check who may call the method; refuse with AWS's 401/403/500 gateway responses."""
+    if authorization_is_open(call):
+        return next_step(call)
     assert call.route is not None and call.snapshot is not None
     method = call.route.method
     kind = (method.get("authorizationType") or "NONE").upper()
     source = call.gateway.source
     req = call.request
-    if kind == "NONE" and not call.snapshot.deployment.rest_api.get("policy"):
-        return next_step(call)
     arn = method_arn(source.region, source.account_id, req.api_id, req.stage, req.method, req.path)
     policy = ResourcePolicy(call, arn)
 

@@ -70,6 +70,7 @@ class Prepared:
     request: Request  # the request the class was compiled from (a MOCK class answers only this one)
     call: Call  # what the steps `prepare` ran set: snapshot, route, plan, stage variables, API key and usage plan
     version: Any
+    current_version: Any  # the source's version(), bound once (called per request)
     plan: RoutePlan  # the route plan `handle()` uses too: settings, cache settings, dimensions
     spec: ThrottleSpec
     admission: Admission  # the spec's buckets and quota (from the throttle step)
@@ -114,7 +115,8 @@ def prepare(gateway: Gateway, request: Request) -> Prepared | None:
     assert call.snapshot is not None and call.route is not None and parts.admission is not None
     plan: RoutePlan = call.plan
     prepared = Prepared(
-        gateway=gateway, request=request, call=call, version=gateway.source.version(), plan=plan,
+        gateway=gateway, request=request, call=call, version=gateway.source.version(),
+        current_version=gateway.source.version, plan=plan,
         spec=parts.admission.spec, admission=parts.admission, caches=parts.caches or gateway.caches,
         cluster_off=not call.snapshot.stage.get("cacheClusterEnabled"),
         api_key_value=request.headers.get("x-api-key") if call.route.method.get("apiKeyRequired") else None,
@@ -183,7 +185,7 @@ def send(prepared: Prepared, request: Request | None = None) -> Outcome | None:
     """Answer one request of the class (default: the one it was compiled from) at the clock's current
     time; None if the class went stale (a deployment or a stage, key or plan changed): prepare it again."""
     gateway = prepared.gateway
-    if gateway.source.version() != prepared.version:
+    if prepared.current_version() != prepared.version:
         settle(prepared)
         gateway.observer.compiled.pop(prepared, None)  # never tallies again
         return None
@@ -198,9 +200,11 @@ def send(prepared: Prepared, request: Request | None = None) -> Outcome | None:
     if verdict != ADMITTED:
         outcome = _refused(prepared, request, bits, verdict)
     else:
-        _count_usage(prepared, now)
-        if prepared.cluster_off:
+        if prepared.spec.usage is not None:
+            _count_usage(prepared, now)
+        if prepared.cluster_off:  # the first admitted request drops what a cache cluster left
             prepared.caches.drop(request.api_id, request.stage)
+            prepared.cluster_off = False  # none can be made while the stage stays so: a change makes a new class
         outcome = _mock_answer(prepared, now) if mock else _integration_answer(prepared, request, bits, now)
     # What the metrics count, per minute (a tuple: the tally keeps no headers alive).
     counted = (now - now % 60, outcome.status, outcome.latency, outcome.integration_latency, outcome.cache_status)
@@ -234,8 +238,6 @@ def _refused(prepared: Prepared, request: Request, bits: int, verdict: int) -> O
 
 def _count_usage(prepared: Prepared, now: float) -> None:
     """An admitted request counts against its key's usage for the UTC day (GetUsage)."""
-    if prepared.spec.usage is None:
-        return
     start, end, day = prepared.day
     if not start <= now < end:
         day = period_start(now, "DAY")

@@ -73,7 +73,7 @@ from .responses import (
     get_usage,
     test_invoke_method,
 )
-from .shared import _PATCHED, _lock
+from .shared import PATCHED, PATCH_LOCK
 from .snapshots import (
     add_listener,
     capture_definition,
@@ -106,7 +106,7 @@ __all__ = [
 
 
 def _mark(fn: Callable[..., Any]) -> Callable[..., Any]:
-    setattr(fn, _PATCHED, True)
+    setattr(fn, PATCHED, True)
     return fn
 
 
@@ -114,13 +114,13 @@ def install() -> None:
     """Apply every extension to moto's API Gateway backend (idempotent, process-wide); raises
     MotoIncompatibleError, with nothing patched, when the installed moto lacks what the kit patches."""
     response_cls = _responses.APIGatewayResponse
-    with _lock:
+    with PATCH_LOCK:
         found = problems()
         if found:
             raise incompatible(found)
         for wrap in wraps():
             current = wrap.owner.__dict__[wrap.name]
-            if not getattr(current, _PATCHED, False):
+            if not getattr(current, PATCHED, False):
                 setattr(wrap.owner, wrap.name, _mark(wrap.make(current)))
         for fn in (flush_stage_cache, flush_stage_authorizers_cache, get_usage, test_invoke_method):
             if not hasattr(response_cls, fn.__name__):

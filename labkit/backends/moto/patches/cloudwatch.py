@@ -6,11 +6,11 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from .shared import _lock, binder, uses
+from .shared import PATCH_LOCK, binder, uses
 
 
 @uses("dimensions")
-def _patch_cloudwatch_get_metric_statistics(original: Callable[..., Any]) -> Callable[..., Any]:
+def patch_cloudwatch_get_metric_statistics(original: Callable[..., Any]) -> Callable[..., Any]:
     """GetMetricStatistics matches the dimension set exactly, as CloudWatch does (moto matched any
     superset, so stage-level numbers included the per-method ones).
     https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html"""
@@ -23,7 +23,7 @@ def _patch_cloudwatch_get_metric_statistics(original: Callable[..., Any]) -> Cal
         wanted = {(d["Name"], d.get("Value")) for d in dimensions or []}
         everything = type(self).get_all_metrics(self)
         exact = [m for m in everything if {(d.name, d.value) for d in m.dimensions} == wanted]
-        with _lock:
+        with PATCH_LOCK:
             self.get_all_metrics = lambda: exact
             try:
                 return original(self, *args, **kwargs)

@@ -9,35 +9,35 @@ import datetime as _dt
 from collections.abc import Callable
 from typing import Any
 
-from .shared import _USAGE_ATTR, Callbacks, _backend, _lock
+from .shared import USAGE_ATTR, Callbacks, apigateway_backend, PATCH_LOCK
 
 FlushHook = Callable[[str, str, str, str], None]
 TestInvokeHandler = Callable[[str, str, str, str, str, dict], dict]
 
-_flush_hooks: Callbacks[FlushHook] = Callbacks()
-_authorizer_flush_hooks: Callbacks[FlushHook] = Callbacks()
+flush_hooks: Callbacks[FlushHook] = Callbacks()
+authorizer_flush_hooks: Callbacks[FlushHook] = Callbacks()
 _test_invoke_handlers: Callbacks[TestInvokeHandler] = Callbacks()
 _test_invoke_override: TestInvokeHandler | None = None
 
 
 def add_flush_hook(fn: FlushHook) -> None:
     """Call fn(account_id, region_name, api_id, stage_name) on FlushStageCache."""
-    _flush_hooks.add(fn)
+    flush_hooks.add(fn)
 
 
 def remove_flush_hook(fn: FlushHook) -> None:
     """Forget a hook added with `add_flush_hook`."""
-    _flush_hooks.remove(fn)
+    flush_hooks.remove(fn)
 
 
 def add_authorizer_flush_hook(fn: FlushHook) -> None:
     """Call fn(account_id, region_name, api_id, stage_name) on FlushStageAuthorizersCache."""
-    _authorizer_flush_hooks.add(fn)
+    authorizer_flush_hooks.add(fn)
 
 
 def remove_authorizer_flush_hook(fn: FlushHook) -> None:
     """Forget a hook added with `add_authorizer_flush_hook`."""
-    _authorizer_flush_hooks.remove(fn)
+    authorizer_flush_hooks.remove(fn)
 
 
 def add_test_invoke_handler(fn: TestInvokeHandler) -> None:
@@ -72,9 +72,9 @@ def record_usage(account_id: str, region_name: str, usage_plan_id: str, key_id: 
     an unknown plan raises moto's NotFoundException.
     """
     _dt.date.fromisoformat(day)
-    plan = _backend(account_id, region_name).get_usage_plan(usage_plan_id)
-    with _lock:
-        ledger = plan.__dict__.setdefault(_USAGE_ATTR, {})
+    plan = apigateway_backend(account_id, region_name).get_usage_plan(usage_plan_id)
+    with PATCH_LOCK:
+        ledger = plan.__dict__.setdefault(USAGE_ATTR, {})
         per_day = ledger.setdefault(key_id, {})
         per_day[day] = per_day.get(day, 0) + count
         return per_day[day]
@@ -90,7 +90,7 @@ def _period_start(day: _dt.date, period: str) -> _dt.date:
     return day
 
 
-def _usage_rows(plan: Any, per_day: dict[str, int], start: _dt.date, end: _dt.date) -> list[list[int | None]]:
+def usage_rows(plan: Any, per_day: dict[str, int], start: _dt.date, end: _dt.date) -> list[list[int | None]]:
     quota = plan.quota or {}
     limit = quota.get("limit")
     period = str(quota.get("period") or "DAY").upper()

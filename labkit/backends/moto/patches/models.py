@@ -11,8 +11,8 @@ from typing import Any
 from moto.apigateway.exceptions import BadRequestException, ConflictException, NotFoundException, ValidationException
 
 from labkit.gateway.cache import CACHE_CLUSTER_SIZES
-from .shared import _CANARY_ATTR, _SNAPSHOT_ATTR, binder, uses
-from .snapshots import _notify, capture_definition
+from .shared import CANARY_ATTR, SNAPSHOT_ATTR, binder, uses
+from .snapshots import notify_listeners, capture_definition
 
 
 class _NotFound(NotFoundException):
@@ -20,7 +20,7 @@ class _NotFound(NotFoundException):
 
 
 @uses("name", "stage_variables")
-def _patch_create_deployment(original: Callable[..., Any]) -> Callable[..., Any]:
+def patch_create_deployment(original: Callable[..., Any]) -> Callable[..., Any]:
     """Snapshot the API at deploy time, and keep an existing stage's settings on redeploy.
 
     https://docs.aws.amazon.com/apigateway/latest/api/API_CreateDeployment.html
@@ -40,15 +40,15 @@ def _patch_create_deployment(original: Callable[..., Any]) -> Callable[..., Any]
             existing.deployment_id = deployment.id
             existing.variables.update(stage_variables or {})
             self.stages[name] = existing
-        setattr(deployment, _SNAPSHOT_ATTR, capture_definition(self))
-        _notify("deployment", self.account_id, self.region_name, self.id, name or None)
+        setattr(deployment, SNAPSHOT_ATTR, capture_definition(self))
+        notify_listeners("deployment", self.account_id, self.region_name, self.id, name or None)
         return deployment
 
     return create_deployment
 
 
 @uses()
-def _patch_update_integration_mocks(original: Callable[..., Any]) -> Callable[..., Any]:
+def patch_update_integration_mocks(original: Callable[..., Any]) -> Callable[..., Any]:
     """No moto execute-api callbacks: the kit's own gateway answers execute-api URLs."""
 
     @functools.wraps(original)
@@ -59,13 +59,13 @@ def _patch_update_integration_mocks(original: Callable[..., Any]) -> Callable[..
 
 
 @uses()
-def _patch_stage_to_json(original: Callable[..., Any]) -> Callable[..., Any]:
+def patch_stage_to_json(original: Callable[..., Any]) -> Callable[..., Any]:
     """Return canarySettings on the Stage. https://docs.aws.amazon.com/apigateway/latest/api/API_Stage.html"""
 
     @functools.wraps(original)
     def to_json(self: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         dct = original(self, *args, **kwargs)
-        canary = getattr(self, _CANARY_ATTR, None)
+        canary = getattr(self, CANARY_ATTR, None)
         if canary is not None:
             dct["canarySettings"] = canary
         return dct
@@ -73,7 +73,7 @@ def _patch_stage_to_json(original: Callable[..., Any]) -> Callable[..., Any]:
     return to_json
 
 
-def _canary_from_request(value: dict[str, Any], deployment_id: str | None = None) -> dict[str, Any]:
+def canary_from_request(value: dict[str, Any], deployment_id: str | None = None) -> dict[str, Any]:
     canary = {
         "percentTraffic": float(value.get("percentTraffic") or 0.0),
         "useStageCache": bool(value.get("useStageCache", False)),
@@ -89,7 +89,7 @@ def _str2bool(value: Any) -> bool:
 
 
 @uses("patch_operations")
-def _patch_stage_apply_operations(original: Callable[..., Any]) -> Callable[..., Any]:
+def patch_stage_apply_operations(original: Callable[..., Any]) -> Callable[..., Any]:
     """Handle `/canarySettings/...` patches and the canary promotion `copy` ops moto ignores.
 
     https://docs.aws.amazon.com/apigateway/latest/api/API_CanarySettings.html
@@ -103,7 +103,7 @@ def _patch_stage_apply_operations(original: Callable[..., Any]) -> Callable[...,
         call = bind(self, *args, **kwargs)
         for op in call.arguments["patch_operations"]:
             path, kind = op.get("path", ""), op.get("op")
-            canary = getattr(self, _CANARY_ATTR, None)
+            canary = getattr(self, CANARY_ATTR, None)
             if kind == "copy":
                 source = op.get("from", "")
                 if canary is None:
@@ -125,9 +125,9 @@ def _patch_stage_apply_operations(original: Callable[..., Any]) -> Callable[...,
             elif path == "/canarySettings":
                 if kind != "remove":
                     raise BadRequestException(f"Invalid patch path {path}")
-                setattr(self, _CANARY_ATTR, None)
+                setattr(self, CANARY_ATTR, None)
             elif path.startswith("/canarySettings/"):
-                canary = canary if canary is not None else _canary_from_request({})
+                canary = canary if canary is not None else canary_from_request({})
                 field = path[len("/canarySettings/") :]
                 if field.startswith("stageVariableOverrides/"):
                     var = field[len("stageVariableOverrides/") :]
@@ -143,7 +143,7 @@ def _patch_stage_apply_operations(original: Callable[..., Any]) -> Callable[...,
                     canary["deploymentId"] = op.get("value")
                 else:
                     raise BadRequestException(f"Invalid patch path {path}")
-                setattr(self, _CANARY_ATTR, canary)
+                setattr(self, CANARY_ATTR, canary)
             else:
                 call.arguments["patch_operations"] = [op]
                 original(*call.args, **call.kwargs)
@@ -153,7 +153,7 @@ def _patch_stage_apply_operations(original: Callable[..., Any]) -> Callable[...,
 
 
 @uses("function_id", "stage_name", "patch_operations")
-def _patch_backend_update_stage(original: Callable[..., Any]) -> Callable[..., Any]:
+def patch_backend_update_stage(original: Callable[..., Any]) -> Callable[..., Any]:
     """Reject a stage pointed at an unknown deployment, then notify listeners.
 
     https://docs.aws.amazon.com/apigateway/latest/api/API_UpdateStage.html
@@ -176,13 +176,13 @@ def _patch_backend_update_stage(original: Callable[..., Any]) -> Callable[..., A
                     # or in the recorded AWS responses of shared/reference, so treat it as unconfirmed.
                     raise BadRequestException("Deployment id does not exist")
         stage = original(*call.args, **call.kwargs)
-        _notify("stage", self.account_id, self.region_name, function_id, stage_name)
+        notify_listeners("stage", self.account_id, self.region_name, function_id, stage_name)
         return stage
 
     return update_stage
 
 
-def _check_cache_size(value: Any, where: str) -> None:
+def check_cache_size(value: Any, where: str) -> None:
     """The sizes AWS offers (GB); the message follows AWS's enum-validation form.
     https://docs.aws.amazon.com/apigateway/latest/api/API_CreateStage.html"""
     if value is not None and str(value) not in CACHE_CLUSTER_SIZES:
@@ -199,7 +199,7 @@ def _validate_cache_settings(patch_operations: list[dict[str, Any]]) -> None:
         if op.get("op") not in ("replace", "add"):
             continue
         if path == "/cacheClusterSize":
-            _check_cache_size(value, "updateStageInput.cacheClusterSize")
+            check_cache_size(value, "updateStageInput.cacheClusterSize")
         elif path.endswith("/caching/ttlInSeconds"):
             try:
                 ttl = int(str(value))
@@ -211,7 +211,7 @@ def _validate_cache_settings(patch_operations: list[dict[str, Any]]) -> None:
 
 
 @uses("function_id", "stage_name")
-def _patch_backend_stage_event(original: Callable[..., Any]) -> Callable[..., Any]:
+def patch_backend_stage_event(original: Callable[..., Any]) -> Callable[..., Any]:
     """Notify listeners after create_stage / delete_stage."""
     bind = binder(original)
 
@@ -219,28 +219,28 @@ def _patch_backend_stage_event(original: Callable[..., Any]) -> Callable[..., An
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         call = bind(self, *args, **kwargs)
         result = original(self, *args, **kwargs)
-        _notify("stage", self.account_id, self.region_name, call.arguments["function_id"], call.arguments["stage_name"])
+        notify_listeners("stage", self.account_id, self.region_name, call.arguments["function_id"], call.arguments["stage_name"])
         return result
 
     return wrapper
 
 
 @uses()
-def _patch_backend_usage_event(original: Callable[..., Any]) -> Callable[..., Any]:
+def patch_backend_usage_event(original: Callable[..., Any]) -> Callable[..., Any]:
     """Notify listeners ("usage") after an API key, usage plan or plan key changes, so the gateway
     re-reads who may call what with no polling."""
 
     @functools.wraps(original)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         result = original(self, *args, **kwargs)
-        _notify("usage", self.account_id, self.region_name, "", None)
+        notify_listeners("usage", self.account_id, self.region_name, "", None)
         return result
 
     return wrapper
 
 
 @uses("patch_operations")
-def _patch_usage_plan_apply_patch_operations(original: Callable[..., Any]) -> Callable[..., Any]:
+def patch_usage_plan_apply_patch_operations(original: Callable[..., Any]) -> Callable[..., Any]:
     """UpdateUsagePlan as AWS documents it: remove `/apiStages` by apiId:stage even when the stage
     carries method throttles, per-method throttles under `/apiStages/{apiId}:{stage}/throttle/...`,
     and a fractional `/throttle/rateLimit` (moto compared whole dicts, ignored method throttles and
@@ -303,7 +303,7 @@ AWS_METHOD_SETTING_DEFAULTS: dict[str, Any] = {
 
 
 @uses("resource_path_and_method", "key")
-def _patch_stage_method_setting(original: Callable[..., Any]) -> Callable[..., Any]:
+def patch_stage_method_setting(original: Callable[..., Any]) -> Callable[..., Any]:
     """A new methodSettings entry starts from AWS's defaults, or from `*/*` for a per-method key.
     https://docs.aws.amazon.com/apigateway/latest/api/API_MethodSetting.html"""
 
@@ -322,7 +322,7 @@ def _patch_stage_method_setting(original: Callable[..., Any]) -> Callable[..., A
 
 
 @uses("function_id")
-def _patch_backend_delete_rest_api(original: Callable[..., Any]) -> Callable[..., Any]:
+def patch_backend_delete_rest_api(original: Callable[..., Any]) -> Callable[..., Any]:
     """Notify listeners after delete_rest_api (its snapshots go with its Deployment objects)."""
     bind = binder(original)
 
@@ -330,14 +330,14 @@ def _patch_backend_delete_rest_api(original: Callable[..., Any]) -> Callable[...
     def delete_rest_api(self: Any, *args: Any, **kwargs: Any) -> Any:
         function_id = bind(self, *args, **kwargs).arguments["function_id"]
         result = original(self, *args, **kwargs)
-        _notify("api-deleted", self.account_id, self.region_name, function_id, None)
+        notify_listeners("api-deleted", self.account_id, self.region_name, function_id, None)
         return result
 
     return delete_rest_api
 
 
 @uses("function_id", "parent_resource_id", "path_part")
-def _patch_backend_create_resource(original: Callable[..., Any]) -> Callable[..., Any]:
+def patch_backend_create_resource(original: Callable[..., Any]) -> Callable[..., Any]:
     """Reject a duplicate sibling (409) or an unknown parent (404) before moto adds the resource.
 
     https://docs.aws.amazon.com/apigateway/latest/api/API_CreateResource.html
@@ -363,7 +363,7 @@ def _patch_backend_create_resource(original: Callable[..., Any]) -> Callable[...
 
 
 @uses("function_id", "resource_id")
-def _patch_backend_delete_resource(original: Callable[..., Any]) -> Callable[..., Any]:
+def patch_backend_delete_resource(original: Callable[..., Any]) -> Callable[..., Any]:
     """Delete a resource's descendants with it, so no orphan breaks the API (moto left them).
 
     https://docs.aws.amazon.com/apigateway/latest/api/API_DeleteResource.html
@@ -390,7 +390,7 @@ def _patch_backend_delete_resource(original: Callable[..., Any]) -> Callable[...
 
 
 @uses()
-def _patch_authorizer_init(original: Callable[..., Any]) -> Callable[..., Any]:
+def patch_authorizer_init(original: Callable[..., Any]) -> Callable[..., Any]:
     """CreateAuthorizer keeps `identityValidationExpression` (moto misspelt the keyword on the way in).
     https://docs.aws.amazon.com/apigateway/latest/api/API_CreateAuthorizer.html"""
 

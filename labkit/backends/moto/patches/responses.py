@@ -12,10 +12,10 @@ from urllib.parse import unquote
 
 from moto.apigateway.exceptions import BadRequestException
 
-from .hooks import FlushHook, _authorizer_flush_hooks, _flush_hooks, _usage_rows, test_invoke_handler
-from .models import _canary_from_request, _check_cache_size
-from .shared import _CANARY_ATTR, _USAGE_ATTR, Callbacks, _lock, uses
-from .snapshots import _notify
+from .hooks import FlushHook, authorizer_flush_hooks, flush_hooks, usage_rows, test_invoke_handler
+from .models import canary_from_request, check_cache_size
+from .shared import CANARY_ATTR, USAGE_ATTR, Callbacks, PATCH_LOCK, uses
+from .snapshots import notify_listeners
 
 
 def _path_parts(response: Any) -> list[str]:
@@ -23,7 +23,7 @@ def _path_parts(response: Any) -> list[str]:
 
 
 @uses()
-def _patch_put_integration(original: Callable[..., Any]) -> Callable[..., Any]:
+def patch_put_integration(original: Callable[..., Any]) -> Callable[..., Any]:
     """Store cacheKeyParameters; cacheNamespace defaults to the resource id.
 
     https://docs.aws.amazon.com/apigateway/latest/api/API_PutIntegration.html
@@ -47,27 +47,27 @@ def _patch_put_integration(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @uses()
-def _patch_create_stage_response(original: Callable[..., Any]) -> Callable[..., Any]:
+def patch_create_stage_response(original: Callable[..., Any]) -> Callable[..., Any]:
     """Store canarySettings given to CreateStage. https://docs.aws.amazon.com/apigateway/latest/api/API_CreateStage.html"""
 
     @functools.wraps(original)
     def create_stage(self: Any, *args: Any, **kwargs: Any) -> Any:
-        _check_cache_size(self._get_param("cacheClusterSize"), "createStageInput.cacheClusterSize")
+        check_cache_size(self._get_param("cacheClusterSize"), "createStageInput.cacheClusterSize")
         result = original(self, *args, **kwargs)
         canary = self._get_param("canarySettings")
         if canary is None:
             return result
         api_id, stage_name = _path_parts(self)[2], self._get_param("stageName")
         stage = self.backend.get_stage(api_id, stage_name)
-        setattr(stage, _CANARY_ATTR, _canary_from_request(canary))
-        _notify("stage", self.current_account, self.region, api_id, stage_name)
+        setattr(stage, CANARY_ATTR, canary_from_request(canary))
+        notify_listeners("stage", self.current_account, self.region, api_id, stage_name)
         return 201, {"status": 201}, json.dumps(stage.to_json())
 
     return create_stage
 
 
 @uses()
-def _patch_create_deployment_response(original: Callable[..., Any]) -> Callable[..., Any]:
+def patch_create_deployment_response(original: Callable[..., Any]) -> Callable[..., Any]:
     """A canary deployment becomes the stage's canary; the stage keeps its deploymentId.
 
     https://docs.aws.amazon.com/apigateway/latest/api/API_CreateDeployment.html
@@ -96,8 +96,8 @@ def _patch_create_deployment_response(original: Callable[..., Any]) -> Callable[
         deployment = self.backend.create_deployment(api_id, None, self._get_param("description") or "")
         deployment.stage_name = stage_name
         stage = api.stages[stage_name]
-        setattr(stage, _CANARY_ATTR, _canary_from_request(canary, deployment.id))
-        _notify("stage", self.current_account, self.region, api_id, stage_name)
+        setattr(stage, CANARY_ATTR, canary_from_request(canary, deployment.id))
+        notify_listeners("stage", self.current_account, self.region, api_id, stage_name)
         return 201, {"status": 201}, json.dumps(deployment.to_json())
 
     return create_deployment
@@ -105,12 +105,12 @@ def _patch_create_deployment_response(original: Callable[..., Any]) -> Callable[
 
 def flush_stage_cache(self: Any) -> Any:
     """FlushStageCache: 202 after the flush hooks ran. https://docs.aws.amazon.com/apigateway/latest/api/API_FlushStageCache.html"""
-    return _flush(self, _flush_hooks)
+    return _flush(self, flush_hooks)
 
 
 def flush_stage_authorizers_cache(self: Any) -> Any:
     """FlushStageAuthorizersCache: 202 after the hooks ran. https://docs.aws.amazon.com/apigateway/latest/api/API_FlushStageAuthorizersCache.html"""
-    return _flush(self, _authorizer_flush_hooks)
+    return _flush(self, authorizer_flush_hooks)
 
 
 def _flush(response: Any, hooks: Callbacks[FlushHook]) -> Any:
@@ -138,15 +138,15 @@ def get_usage(self: Any) -> Any:
     if end < start:
         raise BadRequestException("The endDate must not be before the startDate")
 
-    ledger: dict[str, dict[str, int]] = getattr(plan, _USAGE_ATTR, {})
+    ledger: dict[str, dict[str, int]] = getattr(plan, USAGE_ATTR, {})
     plan_keys = list(self.backend.usage_plan_keys.get(plan_id, {}))
     key_ids = plan_keys + [k for k in ledger if k not in plan_keys]
     if query.get("keyId"):
         key_ids = [k for k in key_ids if k == query["keyId"]]
     if query.get("limit"):
         key_ids = key_ids[: int(query["limit"])]  # simplification: one page, no `position`
-    with _lock:
-        items = {k: _usage_rows(plan, dict(ledger.get(k, {})), start, end) for k in key_ids}
+    with PATCH_LOCK:
+        items = {k: usage_rows(plan, dict(ledger.get(k, {})), start, end) for k in key_ids}
     # On the wire AWS names the map "values"; boto3 exposes it as "items".
     body = {"usagePlanId": plan_id, "startDate": start_text, "endDate": end_text, "values": items}
     return 200, {"status": 200}, json.dumps(body)

@@ -10,15 +10,15 @@ from typing import Any, Generic, TypeVar
 
 from moto.apigateway import models as _models
 
-_lock = threading.RLock()
+PATCH_LOCK = threading.RLock()
 
-_SNAPSHOT_ATTR = "_labkit_definition"  # on moto's Deployment: the snapshot lives and dies with it
-_CANARY_ATTR = "_labkit_canary"  # on moto's Stage
-_USAGE_ATTR = "_labkit_usage"  # on moto's UsagePlan: {key_id: {"YYYY-MM-DD": count}}
-_PATCHED = "_labkit_patch"
+SNAPSHOT_ATTR = "_labkit_definition"  # on moto's Deployment: the snapshot lives and dies with it
+CANARY_ATTR = "_labkit_canary"  # on moto's Stage
+USAGE_ATTR = "_labkit_usage"  # on moto's UsagePlan: {key_id: {"YYYY-MM-DD": count}}
+PATCHED = "_labkit_patch"
 
 
-def _backend(account_id: str, region_name: str) -> Any:
+def apigateway_backend(account_id: str, region_name: str) -> Any:
     return _models.apigateway_backends[account_id][region_name]
 
 
@@ -32,18 +32,18 @@ class Callbacks(Generic[F]):
         self._fns: list[F] = []
 
     def add(self, fn: F) -> None:
-        with _lock:
+        with PATCH_LOCK:
             if fn not in self._fns:
                 self._fns.append(fn)
 
     def remove(self, fn: F) -> None:
-        with _lock:
+        with PATCH_LOCK:
             if fn in self._fns:
                 self._fns.remove(fn)
 
     def current(self) -> list[F]:
         """The registered functions now (a copy: one may unregister while they are called)."""
-        with _lock:
+        with PATCH_LOCK:
             return list(self._fns)
 
 

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from .shared import _SNAPSHOT_ATTR, Callbacks, _backend, _lock
+from .shared import SNAPSHOT_ATTR, Callbacks, apigateway_backend, PATCH_LOCK
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +40,15 @@ def capture_definition(rest_api: Any) -> dict[str, Any]:
 
 def deployment_definition(account_id: str, region_name: str, api_id: str, deployment_id: str) -> dict[str, Any] | None:
     """The definition captured when the deployment was created (None if unknown or made before install)."""
-    api = _backend(account_id, region_name).apis.get(api_id)
+    api = apigateway_backend(account_id, region_name).apis.get(api_id)
     deployment = api.deployments.get(deployment_id) if api is not None else None
-    snapshot = getattr(deployment, _SNAPSHOT_ATTR, None)
+    snapshot = getattr(deployment, SNAPSHOT_ATTR, None)
     return copy.deepcopy(snapshot) if snapshot is not None else None
 
 
 def live_definition(account_id: str, region_name: str, api_id: str) -> dict[str, Any]:
     """The API's definition right now (for test-invoke, which runs undeployed changes)."""
-    return capture_definition(_backend(account_id, region_name).get_rest_api(api_id))
+    return capture_definition(apigateway_backend(account_id, region_name).get_rest_api(api_id))
 
 
 def add_listener(fn: Listener) -> None:
@@ -66,9 +66,9 @@ def generation() -> int:
     return _generation
 
 
-def _notify(event: str, account_id: str, region_name: str, api_id: str, stage_name: str | None) -> None:
+def notify_listeners(event: str, account_id: str, region_name: str, api_id: str, stage_name: str | None) -> None:
     global _generation
-    with _lock:
+    with PATCH_LOCK:
         _generation += 1
     for fn in _listeners.current():
         try:

@@ -18,28 +18,28 @@ from moto.apigateway import responses as _responses
 from moto.apigateway import urls as _urls
 from moto.cloudwatch import models as _cloudwatch
 
-from .cloudwatch import _patch_cloudwatch_get_metric_statistics
+from .cloudwatch import patch_cloudwatch_get_metric_statistics
 from .models import (
-    _patch_authorizer_init,
-    _patch_backend_create_resource,
-    _patch_backend_delete_resource,
-    _patch_backend_delete_rest_api,
-    _patch_backend_stage_event,
-    _patch_backend_update_stage,
-    _patch_backend_usage_event,
-    _patch_create_deployment,
-    _patch_stage_apply_operations,
-    _patch_stage_method_setting,
-    _patch_stage_to_json,
-    _patch_update_integration_mocks,
-    _patch_usage_plan_apply_patch_operations,
+    patch_authorizer_init,
+    patch_backend_create_resource,
+    patch_backend_delete_resource,
+    patch_backend_delete_rest_api,
+    patch_backend_stage_event,
+    patch_backend_update_stage,
+    patch_backend_usage_event,
+    patch_create_deployment,
+    patch_stage_apply_operations,
+    patch_stage_method_setting,
+    patch_stage_to_json,
+    patch_update_integration_mocks,
+    patch_usage_plan_apply_patch_operations,
 )
 from .responses import (
-    _patch_create_deployment_response,
-    _patch_create_stage_response,
-    _patch_put_integration,
+    patch_create_deployment_response,
+    patch_create_stage_response,
+    patch_put_integration,
 )
-from .shared import _PATCHED
+from .shared import PATCHED
 
 # pyproject.toml pins moto to this range (`moto[server]>=5.2,<5.3`): the versions the patches were
 # written and tested against.
@@ -75,26 +75,26 @@ def wraps() -> list[Wrap]:
     backend, rest_api, stage = _models.APIGatewayBackend, _models.RestAPI, _models.Stage
     response = _responses.APIGatewayResponse
     return [
-        Wrap(rest_api, "create_deployment", _patch_create_deployment),
-        Wrap(rest_api, "update_integration_mocks", _patch_update_integration_mocks),
-        Wrap(stage, "to_json", _patch_stage_to_json),
-        Wrap(stage, "apply_operations", _patch_stage_apply_operations),
-        Wrap(stage, "_patch_method_setting", _patch_stage_method_setting),
-        Wrap(backend, "update_stage", _patch_backend_update_stage),
-        Wrap(backend, "create_stage", _patch_backend_stage_event),
-        Wrap(backend, "delete_stage", _patch_backend_stage_event),
-        Wrap(backend, "delete_rest_api", _patch_backend_delete_rest_api),
-        *[Wrap(backend, name, _patch_backend_usage_event) for name in (
+        Wrap(rest_api, "create_deployment", patch_create_deployment),
+        Wrap(rest_api, "update_integration_mocks", patch_update_integration_mocks),
+        Wrap(stage, "to_json", patch_stage_to_json),
+        Wrap(stage, "apply_operations", patch_stage_apply_operations),
+        Wrap(stage, "_patch_method_setting", patch_stage_method_setting),
+        Wrap(backend, "update_stage", patch_backend_update_stage),
+        Wrap(backend, "create_stage", patch_backend_stage_event),
+        Wrap(backend, "delete_stage", patch_backend_stage_event),
+        Wrap(backend, "delete_rest_api", patch_backend_delete_rest_api),
+        *[Wrap(backend, name, patch_backend_usage_event) for name in (
             "create_api_key", "update_api_key", "delete_api_key", "create_usage_plan", "update_usage_plan",
             "delete_usage_plan", "create_usage_plan_key", "delete_usage_plan_key")],
-        Wrap(backend, "create_resource", _patch_backend_create_resource),
-        Wrap(backend, "delete_resource", _patch_backend_delete_resource),
-        Wrap(response, "put_integration", _patch_put_integration),
-        Wrap(_models.UsagePlan, "apply_patch_operations", _patch_usage_plan_apply_patch_operations),
-        Wrap(_models.Authorizer, "__init__", _patch_authorizer_init),
-        Wrap(_cloudwatch.CloudWatchBackend, "get_metric_statistics", _patch_cloudwatch_get_metric_statistics),
-        Wrap(response, "create_stage", _patch_create_stage_response),
-        Wrap(response, "create_deployment", _patch_create_deployment_response),
+        Wrap(backend, "create_resource", patch_backend_create_resource),
+        Wrap(backend, "delete_resource", patch_backend_delete_resource),
+        Wrap(response, "put_integration", patch_put_integration),
+        Wrap(_models.UsagePlan, "apply_patch_operations", patch_usage_plan_apply_patch_operations),
+        Wrap(_models.Authorizer, "__init__", patch_authorizer_init),
+        Wrap(_cloudwatch.CloudWatchBackend, "get_metric_statistics", patch_cloudwatch_get_metric_statistics),
+        Wrap(response, "create_stage", patch_create_stage_response),
+        Wrap(response, "create_deployment", patch_create_deployment_response),
     ]
 
 
@@ -117,7 +117,7 @@ def problems() -> list[str]:
         if current is None:
             found.append(f"{wrap.where} does not exist")
             continue
-        if getattr(current, _PATCHED, False):
+        if getattr(current, PATCHED, False):
             continue  # the kit's own wrapper: checked when it was installed
         try:
             parameters = inspect.signature(current).parameters

@@ -32,9 +32,9 @@ from urllib.parse import unquote
 
 import httptools
 
-from .urls import LOCAL_DOMAIN_PATH, domain_request, locate_stage
+from .urls import request_for
 from ..engine import Gateway
-from ..http import Headers, Request, Response, split_query
+from ..http import Headers, Request, Response
 from ..pipeline import MAX_PAYLOAD_BYTES
 
 try:  # uvloop: a faster event loop where it exists (not on Windows); asyncio's own otherwise
@@ -312,19 +312,7 @@ class _Connection(asyncio.Protocol):
             if name.lower() == "host":
                 host = value
                 break
-        located = locate_stage(host, path)
-        if located is None:  # a custom domain name: `/_domains/{domain}/...`, or its name in Host
-            domain = LOCAL_DOMAIN_PATH.match(path)
-            if domain:
-                return domain_request(method, domain.group("domain"), domain.group("path") or "/", query,
-                                      Headers(headers), body, source_ip=self.peer)
-            if not host or _domain(host).lower().strip("[]") in LOOPBACK:
-                return None
-            return domain_request(method, _domain(host), path, query, Headers(headers), body, source_ip=self.peer)
-        api_id, stage, rest = located
-        return Request(method=method, api_id=api_id, stage=stage, path=rest, query=split_query(query),
-                       headers=Headers(headers), body=body, source_ip=self.peer,
-                       domain_name=_domain(host))
+        return request_for(method, host, path, query, Headers(headers), body, source_ip=self.peer)
 
     def answered(self, answer: Response | None, error: BaseException | None, method: str, keep_alive: bool) -> None:
         if error is not None:  # a bug in the kit: say so on stderr, answer as API Gateway would
@@ -471,14 +459,6 @@ class _Workers:
         for thread in threads:
             if thread is not threading.current_thread():
                 thread.join(max(0.0, deadline - time.monotonic()))
-
-
-def _domain(host: str) -> str:
-    """The Host header without its port (`[::1]:8080` -> `[::1]`)."""
-    if not host:
-        return "127.0.0.1"
-    name, colon, port = host.rpartition(":")
-    return name if colon and port.isdigit() and not host.endswith("]") else host
 
 
 def static_gateway(status: int = 200, body: bytes = b'{"pong": true}',

@@ -23,7 +23,7 @@ _EXECUTE_API_SUFFIX = re.compile(r"\.execute-api\.[a-z0-9-]+\.amazonaws\.com$", 
 LOCAL_STAGE_PATH = re.compile(r"^/restapis/(?P<api>[^/]+)/(?P<stage>[^/]+)/_user_request_(?P<path>/.*)?$")
 # The local server's way to reach a custom domain without DNS or a Host header (Lab.domain_url).
 LOCAL_DOMAIN_PATH = re.compile(r"^/_domains/(?P<domain>[^/]+)(?P<path>/.*)?$")
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 Domains = Callable[[], Mapping[str, Any]]
 
@@ -39,6 +39,15 @@ def host_name(host: str) -> str:
     if host.startswith("["):
         return host[1:host.find("]")].lower() if "]" in host else host.lower()
     return host.rsplit(":", 1)[0].lower() if host.count(":") == 1 else host.lower()
+
+
+def domain_of(host: str) -> str:
+    """`$context.domainName` for a Host header: without its port (`[::1]:8080` -> `[::1]`), the
+    caller's spelling kept; 127.0.0.1 for a request without one."""
+    if not host:
+        return "127.0.0.1"
+    name, colon, port = host.rpartition(":")
+    return name if colon and port.isdigit() and not host.endswith("]") else host
 
 
 def locate_stage(host: str, path: str) -> tuple[str, str, str] | None:
@@ -66,7 +75,7 @@ def request_for(method: str, host: str, path: str, query: str, headers: Mapping[
     if located is not None:
         api_id, stage, rest = located
         return Request(method=method.upper(), api_id=api_id, stage=stage, path=rest, query=split_query(query),
-                       headers=hdrs, body=body, source_ip=source_ip, domain_name=host.split(":")[0])
+                       headers=hdrs, body=body, source_ip=source_ip, domain_name=domain_of(host))
     local = LOCAL_DOMAIN_PATH.match(path)
     if local:
         return domain_request(method, local.group("domain"), local.group("path") or "/", query, hdrs, body,

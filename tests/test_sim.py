@@ -303,3 +303,50 @@ def test_simulation_speed_for_ten_thousand_requests(capsys):
         print(f"\n[sim speed] {result.records.size:,} requests: {result.requests_per_second:,.0f} req/s in the "
               f"request loop, {result.records.size / total:,.0f} req/s end to end (setup included)")
     assert result.requests_per_second > 500  # loose: a shared CI machine; the lead tunes the gateway
+
+
+# --- who owns the lab and what the runner made in it ------------------------------------------------------
+
+def test_the_lab_owns_what_the_runner_made_and_drops_it_on_close():
+    import gc
+    import weakref
+
+    from labkit import Lab
+
+    class Made:
+        pass
+
+    scenario = Scenario(clients=[Client("a", Constant(5))], duration=1)
+    with Lab(verbose=False) as lab:
+        created = []
+        lab.client("apigateway").meta.events.register(
+            "provide-client-params.api-gateway.CreateRestApi", lambda params, **_: created.append(params["name"]))
+        run(scenario, lab)
+        run(scenario, lab)
+        assert created == ["labkit-sim"]  # the second run reuses the API the lab kept (Lab.memo)
+        made = lab.memo("test", Made)
+        assert lab.memo("test", Made) is made
+        kept = weakref.ref(made)
+        del made
+    gc.collect()
+    assert kept() is None  # close() dropped what the lab kept
+    with pytest.raises(RuntimeError, match="closed"):
+        lab.memo("test", Made)
+    with pytest.raises(TypeError):
+        run(scenario)  # type: ignore[call-arg]  # the simulator takes its Lab from its caller
+
+
+def test_the_shared_lab_has_one_owner_and_is_made_anew_after_close():
+    from labkit.shared import SharedLab
+
+    owner = SharedLab()
+    first = owner.get()
+    assert owner.get() is first
+    owner.close()
+    assert "closed" in repr(first)
+    second = owner.get()
+    assert second is not first
+    second.close()  # closed by hand: the owner makes a new one on the next get()
+    third = owner.get()
+    assert third is not second
+    owner.close()

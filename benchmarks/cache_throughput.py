@@ -34,7 +34,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from labkit.gateway.clock import VirtualClock  # noqa: E402
-from labkit.sim import close_shared_lab  # noqa: E402
+from labkit.shared import close_shared_lab, shared_lab  # noqa: E402
 from labkit.sim.caching import CacheResult, CacheScenario, run_cache  # noqa: E402
 
 
@@ -97,8 +97,8 @@ def lab_default_seconds(repeat: int) -> tuple[int, float, float]:
     scenario = CacheLabParams().scenario()
     fast, full = [], []
     for _ in range(repeat):
-        fast.append(run_cache(scenario).wall_seconds)
-        full.append(run_cache(scenario, fast=False).wall_seconds)
+        fast.append(run_cache(scenario, shared_lab()).wall_seconds)
+        full.append(run_cache(scenario, shared_lab(), fast=False).wall_seconds)
     return int(scenario.requests()[0].size), min(fast), min(full)
 
 
@@ -114,9 +114,9 @@ def main() -> None:
     scenario = CacheScenario(duration=args.duration, request_rate=args.rate, keys=args.keys, zipf_s=0.9,
                              ttl=args.ttl, cache_size=args.size, change_rate=0.01, invalidation_share=0.05,
                              may_invalidate=True, seed=7)
-    run_cache(dataclasses.replace(scenario, duration=1.0))  # make the API and import the backend first
-    result: CacheResult = run_cache(scenario)
-    full: CacheResult = run_cache(scenario, fast=False)
+    run_cache(dataclasses.replace(scenario, duration=1.0), shared_lab())  # make the API and import the backend first
+    result: CacheResult = run_cache(scenario, shared_lab())
+    full: CacheResult = run_cache(scenario, shared_lab(), fast=False)
     s = result.summary
     # Every entry has the same size (fixed-width keys and versions): read it off the gateway's cluster.
     entry_bytes = result.used_bytes // max(result.entries, 1)

@@ -15,8 +15,8 @@ import socket
 import threading
 import time
 import weakref
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -35,6 +35,7 @@ from .ledger import Ledger
 BACKENDS = ("moto", "server", "aws")
 _OBSERVED_SERVICES = {"logs", "cloudwatch", "firehose", "xray", "s3"}  # where the gateway's logs, metrics, traces land
 MOTO_ACCOUNT_ID = "123456789012"
+_T = TypeVar("_T")
 
 
 class Lab:
@@ -72,6 +73,7 @@ class Lab:
         self._gateway_count = 0
         self.account_id = MOTO_ACCOUNT_ID
         self.functions = functions.FunctionStore()  # the zips of the functions this lab creates
+        self._memo: dict[Hashable, Any] = {}  # memo(): what the simulators and widget labs keep per lab
 
         if backend == "aws" and os.environ.get("LABKIT_ALLOW_AWS") != "1":
             raise PermissionError(
@@ -260,6 +262,14 @@ class Lab:
                                                  handler=handler, **options)
         return created["FunctionArn"]
 
+    def memo(self, key: Hashable, factory: Callable[[], _T]) -> _T:
+        """What `factory` made for this lab under `key`, made once (the simulators' and widget labs' APIs):
+        the lab owns it and drops it on close(), so no module keeps state per lab."""
+        self._check_open()
+        if key not in self._memo:
+            self._memo[key] = factory()
+        return self._memo[key]
+
     # --- clean-up -----------------------------------------------------------------------------------
 
     def close(self) -> list[str]:
@@ -276,6 +286,7 @@ class Lab:
             lines = self.ledger.delete_all(self.client)
         finally:
             self._closed = True
+            self._memo.clear()
             self._unwatch_cells()
             self._stop_backend()
             self._close_gateways()

@@ -33,8 +33,8 @@ def lab():
 
 @pytest.fixture(autouse=True, scope="module")
 def _close_shared_labs():
-    """The simulators keep a shared moto Lab between runs; a test module never sees another's."""
+    """The shared moto Lab (labkit/shared.py) lives for one test module: a module never sees another's."""
     yield
-    from labkit.sim import runner
+    from labkit.shared import close_shared_lab
 
-    runner.close_shared_lab()
+    close_shared_lab()

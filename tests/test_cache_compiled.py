@@ -17,7 +17,7 @@ from labkit.gateway.clock import VirtualClock
 from labkit.gateway.compiled import send
 from labkit.gateway.http import Headers, Request
 from labkit.gateway.pipeline import method_request_value, method_request_values
-from labkit.sim import shared_lab
+from labkit.shared import shared_lab
 from labkit.sim.caching import CacheScenario, run_cache
 
 # ~1,800 requests each; every scenario has misses, and all but TTL 0 have hits.
@@ -67,8 +67,8 @@ def made_gateways(monkeypatch):
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_run_cache_fast_path_gives_the_full_pipelines_records(name, made_gateways):
     scenario = SCENARIOS[name]
-    full = run_cache(scenario, fast=False)
-    fast = run_cache(scenario, fast=True)
+    full = run_cache(scenario, shared_lab(), fast=False)
+    fast = run_cache(scenario, shared_lab(), fast=True)
     assert fast.records.size == full.records.size > 1000
     assert np.array_equal(fast.records, full.records)
     assert (fast.evictions, fast.entries, fast.used_bytes) == (full.evictions, full.entries, full.used_bytes)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from labkit.gateway.cache import CACHE_CLUSTER_SIZES
-from labkit.sim import close_shared_lab, shared_lab
+from labkit.shared import close_shared_lab, shared_lab
 from labkit.pricing import PRICING_CSV, cache_cost, cache_prices
 from labkit.sim.caching import (HIT, INVALIDATED, OFF, STAGE, CacheResult, CacheScenario,
                                 cost_vs_size, hit_ratio_vs_ttl, prepare_cache_api, run_cache)
@@ -26,7 +26,7 @@ def _close_lab_after_module():
 
 
 def run(**changes) -> CacheResult:
-    return run_cache(dataclasses.replace(BASE, **changes))
+    return run_cache(dataclasses.replace(BASE, **changes), shared_lab())
 
 
 def test_the_stage_is_cached_through_ordinary_boto3_settings():
@@ -60,7 +60,7 @@ def test_summary_adds_up_and_hits_skip_the_backend():
 
 
 def test_hit_ratio_rises_with_the_ttl_and_ttl_zero_gives_no_hits():
-    points = hit_ratio_vs_ttl(BASE, [0, 5, 20, 60])
+    points = hit_ratio_vs_ttl(BASE, [0, 5, 20, 60], shared_lab())
     ratios = [hit for _, hit, _ in points]
     assert [ttl for ttl, _, _ in points] == [0, 5, 20, 60]
     assert ratios[0] == 0.0
@@ -105,16 +105,16 @@ def test_allowed_invalidations_lower_staleness_and_refused_ones_change_nothing()
 
 def test_identical_scenarios_give_identical_results_and_the_seed_matters():
     scenario = dataclasses.replace(BASE, change_rate=0.02, invalidation_share=0.1, cache_size="0.5", keys=2000)
-    first, second = run_cache(scenario), run_cache(scenario)
+    first, second = run_cache(scenario, shared_lab()), run_cache(scenario, shared_lab())
     assert np.array_equal(first.records, second.records)
     assert first.summary == second.summary and first.evictions == second.evictions
-    other = run_cache(dataclasses.replace(scenario, seed=scenario.seed + 1))
+    other = run_cache(dataclasses.replace(scenario, seed=scenario.seed + 1), shared_lab())
     assert not np.array_equal(first.records, other.records)
 
 
 def test_cost_vs_size_prices_each_size_and_more_cache_saves_no_fewer_calls():
     points = cost_vs_size(dataclasses.replace(BASE, keys=3000, zipf_s=0.6, ttl=300, request_rate=20.0),
-                          sizes=("0.5", "6.1"))
+                          sizes=("0.5", "6.1"), lab=shared_lab())
     assert [p.size for p in points] == ["0.5", "6.1"]
     assert [p.usd_per_hour for p in points] == [cache_cost("0.5"), cache_cost("6.1")]
     assert points[0].calls_saved_per_hour < points[1].calls_saved_per_hour and points[0].evictions > 0

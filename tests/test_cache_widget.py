@@ -13,7 +13,7 @@ from matplotlib import pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from labkit import plots  # noqa: E402
-from labkit.sim import close_shared_lab  # noqa: E402
+from labkit.shared import close_shared_lab, shared_lab  # noqa: E402
 from labkit.sim.caching import CacheScenario, cost_point, cost_vs_size, hit_ratio_vs_ttl, run_cache  # noqa: E402
 from labkit.widgets import CacheLab, CacheLabOutcome, CacheLabParams, cache_lab, run_cache_lab  # noqa: E402
 from labkit.widgets.svgchart import Chart  # noqa: E402
@@ -76,12 +76,13 @@ def test_bad_parameters_raise_value_error_naming_them():
 
 
 def test_the_cache_plots_are_figures_and_leave_pyplot_alone():
-    result = run_cache(CacheScenario(duration=60.0, request_rate=10.0, keys=300, ttl=20, change_rate=0.02))
+    result = run_cache(CacheScenario(duration=60.0, request_rate=10.0, keys=300, ttl=20, change_rate=0.02),
+                       shared_lab())
     figures = [plots.cache_hit_ratio_over_time(result), plots.cache_backend_load(result),
                plots.cache_latency_distribution(result), plots.cache_cost_vs_savings([cost_point(result)])]
     base = CacheScenario(duration=40.0, request_rate=5.0, keys=100)
-    figures.append(plots.cache_hit_ratio_vs_ttl(hit_ratio_vs_ttl(base, [0, 10, 30])))
-    figures.append(plots.cache_cost_vs_savings(cost_vs_size(base, sizes=("0.5", "1.6"))))
+    figures.append(plots.cache_hit_ratio_vs_ttl(hit_ratio_vs_ttl(base, [0, 10, 30], shared_lab())))
+    figures.append(plots.cache_cost_vs_savings(cost_vs_size(base, sizes=("0.5", "1.6"), lab=shared_lab())))
     assert all(isinstance(f, Figure) for f in figures)
     assert all(plots.png_bytes(f).startswith(b"\x89PNG") for f in figures)
     assert plt.get_fignums() == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from labkit.shared import shared_lab
 from labkit.sim import runner
 from labkit.sim.clients import Client, ExponentialBackoff, FixedRetry
 from labkit.sim.traffic import OnOff, Poisson
@@ -27,8 +28,8 @@ SCENARIOS = {
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_fast_path_records_equal_the_full_pipeline(name):
     scenario = SCENARIOS[name]
-    full = runner.run(scenario, fast=False)
-    fast = runner.run(scenario, fast=True)
+    full = runner.run(scenario, shared_lab(), fast=False)
+    fast = runner.run(scenario, shared_lab(), fast=True)
     assert len(full.records) == len(fast.records) > 0
     assert np.array_equal(full.records, fast.records)
     assert full.summary.accepted == fast.summary.accepted
@@ -39,7 +40,7 @@ def test_a_changed_stage_setting_recompiles_the_class():
     from labkit.gateway.compiled import send
     from labkit.gateway.http import Request
 
-    lab = runner.shared_lab()
+    lab = shared_lab()
     api = lab.client("apigateway").create_rest_api(name="recompile")["id"]
     from labkit.apis import RestApi
 
@@ -62,7 +63,7 @@ def test_a_gateway_with_a_step_the_compiler_does_not_know_is_never_compiled():
     from labkit.gateway.engine import Gateway
     from labkit.gateway.http import Request
 
-    lab = runner.shared_lab()
+    lab = shared_lab()
     api = RestApi.create(lab.client("apigateway"), "extra-step")
     api.resource("/x").method("GET").mock()
     api.deploy("dev")
@@ -78,7 +79,7 @@ def test_a_gateway_with_a_step_the_compiler_does_not_know_is_never_compiled():
 
 def _metrics_at_flush(monkeypatch):
     """The AWS/ApiGateway statistics each gateway of the shared lab holds when the runner flushes it."""
-    lab = runner.shared_lab()
+    lab = shared_lab()
     seen, original = [], lab.gateway
 
     def gateway(*args, **options):
@@ -104,7 +105,7 @@ def test_fast_path_metrics_equal_the_full_pipelines(name, monkeypatch):
     scenario = SCENARIOS.get(name) or runner.Scenario(clients=[Client("anon", Poisson(50))], duration=4,
                                                       backend_latency=0.0, seed=2)
     seen = _metrics_at_flush(monkeypatch)
-    runner.run(scenario, fast=False)
-    runner.run(scenario, fast=True)
+    runner.run(scenario, shared_lab(), fast=False)
+    runner.run(scenario, shared_lab(), fast=True)
     full, fast = seen
     assert full == fast and any(name == "Count" for _, _, name in full)

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from labkit.gateway.engine import Gateway
 from labkit.sim import (ACCEPTED, QUOTA_EXCEEDED, RECORD_DTYPE, THROTTLED, Client, Constant, Diurnal,
                         ExponentialBackoff, FixedRetry, NoRetry, OnOff, Poisson, Ramp, Replay, Scenario, Tier,
-                        close_shared_lab, load_trace, run)
+                        load_trace, run)
+from labkit.shared import close_shared_lab, shared_lab
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -149,7 +150,7 @@ def assert_bucket_bound(times, rate, burst):
 def test_a_burst_above_the_stage_limit_gets_429s_that_match_the_token_bucket():
     rate, burst, duration = 50.0, 20, 3.0
     result = run(Scenario(clients=[Client("load", Constant(400))], duration=duration,
-                          stage_rate=rate, stage_burst=burst, seed=1))
+                          stage_rate=rate, stage_burst=burst, seed=1), shared_lab())
     s = result.summary
     assert s.offered == 1200 and s.throttled > 0 and s.accepted + s.throttled == s.offered
     assert_bucket_bound(accepted_times(result), rate, burst)
@@ -159,7 +160,8 @@ def test_a_burst_above_the_stage_limit_gets_429s_that_match_the_token_bucket():
 
 
 def test_a_client_under_its_limit_is_never_throttled():
-    result = run(Scenario(clients=[Client("calm", Constant(45))], duration=5, stage_rate=50, stage_burst=1))
+    result = run(Scenario(clients=[Client("calm", Constant(45))], duration=5, stage_rate=50, stage_burst=1),
+                 shared_lab())
     assert result.summary.throttled == 0 and result.summary.accepted == result.summary.offered
 
 
@@ -183,17 +185,17 @@ def test_every_request_goes_through_the_gateway(monkeypatch):
     monkeypatch.setattr("labkit.sim.runner.send", counting_send)
     scenario = Scenario(clients=[Client("a", Poisson(100), retry=FixedRetry(0.2, 3))], duration=2,
                         stage_rate=20, stage_burst=5)
-    full = run(scenario, fast=False)
+    full = run(scenario, shared_lab(), fast=False)
     assert len(calls) == full.records.size and full.summary.attempts > full.summary.offered
     calls.clear()
-    fast = run(scenario)
+    fast = run(scenario, shared_lab())
     assert len(sent) == fast.records.size and not calls
 
 
 def test_usage_plan_tiers_give_different_shares():
     tiers = {"gold": Tier(rate=40.0, burst=40), "bronze": Tier(rate=5.0, burst=5)}
     result = run(Scenario(clients=[Client("g", Poisson(60), tier="gold"), Client("b", Poisson(60), tier="bronze")],
-                          duration=10, tiers=tiers, seed=2))
+                          duration=10, tiers=tiers, seed=2), shared_lab())
     per = result.summary.per_client
     assert per["g"].accepted > 4 * per["b"].accepted
     assert_bucket_bound(accepted_times(result, "b"), 5.0, 5)
@@ -203,7 +205,7 @@ def test_usage_plan_tiers_give_different_shares():
 
 def test_a_client_without_a_key_gets_403_when_tiers_require_keys():
     result = run(Scenario(clients=[Client("keyed", Poisson(5), tier="t"), Client("anonymous", Poisson(5))],
-                          duration=4, tiers={"t": Tier(rate=100.0, burst=100)}))
+                          duration=4, tiers={"t": Tier(rate=100.0, burst=100)}), shared_lab())
     per = result.summary.per_client
     assert per["anonymous"].forbidden == per["anonymous"].offered > 0 and per["anonymous"].accepted == 0
     assert per["keyed"].accepted == per["keyed"].offered
@@ -212,7 +214,7 @@ def test_a_client_without_a_key_gets_403_when_tiers_require_keys():
 def test_a_spent_quota_answers_429_limit_exceeded_counted_apart_from_throttling():
     # https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html
     result = run(Scenario(clients=[Client("q", Poisson(20), tier="small")], duration=5,
-                          tiers={"small": Tier(rate=100.0, burst=100, quota_limit=30)}, seed=4))
+                          tiers={"small": Tier(rate=100.0, burst=100, quota_limit=30)}, seed=4), shared_lab())
     s = result.summary
     assert s.accepted == 30 and s.throttled == 0 and s.quota_exceeded == s.offered - 30 > 0
     quota = result.records[result.records["outcome"] == QUOTA_EXCEEDED]
@@ -222,9 +224,9 @@ def test_a_spent_quota_answers_429_limit_exceeded_counted_apart_from_throttling(
 def test_retries_recover_some_429s():
     shape = OnOff(rate_on=100, on_seconds=1, off_seconds=2)
     common = dict(duration=9, stage_rate=20.0, stage_burst=20, seed=5)
-    plain = run(Scenario(clients=[Client("c", shape)], **common))
+    plain = run(Scenario(clients=[Client("c", shape)], **common), shared_lab())
     patient = run(Scenario(clients=[Client("c", shape, retry=ExponentialBackoff(base=0.2, cap=2, max_attempts=6))],
-                           **common))
+                           **common), shared_lab())
     assert patient.summary.offered == plain.summary.offered
     assert patient.summary.accepted > plain.summary.accepted
     retried = patient.records[(patient.records["attempt"] > 0) & (patient.records["outcome"] == ACCEPTED)]
@@ -237,16 +239,16 @@ def test_identical_seeds_give_identical_records():
     scenario = Scenario(clients=[Client("a", Poisson(80), retry=ExponentialBackoff()),
                                  Client("b", OnOff(rate_on=150, on_seconds=1, off_seconds=1), tier="t")],
                         duration=4, stage_rate=60.0, stage_burst=30, tiers={"t": Tier(rate=30.0, burst=10)}, seed=9)
-    first, second = run(scenario), run(scenario)
+    first, second = run(scenario, shared_lab()), run(scenario, shared_lab())
     assert first.records.dtype == RECORD_DTYPE
     assert np.array_equal(first.records, second.records) and first.summary == second.summary
-    other = run(Scenario(**{**scenario.__dict__, "seed": 10}))
+    other = run(Scenario(**{**scenario.__dict__, "seed": 10}), shared_lab())
     assert not np.array_equal(first.records, other.records)
 
 
 def test_records_rows_and_summary_add_up():
     result = run(Scenario(clients=[Client("a", Poisson(50)), Client("b", Constant(30))], duration=3,
-                          stage_rate=40.0, stage_burst=10))
+                          stage_rate=40.0, stage_burst=10), shared_lab())
     s = result.summary
     assert s.attempts == s.accepted + s.throttled + s.quota_exceeded + s.forbidden + s.errors
     assert sum(c.offered for c in s.per_client.values()) == s.offered
@@ -261,7 +263,8 @@ def test_records_rows_and_summary_add_up():
 
 
 def test_the_account_level_limit_applies_too():
-    result = run(Scenario(clients=[Client("a", Constant(200))], duration=2, account_rate=10.0, account_burst=5))
+    result = run(Scenario(clients=[Client("a", Constant(200))], duration=2, account_rate=10.0, account_burst=5),
+                 shared_lab())
     assert result.summary.accepted <= 5 + 10 * 2 and result.summary.throttled > 0
 
 
@@ -291,12 +294,59 @@ def test_bad_tiers_raise_value_error_naming_the_parameter():
 def test_simulation_speed_for_ten_thousand_requests(capsys):
     scenario = Scenario(clients=[Client("a", Poisson(600)), Client("b", Poisson(400))], duration=10,
                         stage_rate=500.0, stage_burst=100)
-    run(scenario)  # warm: the shared lab and the sim API exist after this
+    run(scenario, shared_lab())  # warm: the shared lab and the sim API exist after this
     started = time.perf_counter()
-    result = run(scenario)
+    result = run(scenario, shared_lab())
     total = time.perf_counter() - started
     assert 9_000 < result.records.size < 11_000
     with capsys.disabled():
         print(f"\n[sim speed] {result.records.size:,} requests: {result.requests_per_second:,.0f} req/s in the "
               f"request loop, {result.records.size / total:,.0f} req/s end to end (setup included)")
     assert result.requests_per_second > 500  # loose: a shared CI machine; the lead tunes the gateway
+
+
+# --- who owns the lab and what the runner made in it ------------------------------------------------------
+
+def test_the_lab_owns_what_the_runner_made_and_drops_it_on_close():
+    import gc
+    import weakref
+
+    from labkit import Lab
+
+    class Made:
+        pass
+
+    scenario = Scenario(clients=[Client("a", Constant(5))], duration=1)
+    with Lab(verbose=False) as lab:
+        created = []
+        lab.client("apigateway").meta.events.register(
+            "provide-client-params.api-gateway.CreateRestApi", lambda params, **_: created.append(params["name"]))
+        run(scenario, lab)
+        run(scenario, lab)
+        assert created == ["labkit-sim"]  # the second run reuses the API the lab kept (Lab.memo)
+        made = lab.memo("test", Made)
+        assert lab.memo("test", Made) is made
+        kept = weakref.ref(made)
+        del made
+    gc.collect()
+    assert kept() is None  # close() dropped what the lab kept
+    with pytest.raises(RuntimeError, match="closed"):
+        lab.memo("test", Made)
+    with pytest.raises(TypeError):
+        run(scenario)  # type: ignore[call-arg]  # the simulator takes its Lab from its caller
+
+
+def test_the_shared_lab_has_one_owner_and_is_made_anew_after_close():
+    from labkit.shared import SharedLab
+
+    owner = SharedLab()
+    first = owner.get()
+    assert owner.get() is first
+    owner.close()
+    assert "closed" in repr(first)
+    second = owner.get()
+    assert second is not first
+    second.close()  # closed by hand: the owner makes a new one on the next get()
+    third = owner.get()
+    assert third is not second
+    owner.close()

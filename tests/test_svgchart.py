@@ -8,7 +8,8 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from labkit.sim import Client, Constant, Poisson, Scenario, close_shared_lab, run
+from labkit.shared import close_shared_lab, shared_lab
+from labkit.sim import Client, Constant, Poisson, Scenario, run
 from labkit.sim.caching import CacheScenario, run_cache
 from labkit.widgets import CacheLabParams, LabParams, run_cache_lab, run_lab
 from labkit.widgets.dashboards import cache_dashboard, throttling_dashboard
@@ -137,7 +138,7 @@ def test_the_same_chart_gives_the_same_bytes():
 def throttled():
     return run(Scenario(clients=[Client("a", Poisson(80), tier=None), Client("b", Constant(40)),
                                  Client("c", Constant(10)), Client("d", Constant(5))],
-                        duration=8, stage_rate=50.0, stage_burst=25, seed=3))
+                        duration=8, stage_rate=50.0, stage_burst=25, seed=3), shared_lab())
 
 
 def test_the_throttling_dashboard_shows_its_three_panels_and_legend(throttled):
@@ -166,13 +167,14 @@ def test_the_stage_rate_line_sits_at_the_stage_rate(throttled):
 
 
 def test_without_a_stage_throttle_the_bucket_panel_says_so():
-    free = run(Scenario(clients=[Client("a", Poisson(10))], duration=2))
+    free = run(Scenario(clients=[Client("a", Poisson(10))], duration=2), shared_lab())
     bucket = panel(parse(throttling_dashboard(free)), "Stage token bucket")
     assert [t.text for t in bucket.findall("s:text[@class='annotation']", NS)] == ["no stage throttle set"]
 
 
 def test_the_cache_dashboard_shows_its_four_panels_and_legend():
-    result = run_cache(CacheScenario(duration=60.0, request_rate=10.0, keys=300, ttl=20, change_rate=0.02))
+    result = run_cache(CacheScenario(duration=60.0, request_rate=10.0, keys=300, ttl=20, change_rate=0.02),
+                       shared_lab())
     root = parse(cache_dashboard(result))
     for title in ("Cache hit ratio over time", "Backend load", "Latency (hits: no integration call)",
                   "Cache cost vs backend calls saved"):

@@ -14,7 +14,8 @@ from matplotlib import pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from labkit import plots  # noqa: E402
-from labkit.sim import Client, Constant, Poisson, Scenario, close_shared_lab, run  # noqa: E402
+from labkit.shared import close_shared_lab, shared_lab  # noqa: E402
+from labkit.sim import Client, Constant, Poisson, Scenario, run  # noqa: E402
 from labkit.widgets import LabOutcome, LabParams, ThrottlingLab, run_lab, scenario_for, throttling_lab  # noqa: E402
 from labkit.widgets.svgchart import Chart  # noqa: E402
 from labkit.widgets.throttling import SHAPES, traffic_shape  # noqa: E402
@@ -108,7 +109,7 @@ def test_a_bad_parameter_shows_in_the_summary_and_keeps_the_last_outcome(monkeyp
 @pytest.fixture(scope="module")
 def result():
     return run(Scenario(clients=[Client("a", Poisson(80)), Client("b", Constant(40))], duration=8,
-                        stage_rate=50.0, stage_burst=25, seed=3))
+                        stage_rate=50.0, stage_burst=25, seed=3), shared_lab())
 
 
 @pytest.mark.parametrize("draw", [plots.traffic_over_time, plots.token_level, plots.client_shares])
@@ -127,6 +128,6 @@ def test_the_stage_bucket_never_goes_below_empty(result):
 
 
 def test_no_stage_throttle_means_no_bucket_to_draw():
-    free = run(Scenario(clients=[Client("a", Poisson(10))], duration=2))
+    free = run(Scenario(clients=[Client("a", Poisson(10))], duration=2), shared_lab())
     assert plots.stage_token_levels(free)[0].size == 0
     assert isinstance(plots.token_level(free), Figure)

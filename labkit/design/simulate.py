@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..gateway.cache import MAX_ENTRY_BYTES, MAX_TTL_SECONDS
+from ..shared import shared_lab
 from ..sim.caching import CacheResult, CacheScenario, run_cache
 from ..sim.clients import Client
 from ..sim.runner import ACCEPTED, QUOTA_EXCEEDED, THROTTLED, Scenario, SimResult, Tier, run
@@ -205,6 +206,7 @@ def simulate(design: Any, seconds: float = 60, *, seed: int = 0, max_clients: in
     scenario = Scenario(clients=tuple(clients), duration=seconds, stage_rate=stage_rate, stage_burst=stage_burst,
                         tiers=tiers, account_rate=acc_rate * scale, account_burst=max(1, round(acc_burst * scale)),
                         backend_latency=0.0, seed=seed)
+    lab = lab if lab is not None else shared_lab()  # the caller's Lab, else the shared moto Lab
     result = run(scenario, lab)
     rec = result.records
 

@@ -27,7 +27,6 @@ import dataclasses
 import functools
 import math
 import time
-import weakref
 from dataclasses import dataclass, field
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -40,7 +39,7 @@ from ..gateway.clock import VirtualClock
 from ..gateway.compiled import send
 from ..gateway.http import Headers, Request
 from ..pricing import cache_cost, cache_size_name
-from .runner import shared_lab
+from .ports import SimLab
 from .traffic import MAX_REQUESTS, Poisson, check_rate, check_seconds
 
 SCALE_BYTES_PER_GB = 1e6  # the simulations' default: a 1:1000 scale model of a cache cluster (see module doc)
@@ -302,13 +301,12 @@ def summarise(result: CacheResult) -> CacheSummary:
 
 # --- running ------------------------------------------------------------------------------------------
 
-def run_cache(scenario: CacheScenario, lab: Any = None, *, fast: bool = True) -> CacheResult:
-    """Push every request of `scenario` through the lab's gateway in virtual time (default: the shared
-    moto Lab of labkit.sim) and record what the stage cache did with each.
+def run_cache(scenario: CacheScenario, lab: SimLab, *, fast: bool = True) -> CacheResult:
+    """Push every request of `scenario` through the gateway of `lab` (a labkit Lab) in virtual time and
+    record what the stage cache did with each.
 
     `fast` sends the requests through their compiled request class (gateway/compiled.py: the same
     stage cache, integration and decisions as the full pipeline); `fast=False` runs each through `handle`."""
-    lab = lab if lab is not None else shared_lab()
     api_id = prepare_cache_api(lab, scenario)
     times, keys, invalidate = scenario.requests()
     change_times, change_keys = scenario.changes()
@@ -385,9 +383,9 @@ def _answerer(gateway: Any, fast: bool) -> Callable[[Request], tuple[int, float,
     return answer
 
 
-def hit_ratio_vs_ttl(base: CacheScenario, ttls: list[int] | tuple[int, ...], lab: Any = None
+def hit_ratio_vs_ttl(base: CacheScenario, ttls: list[int] | tuple[int, ...], lab: SimLab
                      ) -> list[tuple[int, float, float]]:
-    """Run `base` once per TTL: (ttl, steady-state hit ratio, stale ratio) for each."""
+    """Run `base` once per TTL in `lab`: (ttl, steady-state hit ratio, stale ratio) for each."""
     out = []
     for ttl in ttls:
         summary = run_cache(dataclasses.replace(base, ttl=ttl), lab).summary
@@ -405,9 +403,12 @@ class CostPoint(NamedTuple):
     evictions: int
 
 
-def cost_vs_size(base: CacheScenario, sizes: tuple[str, ...] = CACHE_CLUSTER_SIZES, lab: Any = None
+def cost_vs_size(base: CacheScenario, sizes: tuple[str, ...] = CACHE_CLUSTER_SIZES, lab: SimLab | None = None
                  ) -> list[CostPoint]:
-    """Run `base` once per cache cluster size: its hourly price and the backend calls it saved."""
+    """Run `base` once per cache cluster size in `lab` (required; after `sizes`, which has a default):
+    its hourly price and the backend calls it saved."""
+    if lab is None:
+        raise TypeError("cost_vs_size() needs the lab to run in: cost_vs_size(base, sizes, lab) or lab=lab")
     out = []
     for size in sizes:
         summary = run_cache(dataclasses.replace(base, cache_size=size), lab).summary
@@ -432,12 +433,9 @@ class _CacheApi:
     settings: tuple[Any, ...] | None = None
 
 
-_made: weakref.WeakKeyDictionary[Any, _CacheApi] = weakref.WeakKeyDictionary()
-
-
-def prepare_cache_api(lab: Any, scenario: CacheScenario) -> str:
+def prepare_cache_api(lab: SimLab, scenario: CacheScenario) -> str:
     """Make (or reuse) the cached API and set the stage's cache settings through boto3; returns its id."""
-    made = _made.setdefault(lab, _CacheApi())
+    made = lab.memo(_CacheApi, _CacheApi)  # the lab keeps what the runner made in it, until close()
     apigw = lab.client("apigateway")
     if made.api_id is None or not _still_there(apigw, made.api_id):
         made.api_id, made.settings = _create_api(lab, apigw), None
@@ -465,7 +463,7 @@ def _still_there(apigw: Any, api_id: str) -> bool:
         return False
 
 
-def _create_api(lab: Any, apigw: Any) -> str:
+def _create_api(lab: SimLab, apigw: Any) -> str:
     """GET /items?item=… with a Lambda proxy backend, `item` the integration's cache key parameter."""
     name = f"{API_NAME}-backend"
     try:

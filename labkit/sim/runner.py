@@ -10,12 +10,11 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request
 
 from __future__ import annotations
 
-import atexit
 import functools
 import hashlib
+import json
 import math
 import time
-import weakref
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,11 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from ..api_calls import ensure_resource
 from ..gateway.clock import VirtualClock
 from ..gateway.compiled import send
 from ..gateway.http import Headers, Request
 from ..gateway.throttle import ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, PERIODS, check_limits
 from .clients import Client, retryable
+from .ports import SimLab
 from .traffic import MAX_REQUESTS, check_seconds
 
 # What happened to one attempt (the `outcome` column of SimResult.records).
@@ -257,12 +258,11 @@ def _last_attempts(records: np.ndarray) -> np.ndarray:
 
 # --- running ----------------------------------------------------------------------------------------------
 
-def run(scenario: Scenario, lab: Any = None, *, fast: bool = True) -> SimResult:
-    """Push every request of `scenario` through the lab's gateway in virtual time (default: a shared moto Lab).
+def run(scenario: Scenario, lab: SimLab, *, fast: bool = True) -> SimResult:
+    """Push every request of `scenario` through the gateway of `lab` (a labkit Lab) in virtual time.
 
     `fast` sends each client's requests through its compiled request class (gateway/compiled.py:
     the same decisions as the full pipeline); `fast=False` runs every request through `handle`."""
-    lab = lab if lab is not None else shared_lab()
     api_id, stage, key_values = prepare(lab, scenario)
     clock = VirtualClock()
     gateway = lab.gateway(clock=clock, seed=scenario.seed, backend_latency=float(scenario.backend_latency),
@@ -332,29 +332,7 @@ def run(scenario: Scenario, lab: Any = None, *, fast: bool = True) -> SimResult:
     return SimResult(scenario, records, tuple(c.name for c in clients), wall)
 
 
-# --- the lab the runner uses ---------------------------------------------------------------------------
-
-_shared: Any = None
-
-
-def shared_lab() -> Any:
-    """The module's moto Lab, made on first use and reused (creating one costs ~0.3 s); closed at exit."""
-    global _shared
-    if _shared is None or _shared._closed:
-        from ..lab import Lab
-
-        _shared = Lab(verbose=False)
-    return _shared
-
-
-@atexit.register
-def close_shared_lab() -> None:
-    """Close the shared Lab (it deletes what the runner made); the next run makes a new one."""
-    global _shared
-    if _shared is not None:
-        lab, _shared = _shared, None
-        lab.close()
-
+# --- the API the runner uses ------------------------------------------------------------------------
 
 @dataclass
 class _SimApis:
@@ -366,15 +344,12 @@ class _SimApis:
     keys: dict[str, tuple[str, str]] = field(default_factory=dict)   # key value -> (key id, plan id)
 
 
-_made: weakref.WeakKeyDictionary[Any, _SimApis] = weakref.WeakKeyDictionary()
-
-
-def prepare(lab: Any, scenario: Scenario) -> tuple[str, str, list[str | None]]:
+def prepare(lab: SimLab, scenario: Scenario) -> tuple[str, str, list[str | None]]:
     """Make (or reuse) the sim API, set its stage throttle, usage plans and keys through boto3.
 
     Returns the API id, the stage to call and each client's API key value (None: sends none).
     """
-    made = _made.setdefault(lab, _SimApis())
+    made = lab.memo(_SimApis, _SimApis)  # the lab keeps what the runner made in it, until close()
     apigw = lab.client("apigateway")
     key_required = bool(scenario.tiers)  # tiers mean usage plans, and usage plans need apiKeyRequired
     api_id = made.api_ids.get(key_required)
@@ -418,13 +393,25 @@ def _still_there(apigw: Any, api_id: str, key_required: bool) -> bool:
 
 def _create_api(apigw: Any, key_required: bool) -> str:
     """One GET / with a MOCK integration, deployed to an open stage and a throttled one."""
-    from ..apis import RestApi
-
-    api = RestApi.create(apigw, _api_name(key_required), description="labkit.sim: traffic in virtual time")
-    api.resource("/").method("GET", api_key_required=key_required).mock(body='{"ok": true}')
-    api.deploy(STAGE_OPEN)
-    api.deploy(STAGE_LIMITED)
-    return api.id
+    # Plain boto3 calls (the simulator sits below labkit.apis): what RestApi.create, .resource("/"),
+    # .method("GET").mock() and .deploy() would send, in that order (moto's seeded ids depend on it).
+    # https://docs.aws.amazon.com/apigateway/latest/api/API_CreateRestApi.html
+    api_id = apigw.create_rest_api(name=_api_name(key_required), endpointConfiguration={"types": ["REGIONAL"]},
+                                   apiKeySource="HEADER", description="labkit.sim: traffic in virtual time")["id"]
+    root_id = ensure_resource(apigw, api_id, "/")  # lists the resources, as RestApi.resource does
+    method = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "GET"}
+    # https://docs.aws.amazon.com/apigateway/latest/api/API_PutMethod.html
+    apigw.put_method(**method, authorizationType="NONE", apiKeyRequired=key_required)
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-mock-integration.html
+    apigw.put_integration(**method, type="MOCK", requestTemplates={"application/json": json.dumps({"statusCode": 200})},
+                          passthroughBehavior="WHEN_NO_MATCH")
+    apigw.put_method_response(**method, statusCode="200", responseModels={"application/json": "Empty"})
+    apigw.put_integration_response(**method, statusCode="200", responseTemplates={"application/json": '{"ok": true}'})
+    for stage in (STAGE_OPEN, STAGE_LIMITED):
+        # https://docs.aws.amazon.com/apigateway/latest/api/API_CreateDeployment.html
+        apigw.get_stages(restApiId=api_id)  # RestApi.deploy looks for the stage first (a new API has none)
+        apigw.create_deployment(restApiId=api_id, stageName=stage, description="")
+    return api_id
 
 
 def _usage_plan(apigw: Any, made: _SimApis, api_id: str, tier_name: str, tier: Tier) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import html
 import json
-import weakref
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -257,9 +256,6 @@ class _AuthApi:
     token_expires: float  # the ID token's exp
 
 
-_built: weakref.WeakKeyDictionary[Any, _AuthApi] = weakref.WeakKeyDictionary()
-
-
 def _resource_policy() -> dict[str, Any]:
     # https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-examples.html
     # No Allow for /iam: in the same account a resource policy's Allow would let in every signed caller,
@@ -440,13 +436,13 @@ def run_auth_case(method_auth: str, caller: str, lab: Any = None) -> AuthOutcome
     """Pure model of the widget: send one caller's request to the method with `method_auth`.
 
     `method_auth` is a key of AUTHS (or its label; IAM, TOKEN, LAMBDA and COGNITO are accepted too),
-    `caller` a key of CALLERS (or its label). The API is made once per lab (default: the simulators'
-    shared moto Lab); each run goes through a fresh gateway on a VirtualClock, so it is deterministic."""
+    `caller` a key of CALLERS (or its label). The API is made once per lab (default: the shared
+    moto Lab of labkit/shared.py); each run goes through a fresh gateway on a VirtualClock, so it is deterministic."""
     from ..gateway.auth.policy import ANONYMOUS, DENY, INVOKE, Principal, evaluate
 
     auth = _choice(method_auth, AUTHS, _AUTH_ALIASES, "method_auth")
     who = _choice(caller, CALLERS, {}, "caller")
-    lab, made = built_for(_built, lab, _build)
+    lab, made = built_for(lab, _AuthApi, _build)
     path = AUTHS[auth][1]
     url = made.url + path
     headers, ip, start = _request(made, auth, who, url, lab.region)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import gc
 import html
 import json
-import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import ipywidgets as widgets
+
+from ..shared import shared_lab
 
 
 class ModelView(widgets.VBox):
@@ -69,16 +70,16 @@ def body_message(body: str) -> Any:
 
 
 
-def built_for(store: weakref.WeakKeyDictionary[Any, Any], lab: Any, build: Callable[[Any], Any]) -> tuple[Any, Any]:
-    """(the lab, what `build` made for it, once): the caller's Lab, else the simulators' shared one."""
-    if lab is None:
-        from ..sim.runner import shared_lab
+def lab_or_shared(lab: Any) -> Any:
+    """The caller's Lab, else the process's shared moto Lab (labkit/shared.py)."""
+    return lab if lab is not None else shared_lab()
 
-        lab = shared_lab()
-    found = store.get(lab)
-    if found is None:
-        found = store[lab] = build(lab)
-    return lab, found
+
+def built_for(lab: Any, key: Hashable, build: Callable[[Any], Any]) -> tuple[Any, Any]:
+    """(the lab, what `build` made for it, once): the caller's Lab, else the shared one. The lab keeps
+    what was built under `key` (Lab.memo) and drops it when it closes."""
+    lab = lab_or_shared(lab)
+    return lab, lab.memo(key, lambda: build(lab))
 
 
 _FLOW_COLOURS = {"passed": ("#e6f4ea", "#2ca02c"), "answered": ("#fde8e8", "#d62728"),

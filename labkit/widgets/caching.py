@@ -17,7 +17,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .base import ModelView
+from .base import ModelView, lab_or_shared
 from .dashboards import cache_dashboard
 from .svgchart import Chart
 from ..gateway.cache import CACHE_CLUSTER_SIZES, MAX_TTL_SECONDS
@@ -71,7 +71,7 @@ def run_cache_lab(params: CacheLabParams, lab: Any = None) -> CacheLabOutcome:
     """Pure model of the widget: build the scenario, run it through the gateway, draw the dashboard."""
     started = time.perf_counter()
     scenario = params.scenario()
-    result = run_cache(scenario, lab)
+    result = run_cache(scenario, lab_or_shared(lab))
     chart = cache_dashboard(result)
     svg = chart.svg().encode()
     return CacheLabOutcome(params, scenario, result, chart, svg, str(result.summary),

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import json
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,9 +149,6 @@ class _ErrorApi:
     timeouts: dict[int, str]  # timeoutInMillis -> resource path of the sweep
 
 
-_built: weakref.WeakKeyDictionary[Any, _ErrorApi] = weakref.WeakKeyDictionary()
-
-
 def _garbage(event, context):  # noqa: ANN001, ANN201 - a Lambda handler
     return "OK, saved!"  # a bare string: not the proxy output format
 
@@ -213,12 +209,12 @@ def _build(lab: Any) -> _ErrorApi:
 def run_error_case(case: str, lab: Any = None) -> ErrorOutcome:
     """Pure model of the widget: send the case's request through a fresh gateway on a VirtualClock.
 
-    `case` is a key of CASES (or its label). The API is made once per lab (default: the simulators'
-    shared moto Lab); each run is deterministic and takes milliseconds."""
+    `case` is a key of CASES (or its label). The API is made once per lab (default: the shared
+    moto Lab of labkit/shared.py); each run is deterministic and takes milliseconds."""
     chosen = CASES.get(case) or next((c for c in CASES.values() if c.label == case), None)
     if chosen is None:
         raise ValueError(f"case must be one of {', '.join(CASES)}, got {case!r}")
-    lab, made = built_for(_built, lab, _build)
+    lab, made = built_for(lab, _ErrorApi, _build)
     gateway = lab.gateway(clock=VirtualClock(), seed=0,  # same case, same request ids: a pure function
                           backend_latency={"GET /slow": SLOW_LATENCY_S, "*": 0.02})
     url = made.url + chosen.path
@@ -244,7 +240,7 @@ def latency_vs_timeout(timeout_ms: int, latencies_ms: list[int], lab: Any = None
     latencies = [int(ms) for ms in latencies_ms]
     if any(ms < 0 for ms in latencies):
         raise ValueError(f"latencies_ms must be whole numbers of milliseconds >= 0, got {latencies_ms!r}")
-    lab, made = built_for(_built, lab, _build)
+    lab, made = built_for(lab, _ErrorApi, _build)
     path = made.timeouts.get(timeout_ms)
     if path is None:
         path = f"/timeout-{timeout_ms}"

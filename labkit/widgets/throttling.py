@@ -14,7 +14,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .base import ModelView
+from .base import ModelView, lab_or_shared
 from .dashboards import throttling_dashboard
 from .svgchart import Chart
 from ..sim import (Client, Constant, Diurnal, ExponentialBackoff, FixedRetry, NoRetry, OnOff, Poisson, Ramp, Replay,
@@ -110,7 +110,7 @@ def run_lab(params: LabParams, lab: Any = None) -> LabOutcome:
     """Pure model of the widget: build the scenario, run it through the gateway, draw the dashboard."""
     started = time.perf_counter()
     scenario = scenario_for(params)
-    result = run(scenario, lab)
+    result = run(scenario, lab_or_shared(lab))
     chart = throttling_dashboard(result)
     svg = chart.svg().encode()
     return LabOutcome(params, scenario, result, chart, svg, str(result.summary), time.perf_counter() - started)

@@ -30,6 +30,17 @@ def _deployed(lab, api, path="/thing"):
     return lab.stage_url(api.id, "dev") + path
 
 
+def _integrated(lab, name, http_method="GET", status="200", selection_pattern=None, **integration):
+    """A deployed method with `integration`, one method response and one integration response; its URL."""
+    api, ids = _method(lab, name, http_method=http_method)
+    client = lab.client("apigateway")
+    client.put_integration(**ids, **integration)
+    client.put_method_response(**ids, statusCode=status)
+    extra = {"selectionPattern": selection_pattern} if selection_pattern else {}
+    client.put_integration_response(**ids, statusCode=status, **extra)
+    return _deployed(lab, api)
+
+
 def test_the_registry_has_a_handler_for_each_type_and_refuses_an_unknown_one():
     registry = Integrations()
     try:
@@ -54,13 +65,8 @@ def test_the_phases_are_steps_of_the_trace():
 
 def test_a_415_is_the_integration_request(lab):
     # https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-passthrough-behaviors.html
-    api, ids = _method(lab, "never", http_method="POST")
-    client = lab.client("apigateway")
-    client.put_integration(**ids, type="MOCK", passthroughBehavior="NEVER",
-                           requestTemplates={"application/json": '{"statusCode": 200}'})
-    client.put_method_response(**ids, statusCode="200")
-    client.put_integration_response(**ids, statusCode="200")
-    url = _deployed(lab, api)
+    url = _integrated(lab, "never", "POST", type="MOCK", passthroughBehavior="NEVER",
+                      requestTemplates={"application/json": '{"statusCode": 200}'})
     gw = lab.gateway(clock=VirtualClock())
     refused = gw.invoke("POST", url, headers={"Content-Type": "text/csv"}, body="a,b\n1,2\n")
     assert (refused.status_code, refused.gateway_response) == (415, "UNSUPPORTED_MEDIA_TYPE")
@@ -70,13 +76,8 @@ def test_a_415_is_the_integration_request(lab):
 
 
 def test_an_invalid_endpoint_is_the_integration_request(lab):
-    api, ids = _method(lab, "nowhere")
-    client = lab.client("apigateway")
-    client.put_integration(**ids, type="HTTP", integrationHttpMethod="GET",
-                           uri="http://${stageVariables.host}/thing")  # no such stage variable: no host
-    client.put_method_response(**ids, statusCode="200")
-    client.put_integration_response(**ids, statusCode="200")
-    url = _deployed(lab, api)
+    url = _integrated(lab, "nowhere", type="HTTP", integrationHttpMethod="GET",
+                      uri="http://${stageVariables.host}/thing")  # no such stage variable: no host
     response = lab.gateway(clock=VirtualClock()).invoke("GET", url)
     assert (response.status_code, response.gateway_response) == (500, "API_CONFIGURATION_ERROR")
     assert (response.trace.answered_by, response.trace.reason) == ("integration request", "invalid-endpoint")
@@ -84,13 +85,8 @@ def test_an_invalid_endpoint_is_the_integration_request(lab):
 
 def test_a_timeout_is_the_integration(lab):
     # https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html (timeoutInMillis)
-    api, ids = _method(lab, "slow")
-    client = lab.client("apigateway")
-    client.put_integration(**ids, type="MOCK", timeoutInMillis=1000,
-                           requestTemplates={"application/json": '{"statusCode": 200}'})
-    client.put_method_response(**ids, statusCode="200")
-    client.put_integration_response(**ids, statusCode="200")
-    url = _deployed(lab, api)
+    url = _integrated(lab, "slow", type="MOCK", timeoutInMillis=1000,
+                      requestTemplates={"application/json": '{"statusCode": 200}'})
     response = lab.gateway(clock=VirtualClock(), backend_latency=5.0).invoke("GET", url)
     assert (response.status_code, response.gateway_response) == (504, "INTEGRATION_TIMEOUT")
     assert response.trace.answered_by == "integration"
@@ -108,12 +104,8 @@ def test_a_malformed_proxy_output_is_the_integration_response(lab):
 
 def test_no_matching_integration_response_is_the_integration_response(lab):
     # https://docs.aws.amazon.com/apigateway/latest/api/API_IntegrationResponse.html (selectionPattern)
-    api, ids = _method(lab, "unmatched")
-    client = lab.client("apigateway")
-    client.put_integration(**ids, type="MOCK", requestTemplates={"application/json": '{"statusCode": 200}'})
-    client.put_method_response(**ids, statusCode="500")
-    client.put_integration_response(**ids, statusCode="500", selectionPattern="5\\d{2}")
-    url = _deployed(lab, api)
+    url = _integrated(lab, "unmatched", status="500", selection_pattern="5\\d{2}", type="MOCK",
+                      requestTemplates={"application/json": '{"statusCode": 200}'})
     response = lab.gateway(clock=VirtualClock()).invoke("GET", url)
     assert (response.status_code, response.gateway_response) == (500, "API_CONFIGURATION_ERROR")
     assert (response.trace.answered_by, response.trace.reason) == ("integration response", "no-integration-response")
@@ -131,12 +123,16 @@ class CountingMock(Mock):
         return super().backend(call, integration, status)
 
 
-def test_a_gateway_takes_a_handler_for_a_type(lab):
-    api = RestApi.create(lab.client("apigateway"), "counted")
-    api.resource("/thing").method("GET").mock(body='{"counted": true}')
-    url = _deployed(lab, api)
+def _counted(lab, name, kind="MOCK"):
+    """A deployed MOCK method's URL, and a gateway whose `kind` handler is a CountingMock."""
+    api = RestApi.create(lab.client("apigateway"), name)
+    api.resource("/thing").method("GET").mock(body=f'{{"{name}": true}}')
     counting = CountingMock()
-    gw = lab.gateway(clock=VirtualClock(), integrations={"mock": counting})
+    return _deployed(lab, api), counting, lab.gateway(clock=VirtualClock(), integrations={kind: counting})
+
+
+def test_a_gateway_takes_a_handler_for_a_type(lab):
+    url, counting, gw = _counted(lab, "counted", kind="mock")
     assert gw.integrations.handler("MOCK") is counting
     assert gw.integrations.handler("HTTP") is not None  # the other types keep the kit's handlers
     for _ in range(3):
@@ -149,11 +145,7 @@ def test_a_gateway_takes_a_handler_for_a_type(lab):
 
 def test_integrate_runs_the_calls_gateway_registry(lab):
     """`integrations.integrate(call)` (compiled classes, test-invoke) uses the call's gateway's handlers."""
-    api = RestApi.create(lab.client("apigateway"), "direct")
-    api.resource("/thing").method("GET").mock(body='{"direct": true}')
-    url = _deployed(lab, api)
-    counting = CountingMock()
-    gw = lab.gateway(clock=VirtualClock(), integrations={"MOCK": counting})
+    url, counting, gw = _counted(lab, "direct")
     request = gw.request_from_url("GET", url, None, b"")
     call = gw.new_call(request)
     snapshot = gw.snapshot(request.api_id, request.stage)

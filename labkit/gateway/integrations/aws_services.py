@@ -1,9 +1,9 @@
 """AWS service integrations (type AWS, other than Lambda): SQS, Step Functions, S3, DynamoDB.
 
 The integration URI names the service and either a path (`arn:aws:apigateway:{region}:sqs:path/{account}/{queue}`)
-or an action (`arn:aws:apigateway:{region}:states:action/StartExecution`). The request template has already
-made the service's request body; this module sends it to the lab's backend and hands the service's answer
-(status, headers, body in the service's own wire format) to the integration response mapping.
+or an action (`arn:aws:apigateway:{region}:states:action/StartExecution`). AwsService's integration request
+makes the service's request (the request template makes its body); the integration sends it to the lab's
+backend; the integration response maps the service's answer (status, headers, body in its own wire format).
 https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-request-basic-setup.html
 https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html
 
@@ -180,7 +180,7 @@ def endpoint_uri(request: ServiceRequest) -> str:
 
 # --- JSON protocol (Step Functions, DynamoDB, SQS with X-Amz-Target) --------------------------------
 
-def _json_protocol(client_name: str) -> Handler:
+def _json_protocol(client_name: str) -> ServiceCall:
     """Services whose API is JSON over POST: the operation comes from X-Amz-Target or the action URI."""
 
     def handle(services: ServiceClients, request: ServiceRequest) -> Answer:

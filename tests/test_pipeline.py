@@ -60,9 +60,9 @@ def test_a_step_that_raises_key_error_answers_500_logged_and_counted(lab, monkey
 
 def test_a_failing_integration_is_attributed_to_the_integration(lab, monkeypatch):
     url = _api(lab, "integration-bug")
-    from labkit.gateway import integrations
+    from labkit.gateway.integrations import mock
 
-    monkeypatch.setattr(integrations, "_mock", lambda call, integration: {}["missing"])
+    monkeypatch.setattr(mock.Mock, "backend", lambda self, call, integration, status: {}["missing"])
     gw = lab.gateway(clock=VirtualClock())
     response = gw.invoke("GET", url + "/pets")
     assert response.status_code == 500

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import integrations, pipeline
+from . import pipeline
 from .auth.authorizers import AuthorizerCache
 from .cache import StageCaches
 from .changes import follow
@@ -23,6 +23,7 @@ from .compiled import compile_integration, prepare
 from .doors.urls import request_from_url
 from .endpoints import known_domains
 from .http import Headers, Request, Response, as_bytes
+from .integrations import IntegrationHandler, Integrations
 from .lambdas import LambdaRunner
 from .ports import DefinitionSource, FunctionRunner, ServiceClients
 from .pipeline import Call, Step
@@ -46,6 +47,7 @@ class Gateway:
     defaults to AWS's 10,000 requests/s with a burst of 5,000; lower it to experiment.
     `cache_bytes_per_gb` scales what a cache cluster holds (simulations shrink it to show evictions).
     `steps` replaces the request path (see steps.default_steps); `extra_steps` go outermost before it.
+    `integrations` replaces the handlers of some integration types (see integrations.Integrations).
     """
 
     def __init__(self, source: DefinitionSource, clock: Clock | None = None, *, seed: int | None = None,
@@ -53,12 +55,13 @@ class Gateway:
                  account_rate_limit: float = ACCOUNT_RATE_LIMIT, account_burst_limit: int = ACCOUNT_BURST_LIMIT,
                  cache_bytes_per_gb: float = 1e9, services: ServiceClients | None = None,
                  timed_flush: bool = True, lambdas: FunctionRunner | None = None,
-                 extra_steps: list[Step] | tuple[Step, ...] = ()) -> None:
+                 extra_steps: list[Step] | tuple[Step, ...] = (),
+                 integrations: Mapping[str, IntegrationHandler] | None = None) -> None:
         self.source = source
         self.clock: Clock = clock or RealClock()
         self.lambdas: FunctionRunner = lambdas or LambdaRunner()
         self._owns_lambdas = lambdas is None  # a runner passed in is shared: its owner closes it
-        self.http_pool = integrations.http_pool()
+        self.integrations = Integrations(integrations)  # the handler of each integration type
         self._closed = False
         self.limits = Limits(account_rate_limit, account_burst_limit)
         self.caches = StageCaches(cache_bytes_per_gb)
@@ -74,7 +77,7 @@ class Gateway:
         self._lock = threading.Lock()
         path = steps if steps is not None else default_steps(self.limits, self.caches, self.observer)
         self.steps: list[Step] = [*extra_steps, *path]
-        self._handler = pipeline.build(self.steps, integrations.integrate)
+        self._handler = pipeline.build(self.steps, self.integrations.integrate)
         # The same steps compile a simulated request class (compiled.py); None: some step cannot.
         self.compiler = pipeline.build_compiler(self.steps, compile_integration)
 
@@ -201,7 +204,7 @@ class Gateway:
         finally:
             if self._owns_lambdas:
                 self.lambdas.close()  # type: ignore[attr-defined]  # LambdaRunner: the runner it made
-            self.http_pool.clear()
+            self.integrations.close()
             self.caches.close()
 
     def __enter__(self) -> Gateway:

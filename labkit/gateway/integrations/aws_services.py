@@ -1,9 +1,9 @@
 """AWS service integrations (type AWS, other than Lambda): SQS, Step Functions, S3, DynamoDB.
 
 The integration URI names the service and either a path (`arn:aws:apigateway:{region}:sqs:path/{account}/{queue}`)
-or an action (`arn:aws:apigateway:{region}:states:action/StartExecution`). The request template has already
-made the service's request body; this module sends it to the lab's backend and hands the service's answer
-(status, headers, body in the service's own wire format) to the integration response mapping.
+or an action (`arn:aws:apigateway:{region}:states:action/StartExecution`). AwsService's integration request
+makes the service's request (the request template makes its body); the integration sends it to the lab's
+backend; the integration response maps the service's answer (status, headers, body in its own wire format).
 https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-request-basic-setup.html
 https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html
 
@@ -28,11 +28,13 @@ from urllib.parse import parse_qsl, unquote
 from xml.sax.saxutils import escape
 
 from ..http import Headers, Response
-from ..integrations import (_integration_response, _request_body, _request_parameters, _simulated_timeout,
-                           with_stage_variables)
 from ..pipeline import Call
 from ..ports import ServiceClients, ServiceError, ServiceNetworkError, ServiceParameterError
 from ..responses import GatewayError
+from .integration_response import integration_response
+from .parameters import request_parameters, with_stage_variables
+from .request_templates import request_body
+from .timeouts import simulated_timeout
 
 _AWS_URI = re.compile(r"^arn:aws[\w-]*:apigateway:(?P<region>[^:]*):(?P<service>[^:]+):(?P<kind>path|action)/(?P<api>.*)$")
 _PLACEHOLDER = re.compile(r"\{([^}]+)\}")
@@ -65,57 +67,98 @@ class ServiceRequest:
         return parse_qsl(rest, keep_blank_values=True)
 
 
-Handler = Callable[[ServiceClients, ServiceRequest], Answer]
+ServiceCall = Callable[[ServiceClients, ServiceRequest], Answer]  # one service's protocol
 
 
-def call_service(call: Call, integration: dict[str, Any]) -> Response:
-    """Run one AWS service integration and map the service's answer through the integration responses."""
-    uri = with_stage_variables(integration.get("uri") or "", call)
-    parsed = _AWS_URI.match(uri)
-    service = parsed.group("service").split(".")[-1] if parsed else (uri.split(":")[4] if uri.count(":") >= 5 else uri)
-    handler = HANDLERS.get(service)
-    if parsed is None or handler is None:
-        raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: "
-                           f"the local gateway does not run AWS service integrations for '{service}'")
-    services = call.gateway.services
-    if services is None:
-        raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: "
-                           f"no backend clients for the AWS service integration '{service}' (create the Gateway "
-                           "with services=labkit.backends.services.BotoServices(client_factory=lab.client), "
-                           "as lab.gateway() does)")
-    request = _service_request(call, integration, parsed, service)
-    _simulated_timeout(call, integration)
-    call.log("Endpoint request URI: {}", endpoint_uri(request))
-    call.log("Endpoint request headers: {}", request.headers)
-    call.log("Endpoint request body after transformations: {}", request.body)
-    call.log("Sending request to {}", endpoint_uri(request))
-    clock = call.gateway.clock
-    started = clock.now()
-    try:
-        status, headers, body = handler(services, request)
-    except GatewayError:
-        raise
-    except (ServiceNetworkError, ServiceParameterError) as exc:
-        raise GatewayError("INTEGRATION_FAILURE", log=f"Execution failed due to a network error: {exc}") from exc
-    if not clock.virtual:
-        call.integration_latency = clock.now() - started
-    call.log("Received response. Status: {}, Integration latency: {} ms", status, int(call.integration_latency * 1000))
-    call.log("Endpoint response headers: {}", headers)
-    call.log("Endpoint response body before transformations: {}", body)
-    text = body.decode("utf-8", "replace")
-    response = _integration_response(call, integration, status=status, headers=headers, body=text)
-    if response.body == text.encode() and response.body != body:
-        response.body = body  # passed through untransformed: keep the service's bytes (S3 objects)
-    return response
+def default_service_calls() -> dict[str, ServiceCall]:
+    """Service name in the URI -> its protocol (the boto3 client name may differ: `states` is `stepfunctions`)."""
+    return {
+        "sqs": _sqs,
+        "states": _json_protocol("stepfunctions"),
+        "s3": _s3,
+        "dynamodb": _json_protocol("dynamodb"),
+    }
+
+
+@dataclass(slots=True)
+class ServiceTarget:
+    """The service an integration URI names, and the mapped request (None when the kit cannot call it)."""
+
+    service: str
+    call: ServiceCall | None
+    request: ServiceRequest | None
+
+
+class AwsService:
+    """Type AWS other than Lambda: the request template makes the service's request, the lab's clients
+    (the ServiceClients port) answer it, and the integration responses map the service's answer."""
+
+    def __init__(self, service_calls: dict[str, ServiceCall] | None = None) -> None:
+        self.service_calls = default_service_calls() if service_calls is None else service_calls
+
+    def integration_request(self, call: Call, integration: dict[str, Any]) -> ServiceTarget:
+        """The service's request: placeholders, headers and query mapped, the body rendered. A service
+        the kit cannot call is refused by the integration phase, before any mapping (as on a backend)."""
+        uri = with_stage_variables(integration.get("uri") or "", call)
+        parsed = _AWS_URI.match(uri)
+        service = (parsed.group("service").split(".")[-1] if parsed
+                   else (uri.split(":")[4] if uri.count(":") >= 5 else uri))
+        service_call = self.service_calls.get(service)
+        if parsed is None or service_call is None or call.gateway.services is None:
+            return ServiceTarget(service, None if parsed is None else service_call, None)
+        return ServiceTarget(service, service_call, _service_request(call, integration, parsed, service))
+
+    def backend(self, call: Call, integration: dict[str, Any], target: ServiceTarget) -> Answer:
+        """The service's answer (status, headers, body in its own wire format)."""
+        service, request = target.service, target.request
+        if target.call is None:
+            raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: "
+                               f"the local gateway does not run AWS service integrations for '{service}'")
+        services = call.gateway.services
+        if services is None or request is None:
+            raise GatewayError("API_CONFIGURATION_ERROR", log="Execution failed due to configuration error: "
+                               f"no backend clients for the AWS service integration '{service}' (create the Gateway "
+                               "with services=labkit.backends.services.BotoServices(client_factory=lab.client), "
+                               "as lab.gateway() does)")
+        simulated_timeout(call, integration)
+        call.log("Endpoint request URI: {}", endpoint_uri(request))
+        call.log("Endpoint request headers: {}", request.headers)
+        call.log("Endpoint request body after transformations: {}", request.body)
+        call.log("Sending request to {}", endpoint_uri(request))
+        clock = call.gateway.clock
+        started = clock.now()
+        try:
+            status, headers, body = target.call(services, request)
+        except GatewayError:
+            raise
+        except (ServiceNetworkError, ServiceParameterError) as exc:
+            raise GatewayError("INTEGRATION_FAILURE", log=f"Execution failed due to a network error: {exc}") from exc
+        if not clock.virtual:
+            call.integration_latency = clock.now() - started
+        call.log("Received response. Status: {}, Integration latency: {} ms", status,
+                 int(call.integration_latency * 1000))
+        call.log("Endpoint response headers: {}", headers)
+        call.log("Endpoint response body before transformations: {}", body)
+        return status, headers, body
+
+    def integration_response(self, call: Call, integration: dict[str, Any], answer: Answer) -> Response:
+        """The integration response chosen by the service's status, mapped; an untransformed body keeps
+        the service's bytes (S3 objects)."""
+        status, headers, body = answer
+        text = body.decode("utf-8", "replace")
+        response = integration_response(call, integration, status=status, headers=headers, body=text)
+        if response.body == text.encode() and response.body != body:
+            response.body = body  # passed through untransformed: keep the service's bytes (S3 objects)
+        return response
 
 
 def _service_request(call: Call, integration: dict[str, Any], parsed: re.Match[str], service: str) -> ServiceRequest:
     """Fill `{placeholders}` from integration path parameters, map headers and query, render the body."""
-    mapped = _request_parameters(call, integration)
+    mapped = request_parameters(call, integration)
     path_values = {**(call.route.path_parameters if call.route else {}), **mapped["path"]}
     api = _PLACEHOLDER.sub(lambda m: path_values.get(m.group(1).rstrip("+"), ""), parsed.group("api"))
     decoded = call.request.body.decode("utf-8", "replace")
-    rendered = _request_body(call, integration, decoded)
+    rendered = request_body(call, integration, decoded)
     body = call.request.body if rendered == decoded else rendered.encode()
     headers = Headers(mapped["header"])
     if body and "Content-Type" not in headers and call.request.headers.get("Content-Type"):
@@ -137,7 +180,7 @@ def endpoint_uri(request: ServiceRequest) -> str:
 
 # --- JSON protocol (Step Functions, DynamoDB, SQS with X-Amz-Target) --------------------------------
 
-def _json_protocol(client_name: str) -> Handler:
+def _json_protocol(client_name: str) -> ServiceCall:
     """Services whose API is JSON over POST: the operation comes from X-Amz-Target or the action URI."""
 
     def handle(services: ServiceClients, request: ServiceRequest) -> Answer:
@@ -338,11 +381,3 @@ def _s3_headers(result: dict[str, Any]) -> Headers:
             headers[name] = value
     return headers
 
-
-# service name in the URI -> handler (the boto3 client name may differ: `states` is `stepfunctions`)
-HANDLERS: dict[str, Handler] = {
-    "sqs": _sqs,
-    "states": _json_protocol("stepfunctions"),
-    "s3": _s3,
-    "dynamodb": _json_protocol("dynamodb"),
-}

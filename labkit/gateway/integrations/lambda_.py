@@ -1,0 +1,116 @@
+"""Lambda integrations: AWS_PROXY (the proxy event in, the proxy response out) and AWS with a Lambda
+URI (the custom integration: request templates in, integration responses out).
+https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-integrations.html
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..http import Headers, Response
+from ..pipeline import Call
+from ..ports import FunctionCode, Invocation
+from ..responses import GatewayError
+from .integration_response import integration_response
+from .parameters import with_stage_variables
+from .proxy import proxy_event, proxy_response
+from .request_templates import request_body
+from .timeouts import simulated_timeout, timeout_error, timeout_seconds
+
+LAMBDA_URI = re.compile(r"^arn:aws[\w-]*:apigateway:[^:]+:lambda:path/[^/]+/functions/(?P<arn>.+)/invocations$")
+
+
+@dataclass(slots=True)
+class FunctionRequest:
+    """The integration request as the Lambda service receives it: the function and its event."""
+
+    code: FunctionCode
+    event: Any
+
+
+def function_code(call: Call, integration: dict[str, Any]) -> FunctionCode:
+    """The function the integration URI names (stage variables filled); 500 when it names none."""
+    uri = with_stage_variables(integration.get("uri") or "", call)
+    match = LAMBDA_URI.match(uri)
+    if not match:
+        raise GatewayError("API_CONFIGURATION_ERROR", reason="invalid-endpoint",
+                           log="Execution failed due to configuration error: Invalid endpoint address")
+    code = call.gateway.source.function_code(match.group("arn"))
+    if code is None:
+        raise GatewayError("API_CONFIGURATION_ERROR", reason="function-not-found",
+                           log="Execution failed due to configuration error: "
+                           f"Invalid permissions on Lambda function (function not found: {match.group('arn')})")
+    return code
+
+
+def invoke(call: Call, integration: dict[str, Any], request: FunctionRequest) -> Invocation:
+    """Run the function within the integration's timeout; log the call as AWS does."""
+    simulated_timeout(call, integration)
+    call.log("Endpoint request URI: {}", integration.get('uri'))
+    call.log("Endpoint request body after transformations: {}", request.event)
+    call.log("Sending request to {}", integration.get('uri'))
+    clock = call.gateway.clock
+    call.integration_started = clock.now()
+    outcome = call.gateway.lambdas.invoke(request.code, request.event, clock, wait_limit=timeout_seconds(integration))
+    call.integration_status = 200  # the Lambda service's status; the function's own comes in its payload
+    if not clock.virtual:
+        call.integration_latency = outcome.duration
+    if outcome.timed_out:
+        raise timeout_error()
+    call.log("Received response. Status: 200, Integration latency: {} ms", int(call.integration_latency * 1000))
+    return outcome
+
+
+class LambdaProxy:
+    """AWS_PROXY: run the function with the proxy event; its output must be the proxy response format (else 502)."""
+
+    def integration_request(self, call: Call, integration: dict[str, Any]) -> FunctionRequest:
+        """The proxy event, for the function the URI names."""
+        event = proxy_event(call)
+        return FunctionRequest(function_code(call, integration), event)
+
+    def backend(self, call: Call, integration: dict[str, Any], request: FunctionRequest) -> Any:
+        """The function's output; a function error is 502."""
+        outcome = invoke(call, integration, request)
+        if outcome.error is not None:
+            # https://repost.aws/knowledge-center/malformed-502-api-gateway
+            raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error", status=502,
+                               reason="function-error",
+                               log=f"Lambda execution failed with status 200 due to customer function error: "
+                                   f"{outcome.error.get('errorMessage')}")
+        return outcome.payload
+
+    def integration_response(self, call: Call, integration: dict[str, Any], payload: Any) -> Response:
+        """No mapping: the output validated and converted (proxy.proxy_response)."""
+        return proxy_response(payload)
+
+
+class LambdaCustom:
+    """Type AWS with a Lambda URI: the request template makes the event; integration responses map the
+    output, or the function error by its errorMessage."""
+
+    def integration_request(self, call: Call, integration: dict[str, Any]) -> FunctionRequest:
+        """The mapped body as the event (JSON when it parses), for the function the URI names."""
+        body = request_body(call, integration, call.request.body.decode("utf-8", "replace"))
+        try:
+            event = json.loads(body) if body.strip() else {}
+        except ValueError:
+            event = body
+        return FunctionRequest(function_code(call, integration), event)
+
+    def backend(self, call: Call, integration: dict[str, Any], request: FunctionRequest) -> Invocation:
+        """The function's outcome: its output or its error."""
+        return invoke(call, integration, request)
+
+    def integration_response(self, call: Call, integration: dict[str, Any], outcome: Invocation) -> Response:
+        """The integration response chosen by the error message ("" for an output), mapped."""
+        if outcome.error is not None:
+            # A function error is still HTTP 200 unless a selectionPattern maps its errorMessage.
+            # https://docs.aws.amazon.com/apigateway/latest/developerguide/handle-errors-in-lambda-integration.html
+            return integration_response(call, integration, status=200, headers=Headers(),
+                                        body=json.dumps(outcome.error), error_message=outcome.error.get("errorMessage"))
+        return integration_response(call, integration, status=200, headers=Headers(),
+                                    body=json.dumps(outcome.payload), error_message="")

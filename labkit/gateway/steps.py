@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from . import endpoints
 from .api_keys import api_keys
-from .auth import authorization_is_open
-from .auth import authorize
+from .auth import authorization_is_open, authorize
 from .cache import StageCaches, cache_control, cached_response, fetch_and_store, key_for, lookup
+from .endpoints import VPCE_HEADER
 from .http import Response
 from .observe import Observer
-from .endpoints import VPCE_HEADER
 from .pipeline import Call, CompileNext, Errors, Next, NotCompilable, PayloadLimit, start_trace
 from .plans import plan_for
 from .responses import GatewayError

@@ -16,8 +16,6 @@ from . import pipeline
 from .auth.authorizers import AuthorizerCache
 from .cache import StageCaches
 from .changes import follow
-from .observe import Observer
-from .throttle import ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, Limits
 from .clock import Clock, RealClock
 from .compiled import compile_integration, prepare
 from .doors.urls import request_from_url
@@ -25,11 +23,13 @@ from .endpoints import known_domains
 from .http import Headers, Request, Response, as_bytes
 from .integrations import IntegrationHandler, Integrations
 from .lambdas import LambdaRunner
-from .ports import DefinitionSource, FunctionRunner, ServiceClients
+from .observe import Observer
 from .pipeline import Call, Step
+from .ports import DefinitionSource, FunctionRunner, ServiceClients
 from .responses import internal_error
 from .snapshot import Deployment, StageSnapshot
 from .steps import default_steps
+from .throttle import ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, Limits
 from .trace import Trace, passed_before
 
 _UUID_MASK = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)

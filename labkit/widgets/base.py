@@ -7,7 +7,7 @@ import gc
 import html
 import json
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, ClassVar
 
 import ipywidgets as widgets
 
@@ -21,6 +21,7 @@ class ModelView(widgets.VBox):
     image: widgets.Image
     summary: widgets.Label
     outcome: Any
+    froze_long_lived: ClassVar[bool] = False  # gc.freeze() ran after a first update (one per process)
 
     @property
     def params(self) -> Any:
@@ -41,7 +42,9 @@ class ModelView(widgets.VBox):
         self.outcome = outcome
         self.image.value = outcome.svg
         self.summary.value = outcome.summary
-        _freeze_long_lived()
+        if not ModelView.froze_long_lived:  # once per process (gc.get_freeze_count() walks every frozen object)
+            _freeze_long_lived()
+            ModelView.froze_long_lived = True
 
     def _changed(self, _change: dict[str, Any]) -> None:
         self.update()
@@ -51,11 +54,9 @@ def _freeze_long_lived() -> None:
     """Once per process, after the first lab has run: move what exists now (moto's backends, botocore's
     models: ~10^5 objects that live as long as the kernel) out of the collector's full passes. A full
     pass over them costs ~150 ms here and otherwise lands in about one update in twenty. The kit's only
-    gc.freeze(); the process's frozen count says whether it has run.
-    https://docs.python.org/3/library/gc.html#gc.freeze"""
-    if not gc.get_freeze_count():
-        gc.collect()
-        gc.freeze()
+    gc.freeze(). https://docs.python.org/3/library/gc.html#gc.freeze"""
+    gc.collect()
+    gc.freeze()
 
 
 def body_message(body: str) -> Any:

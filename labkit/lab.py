@@ -27,9 +27,8 @@ from .backends.remote import Boto3Source
 from .backends.services import BotoServices
 from .gateway import Gateway
 from .gateway.clock import Clock
-from .gateway.lambdas import FunctionCode
-from .gateway.ports import Change, DefinitionSource
 from .gateway.doors.server import RunningServer, serve
+from .gateway.ports import Change, DefinitionSource, FunctionCode
 from .ledger import Ledger
 
 BACKENDS = ("moto", "server", "aws")
@@ -145,7 +144,8 @@ class Lab:
 
     def _source(self) -> DefinitionSource:
         if self.backend == "moto" or (self.backend == "server" and self._moto_server is not None):
-            self._moto = MotoBackend(MOTO_ACCOUNT_ID, self.region, self._kit_function_code)  # moto runs in this process: read it directly
+            # moto runs in this process: read it directly
+            self._moto = MotoBackend(MOTO_ACCOUNT_ID, self.region, self._kit_function_code)
             return self._moto.source
         return Boto3Source(self.client, kit_functions=self._kit_function_code)
 

@@ -8,3 +8,6 @@ COLOURS = {"offered": "#7f7f7f", "accepted": "#2ca02c", "throttled": "#d62728", 
 # The stage cache (labkit.sim.caching).
 CACHE_COLOURS = {"hit": "#2ca02c", "backend": "#ff7f0e", "without": "#7f7f7f", "stale": "#d62728",
                  "cost": "#1f77b4"}
+
+# Canary releases (notebook 03): the stage's deployment and its canary.
+DEPLOYMENT_COLOURS = {"stable": "#1f77b4", "canary": "#ff7f0e"}

@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator
 
-from .colours import CACHE_COLOURS, COLOURS
+from .colours import CACHE_COLOURS, COLOURS, DEPLOYMENT_COLOURS
 from .design.cost import break_even, cost_curve, suggested_cache_size
 from .design.model import load_design
 from .pricing import cache_prices
@@ -152,6 +152,24 @@ def client_shares(result: SimResult, ax: Axes | None = None) -> Figure:
     ax.invert_yaxis()
     ax.set(xlabel="share (%)", title="Share per client", xlim=(0, 100))
     ax.legend(loc="lower right", fontsize="small")
+    return fig
+
+
+def deployment_shares(phases: list[tuple[str, int, int, float]], ax: Axes | None = None) -> Figure:
+    """Which deployment answered, phase by phase of a canary release: each phase is (label, requests
+    the canary answered, requests sent, the canary's percentTraffic); a tick marks the setting."""
+    fig, ax = _axes(ax, (7.0, 0.6 + 0.45 * len(phases)))
+    y = np.arange(len(phases))
+    canary = np.array([100.0 * answered / sent if sent else 0.0 for _, answered, sent, _ in phases])
+    ax.barh(y, 100.0 - canary, height=0.6, color=DEPLOYMENT_COLOURS["stable"], label="stage's deployment")
+    ax.barh(y, canary, left=100.0 - canary, height=0.6, color=DEPLOYMENT_COLOURS["canary"], label="canary")
+    for i, (_, _, _, setting) in enumerate(phases):
+        ax.plot([100.0 - setting] * 2, [i - 0.38, i + 0.38], color="black", linewidth=1.5)
+    ax.set_yticks(y, [label for label, *_ in phases], fontsize="small")
+    ax.invert_yaxis()
+    ax.set(xlabel="share of requests (%); | marks percentTraffic", title="Which deployment answered", xlim=(0, 100))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35 if len(phases) < 4 else -0.2), ncols=2,
+              fontsize="small", frameon=False)
     return fig
 
 

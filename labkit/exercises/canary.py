@@ -1,0 +1,78 @@
+"""Self-checks for the exercises of 03_canary_releases.
+
+Each check prints ✅ or a ❌ hint and returns True or False, never raises (see
+`labkit.exercises.checks`). Solutions for trainers: notebooks/solutions/03_canary_releases.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..gateway.clock import VirtualClock
+from .checks import is_api_id, not_yet, ok
+
+__all__ = ["SAMPLE", "canary_share", "check_canary_at", "check_promoted"]
+
+SAMPLE = 400  # requests a check sends: enough to tell 25 % from 10 % or 50 %
+STAGE = "prod"
+
+
+def canary_share(lab: Any, api_id: str, stage: str = STAGE, path: str = "/version", requests: int = SAMPLE,
+                 seed: int = 3) -> tuple[int, int]:
+    """(requests the canary deployment answered, requests sent): `requests` GETs through a seeded
+    gateway on a virtual clock, each told apart by the trace the gateway keeps of it."""
+    gateway = lab.gateway(clock=VirtualClock(), seed=seed)
+    url = lab.stage_url(api_id, stage) + path
+    canary = sum(gateway.invoke("GET", url).trace.has("canary") for _ in range(requests))
+    return canary, requests
+
+
+def _stage(lab: Any, api_id: Any, stage: str) -> dict[str, Any] | None:
+    try:
+        return lab.client("apigateway").get_stage(restApiId=api_id, stageName=stage)
+    except Exception:  # noqa: BLE001 - a missing stage is a hint, not a crash
+        return None
+
+
+def check_canary_at(lab: Any, api_id: Any, percent: float = 25.0, stage: str = STAGE) -> bool:
+    """The stage's canary takes `percent` % of the traffic: the setting, and about that share of requests."""
+    if not is_api_id(api_id):
+        return not_yet("pass the API's id (release.id).")
+    found = _stage(lab, api_id, stage)
+    if found is None:
+        return not_yet(f"the API has no stage {stage!r}: deploy it first.")
+    canary = found.get("canarySettings")
+    if not canary:
+        return not_yet("the stage has no canary: create_deployment(..., stageName='prod', canarySettings={...}) "
+                       "makes one.")
+    setting = float(canary.get("percentTraffic") or 0.0)
+    if abs(setting - percent) > 1e-9:
+        return not_yet(f"percentTraffic is {setting:g}; set it to {percent:g} with update_stage, patch path "
+                       "/canarySettings/percentTraffic.")
+    answered, sent = canary_share(lab, api_id, stage)
+    share = 100.0 * answered / sent
+    if abs(share - percent) > 7.0:
+        return not_yet(f"the canary answered {share:.0f} % of {sent} requests, far from {percent:g} %: did the "
+                       "deployment change after you set the canary?")
+    return ok(f"percentTraffic {setting:g}: the canary answered {answered} of {sent} requests ({share:.0f} %).")
+
+
+def check_promoted(lab: Any, api_id: Any, canary_deployment_id: Any, stage: str = STAGE) -> bool:
+    """The canary was promoted: the stage serves its deployment, has no canary left, and every request
+    gets the new answer."""
+    if not is_api_id(api_id):
+        return not_yet("pass the API's id (release.id).")
+    if not isinstance(canary_deployment_id, str) or not canary_deployment_id:
+        return not_yet("pass the canary's deployment id (it is in the stage's canarySettings before you promote).")
+    found = _stage(lab, api_id, stage)
+    if found is None:
+        return not_yet(f"the API has no stage {stage!r}.")
+    if found.get("deploymentId") != canary_deployment_id:
+        return not_yet(f"the stage still serves deployment {found.get('deploymentId')}: copy "
+                       "/canarySettings/deploymentId to /deploymentId with update_stage.")
+    if found.get("canarySettings"):
+        return not_yet("the stage serves the new deployment, but a canary is still set: remove /canarySettings.")
+    answered, sent = canary_share(lab, api_id, stage, requests=100)
+    if answered:
+        return not_yet(f"{answered} of {sent} requests still went to a canary.")
+    return ok(f"promoted: {stage} serves deployment {canary_deployment_id} to every request, and no canary is left.")

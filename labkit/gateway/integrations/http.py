@@ -16,7 +16,7 @@ from ..pipeline import Call
 from ..responses import GatewayError
 from .integration_response import integration_response
 from .parameters import request_parameters, with_stage_variables
-from .request_templates import request_body
+from .payloads import integration_body
 from .timeouts import simulated_timeout, timeout_error, timeout_seconds
 
 # Hop-by-hop and gateway-owned headers are not forwarded in either direction.
@@ -144,7 +144,7 @@ class HttpCustom(HttpIntegration):
         url = endpoint_url(call, integration, mapped)
         if mapped["querystring"]:
             url += ("&" if "?" in url else "?") + urlencode(list(mapped["querystring"].items()))
-        body = request_body(call, integration, req.body.decode("utf-8", "replace")).encode()
+        body = integration_body(call, integration)
         headers = Headers(mapped["header"])
         if "Content-Type" not in headers and body:
             headers["Content-Type"] = req.headers.get("Content-Type", "application/json")
@@ -154,5 +154,4 @@ class HttpCustom(HttpIntegration):
     def integration_response(self, call: Call, integration: dict[str, Any], answer: Answer) -> Response:
         """The integration response chosen by the endpoint's status, mapped."""
         status, backend_headers, raw = answer
-        return integration_response(call, integration, status=status, headers=backend_headers,
-                                    body=raw.decode("utf-8", "replace"))
+        return integration_response(call, integration, status=status, headers=backend_headers, body=raw)

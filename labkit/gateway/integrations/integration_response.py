@@ -13,13 +13,17 @@ from ..http import Headers, Response
 from ..pipeline import Call, method_request_values
 from ..responses import GatewayError
 from .parameters import dig
+from .payloads import response_payload
 from .request_templates import render_template
 
 
 def integration_response(call: Call, integration: dict[str, Any], *, status: int | None, headers: Headers,
-                         body: str, error_message: str | None = None) -> Response:
-    """Choose the integration response by selectionPattern, then map status, headers and body.
+                         body: str | bytes, error_message: str | None = None) -> Response:
+    """Choose the integration response by selectionPattern, then map status, headers and body (the
+    backend's bytes converted first, by binaryMediaTypes and its contentHandling: payloads.response_payload).
     https://docs.aws.amazon.com/apigateway/latest/api/API_IntegrationResponse.html"""
+    raw = body.encode() if isinstance(body, str) else body
+    body = raw.decode("utf-8", "replace")
     responses = integration.get("integrationResponses") or {}
     subject = error_message if error_message is not None else str(status)
     chosen = None
@@ -78,10 +82,12 @@ def integration_response(call: Call, integration: dict[str, Any], *, status: int
         elif "application/json" not in templates:
             content_type = next(iter(templates))
         template = templates.get(content_type)
-    out_body = body
+    payload = response_payload(call, chosen.get("contentHandling"), raw, headers.get("Content-Type"))
+    out_body = payload.decode("utf-8", "replace")
     if template:
-        out_body = render_template(call, template, body)
+        out_body = render_template(call, template, out_body)
+        payload = out_body.encode()
     out_headers.setdefault("Content-Type", content_type)
     call.log("Method response body after transformations: {}", out_body)
     call.log("Method response headers: {}", out_headers.copy())
-    return Response(int(status_code), out_headers, out_body.encode())
+    return Response(int(status_code), out_headers, payload)

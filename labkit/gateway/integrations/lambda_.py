@@ -16,8 +16,8 @@ from ..ports import FunctionCode, Invocation
 from ..responses import GatewayError
 from .integration_response import integration_response
 from .parameters import with_stage_variables
+from .payloads import integration_body, proxy_body
 from .proxy import proxy_event, proxy_response
-from .request_templates import request_body
 from .timeouts import simulated_timeout, timeout_error, timeout_seconds
 
 LAMBDA_URI = re.compile(r"^arn:aws[\w-]*:apigateway:[^:]+:lambda:path/[^/]+/functions/(?P<arn>.+)/invocations$")
@@ -84,8 +84,11 @@ class LambdaProxy:
         return outcome.payload
 
     def integration_response(self, call: Call, integration: dict[str, Any], payload: Any) -> Response:
-        """No mapping: the output validated and converted (proxy.proxy_response)."""
-        return proxy_response(payload)
+        """No mapping: the output validated and converted (proxy.proxy_response); a base64 body
+        decoded for a binary Accept only (payloads.proxy_body)."""
+        response = proxy_response(payload)
+        response.body = proxy_body(call, payload, response.body)
+        return response
 
 
 class LambdaCustom:
@@ -94,7 +97,7 @@ class LambdaCustom:
 
     def integration_request(self, call: Call, integration: dict[str, Any]) -> FunctionRequest:
         """The mapped body as the event (JSON when it parses), for the function the URI names."""
-        body = request_body(call, integration, call.request.body.decode("utf-8", "replace"))
+        body = integration_body(call, integration).decode("utf-8", "replace")
         try:
             event = json.loads(body) if body.strip() else {}
         except ValueError:

@@ -12,7 +12,7 @@ from ..http import Headers, Response
 from ..pipeline import Call
 from ..responses import GatewayError
 from .integration_response import integration_response
-from .request_templates import request_body
+from .payloads import integration_body
 from .timeouts import simulate_latency, timeout_error
 
 
@@ -26,8 +26,7 @@ class Mock:
         """The status the request template names; None when the simulated backend is past its timeout."""
         if simulate_latency(call, integration):
             return None
-        body = call.request.body.decode("utf-8", "replace")
-        return mock_status(request_body(call, integration, body))
+        return mock_status(integration_body(call, integration).decode("utf-8", "replace"))
 
     def backend(self, call: Call, integration: dict[str, Any], status: int | None) -> int:
         """No backend: the status the template chose (or the timeout the simulated latency reached)."""

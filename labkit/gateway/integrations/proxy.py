@@ -12,6 +12,7 @@ from typing import Any
 from ..http import Headers, Response
 from ..pipeline import Call
 from ..responses import GatewayError
+from .payloads import is_binary
 
 _PROXY_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
 
@@ -54,16 +55,6 @@ def proxy_event(call: Call) -> dict[str, Any]:
         "body": body,
         "isBase64Encoded": binary,
     }
-
-
-def is_binary(content_type: str, binary_media_types: list[str]) -> bool:
-    """Whether `content_type` is one of the API's binary media types (`*/*` and `image/*` included)."""
-    media = content_type.split(";")[0].strip().lower()
-    for pattern in binary_media_types:
-        pattern = pattern.lower()
-        if pattern in ("*/*", media) or (pattern.endswith("/*") and media.startswith(pattern[:-1])):
-            return True
-    return False
 
 
 def malformed(reason: str) -> GatewayError:

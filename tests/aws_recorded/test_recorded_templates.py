@@ -346,7 +346,7 @@ def test_context_is_a_map_with_key_set_and_get(lab):
     api.deploy("testing")
     r = lab.gateway().invoke("POST", lab.stage_url(api.id, "testing") + "/sqs",
                              {"Content-Type": "application/json", "User-Agent": "python/requests/tests"}, {"a": 1})
-    assert (r.status_code, r.json()) == (200, {"message": "great success!"}), r.text
+    assert (r.status_code, r.json()) == (200, {"message": "great success!"}), r.execution_log
     message = json.loads(sqs.receive_message(QueueUrl=queue_url)["Messages"][0]["Body"])
     context = message["context"]
     recorded_keys = {"resourceId", "resourcePath", "httpMethod", "extendedRequestId", "requestTime", "path",

@@ -12,6 +12,7 @@ from typing import Any
 from ..http import Headers, Response
 from ..pipeline import Call, method_request_values
 from ..responses import GatewayError
+from .overrides import override_response
 from .parameters import dig
 from .request_templates import render_template
 
@@ -82,6 +83,7 @@ def integration_response(call: Call, integration: dict[str, Any], *, status: int
     if template:
         out_body = render_template(call, template, body)
     out_headers.setdefault("Content-Type", content_type)
+    status = override_response(call, int(status_code), out_headers)
     call.log("Method response body after transformations: {}", out_body)
     call.log("Method response headers: {}", out_headers.copy())
-    return Response(int(status_code), out_headers, out_body.encode())
+    return Response(status, out_headers, out_body.encode())

@@ -58,6 +58,7 @@ class Call:
     entered: list[str] = field(default_factory=list)  # the named steps the request reached, outermost first
     answered_by: str | None = None  # a step that answered with a response of its own (not by raising)
     facts: set[str] = field(default_factory=set)  # what happened on the way, for the trace (see trace.py)
+    template_overrides: Any = None  # $context.requestOverride/responseOverride maps (integrations/overrides.py)
     _context: dict[str, Any] | None = field(default=None, repr=False)
 
     def log(self, message: str, *values: Any) -> None:

@@ -11,17 +11,18 @@ import json
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, unquote_plus
+from urllib.parse import quote_plus, unquote_plus
 
 import airspeed
 from jsonpath_ng.ext import parse as _jsonpath_parse
 
 from .responses import GatewayError
+from .vtl import UNDEFINED, ContextMap, JavaMap, Namespace, prepare, to_java
 
 
 @lru_cache(maxsize=512)
 def _compile(template: str) -> airspeed.Template:
-    return airspeed.Template(template)
+    return airspeed.Template(prepare(template))
 
 
 @lru_cache(maxsize=512)
@@ -43,14 +44,16 @@ class InputVariable:
     """`$input`: the payload and the method request parameters."""
 
     def __init__(self, body: str, params: Mapping[str, Mapping[str, str]]) -> None:
-        self.body = body
+        # An empty payload reads as an empty JSON object, `$input.body` included.
+        # test_apigateway_common.snapshot.json::...::TestApiGatewayCommon::test_input_body_formatting
+        self.body = body or "{}"
         self._params = params
         self._parsed: Any = ...
 
     def _document(self) -> Any:
         if self._parsed is ...:
             try:
-                self._parsed = json.loads(self.body) if self.body else {}
+                self._parsed = json.loads(self.body)
             except ValueError:
                 self._parsed = self.body
         return self._parsed
@@ -59,11 +62,15 @@ class InputVariable:
         return json.dumps(json_path(self._document(), expression))
 
     def path(self, expression: str = "$") -> Any:
-        return json_path(self._document(), expression)
+        """The value at a JSONPath as Java objects (an object prints as `{foo=bar}`); nothing there
+        (or null) is an undefined reference.
+        test_apigateway_common.snapshot.json::...::TestApiGatewayCommon::test_input_path_template_formatting"""
+        value = json_path(self._document(), expression)
+        return UNDEFINED if value is None else to_java(value)
 
     def params(self, name: str | None = None) -> Any:
         if name is None:
-            return {k: dict(v) for k, v in self._params.items()}
+            return JavaMap({k: JavaMap(v) for k, v in self._params.items()})
         for location in ("path", "querystring", "header"):
             values = self._params.get(location, {})
             if name in values:
@@ -80,59 +87,47 @@ class UtilVariable:
 
     @staticmethod
     def escapeJavaScript(value: Any) -> str:  # noqa: N802 - AWS's names
-        text = json.dumps(str(value))[1:-1]
+        text = json.dumps(_text(value))[1:-1]
         return text.replace("'", "\\'")
 
     @staticmethod
     def parseJson(value: str) -> Any:  # noqa: N802
-        return json.loads(value)
+        return to_java(json.loads(value))
 
     @staticmethod
     def urlEncode(value: str) -> str:  # noqa: N802
-        return quote(str(value), safe="")
+        """Java's URLEncoder: a space is `+`; letters, digits and `.-*_` stay; a null encodes to nothing.
+        test_apigateway_common.snapshot.json::...::TestApiGatewayCommon::test_input_body_formatting
+        (`{"some": "value"}` is `%7B%22some%22%3A+%22value%22%7D`)"""
+        return quote_plus(_text(value), safe="*").replace("~", "%7E")
 
     @staticmethod
     def urlDecode(value: str) -> str:  # noqa: N802
-        return unquote_plus(str(value))
+        return unquote_plus(_text(value))
 
     @staticmethod
     def base64Encode(value: Any) -> str:  # noqa: N802
-        data = value if isinstance(value, bytes) else str(value).encode()
+        data = value if isinstance(value, bytes) else _text(value).encode()
         return base64.b64encode(data).decode()
 
     @staticmethod
     def base64Decode(value: str) -> str:  # noqa: N802
-        return base64.b64decode(str(value)).decode("utf-8", errors="replace")
+        return base64.b64decode(_text(value)).decode("utf-8", errors="replace")
 
 
-class _Null(str):
-    """What an undefined reference is in API Gateway's templates: empty, and empty all the way down."""
-
-    def __getattr__(self, name: str) -> _Null:
-        return NULL
-
-    def __getitem__(self, key: Any) -> _Null:  # type: ignore[override]
-        return NULL
+def _text(value: Any) -> str:
+    """An argument as the Java string it would be; a null argument is empty."""
+    return "" if value is None else str(value)
 
 
-NULL = _Null("")
-
-
-class _Lenient(dict):  # type: ignore[type-arg]
-    """A map whose missing keys read as empty, as `$stageVariables.unset` does on AWS (Velocity
-    itself would print the reference literally)."""
-
-    def __missing__(self, key: Any) -> _Null:
-        return NULL
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-
-def _lenient(value: Any) -> Any:
+def _context_map(value: Any) -> Any:
+    """`$context` as a map of maps (keySet, get); a map already owned by the call (the overrides the
+    templates write) is kept as it is, so a request template's #set reaches the response template."""
+    if isinstance(value, ContextMap):
+        return value
     if isinstance(value, Mapping):
-        return _Lenient({k: _lenient(v) for k, v in value.items()})
-    return NULL if value is None else value
+        return ContextMap({k: _context_map(v) for k, v in value.items()})
+    return value
 
 
 def render(template: str, *, body: str, params: Mapping[str, Mapping[str, str]],
@@ -140,12 +135,12 @@ def render(template: str, *, body: str, params: Mapping[str, Mapping[str, str]],
     """Render one mapping template; a template that does not parse is a configuration error (500)."""
     if "$" not in template and "#" not in template:
         return template  # static text: nothing for Velocity to do
-    namespace = {
+    namespace = Namespace({
         "input": InputVariable(body, params),
         "util": UtilVariable(),
-        "context": _lenient(context),
-        "stageVariables": _lenient(stage_variables),
-    }
+        "context": _context_map(context),
+        "stageVariables": JavaMap(stage_variables),
+    })
     try:
         return _compile(template).merge(namespace)
     except Exception as exc:  # airspeed raises its own TemplateSyntaxError and friends

@@ -12,6 +12,7 @@ from typing import Any
 from ..http import Headers, Response
 from ..pipeline import Call, method_request_values
 from ..responses import GatewayError
+from .overrides import override_response
 from .parameters import dig
 from .payloads import response_payload
 from .request_templates import render_template
@@ -88,6 +89,7 @@ def integration_response(call: Call, integration: dict[str, Any], *, status: int
         out_body = render_template(call, template, out_body)
         payload = out_body.encode()
     out_headers.setdefault("Content-Type", content_type)
+    status = override_response(call, int(status_code), out_headers)
     call.log("Method response body after transformations: {}", out_body)
     call.log("Method response headers: {}", out_headers.copy())
-    return Response(int(status_code), out_headers, payload)
+    return Response(status, out_headers, payload)

@@ -10,6 +10,7 @@ from typing import Any
 from ..pipeline import Call, parameter_maps
 from ..responses import GatewayError
 from ..templates import render, select_template
+from .overrides import template_overrides
 
 
 def request_body(call: Call, integration: dict[str, Any], body: str) -> str:
@@ -33,5 +34,6 @@ def render_template(call: Call, template: str, body: str) -> str:
     """A request or response mapping template rendered with the call's `$input`, `$context` and stage variables."""
     if "$" not in template and "#" not in template:
         return template  # static: skip building $context and $input
-    return render(template, body=body, params=parameter_maps(call), context=call.context(),
+    context = {**call.context(), **template_overrides(call)}
+    return render(template, body=body, params=parameter_maps(call), context=context,
                   stage_variables=call.stage_variables)

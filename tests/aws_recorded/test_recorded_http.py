@@ -12,6 +12,7 @@ import re
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -250,3 +251,46 @@ def test_http_proxy_header_remapping(lab, backend):
 
     _assert_framing_500(_get(lab, api, "/content-length"))
     _assert_framing_500(_get(lab, api, "/transfer-encoding"))
+
+
+def test_http_proxy_integration_request_data_mappings(lab, backend):
+    """HTTP_SNAP::test_http_proxy_integration_request_data_mappings: mapped query strings join the URI's
+    own and the client's (repeated keys arrive comma-joined), a mapped header overrides the client's
+    header of that name, and a mapping from a missing header sends nothing."""
+    api = _api(lab, "rec-http-mappings")
+    parameters = {
+        "integration.request.header.headerVar": "method.request.header.foobar",
+        "integration.request.path.qsVar": "method.request.querystring.testVar",
+        "integration.request.path.pathVar": "method.request.path.pathVariable",
+        "integration.request.querystring.queryString": "method.request.querystring.testQueryString",
+        "integration.request.querystring.testQs": "method.request.querystring.testQueryString",
+        "integration.request.querystring.testEmptyQs": "method.request.header.emptyheader",
+    }
+    _integration(lab, api, "/{pathVariable}", "HTTP_PROXY", backend + "?testVar={pathVar}&testQs={qsVar}",
+                 method="POST", parameters=parameters)
+    api.deploy("test")
+    r = lab.gateway().invoke("POST", lab.stage_url(api.id, "test") + "/foobar?testQueryString=foo&testVar=bar",
+                             body=json.dumps({"message": "hello world"}),
+                             headers={"Content-Type": "application/json", "Accept": "application/json",
+                                      "foobar": "mapped-value", "user-Agent": "test/integration",
+                                      "headerVar": "request-value"})
+    assert r.status_code == 200
+    args = {k: ",".join(v) for k, v in parse_qs(urlsplit(r.json()["path"]).query).items()}
+    assert args == {"queryString": "foo", "testQs": "bar,foo", "testQueryString": "foo", "testVar": "foobar,bar"}
+    seen = r.json()["headers"]
+    assert seen["foobar"] == "mapped-value" and seen["headervar"] == "mapped-value"
+    assert seen["user-agent"] == "test/integration" and seen["accept"] == "application/json"
+    assert r.headers["x-amzn-Remapped-Connection"] == "keep-alive"
+
+
+@pytest.mark.parametrize("kind, non_matching", [("HTTP", 200), ("HTTP_PROXY", 400)])
+def test_http_integration_invoke_status_code_passthrough(lab, echo, kind, non_matching):
+    """HTTP_SNAP::test_http_integration_invoke_status_code_passthrough[HTTP|HTTP_PROXY]: the endpoint's
+    400 is the client's 400 through HTTP_PROXY; through HTTP the default integration response answers 200."""
+    api = _api(lab, f"rec-status-{kind.lower()}")
+    _integration(lab, api, "/{map+}", kind, echo.url + "/{map}", method="POST",
+                 parameters={"integration.request.path.map": "method.request.path.map"})
+    api.deploy("test")
+    url = lab.stage_url(api.id, "test")
+    assert lab.gateway().invoke("POST", url + "/status/200").status_code == 200
+    assert lab.gateway().invoke("POST", url + "/status/400").status_code == non_matching

@@ -83,7 +83,8 @@ def _integration(lab, api, path, kind, uri, method="GET", parameters=None, metho
 
 
 def _post_hello(lab, api, path="/test"):
-    return lab.gateway().invoke("POST", lab.stage_url(api.id, "test") + path, body=json.dumps({"message": "hello world"}),
+    return lab.gateway().invoke("POST", lab.stage_url(api.id, "test") + path,
+                                body=json.dumps({"message": "hello world"}),
                                 headers={"Content-Type": "application/json", "accept": "application/xml",
                                          "user-Agent": "test/integration"})
 

@@ -34,6 +34,9 @@ CACHE_HEADER = "x-labkit-cache"  # the kit's own header: HIT, MISS or INVALIDATE
 UNAUTHORIZED_WARNING = '199 - "Cache-control headers were ignored because the caller was unauthorized."'
 
 
+_PER_REQUEST = {CACHE_HEADER, "x-amzn-trace-id"}
+
+
 @dataclass
 class _Entry:
     expires: float
@@ -70,7 +73,9 @@ class StageCache:
             return entry
 
     def put(self, key: tuple[Any, ...], response: Response, ttl: float, now: float) -> bool:
-        headers = [(k, v) for k, v in response.headers.items_list() if k.lower() != CACHE_HEADER]
+        # Per-request headers are not part of the cached answer (the kit's choice: no recording shows a
+        # cached answer's X-Amzn-Trace-Id), and do not count against the cluster's capacity.
+        headers = [(k, v) for k, v in response.headers.items_list() if k.lower() not in _PER_REQUEST]
         size = len(response.body) + sum(len(k) + len(v) for k, v in headers) + len(repr(key))
         with self._lock:
             if key in self._entries:

@@ -7,6 +7,7 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -61,36 +62,46 @@ class Router:
         node.resource = resource
 
     def match(self, http_method: str, path: str) -> Route:
-        """The route for `path`, or GatewayError MISSING_AUTHENTICATION_TOKEN."""
+        """The route for `path`, or GatewayError MISSING_AUTHENTICATION_TOKEN.
+
+        A resource that matches the path but lacks the method (and ANY) lets the next candidate answer:
+        OPTIONS /test reaches /{proxy+}'s OPTIONS when /test has only POST (validated on AWS: LocalStack's
+        test_apigateway_common.py::TestApigatewayRouting::test_proxy_routing_with_hardcoded_resource_sibling)."""
         parts = [p for p in path.split("/") if p]
-        found = self._find(self._root, parts, 0, {})
-        if found is not None:
-            resource, params = found
+        verb = http_method.upper()
+        for resource, params in self._candidates(self._root, parts, 0, {}, path):
             methods = resource.get("resourceMethods") or {}
-            method = methods.get(http_method.upper()) or methods.get("ANY")
+            method = methods.get(verb) or methods.get("ANY")
             if method is not None:
                 return Route(resource, method, params)
         raise GatewayError("MISSING_AUTHENTICATION_TOKEN", reason="no-route",
                            log=f"No method found matching route {path} for http method {http_method}.")
 
-    def _find(self, node: _Node, parts: list[str], i: int,
-              params: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]] | None:
+    def _candidates(self, node: _Node, parts: list[str], i: int, params: dict[str, str],
+                    path: str) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
+        """Resources matching `parts[i:]` below `node`, best first: literal, then {param}, then {proxy+}."""
         if i == len(parts):
             if node.resource is not None:
-                return node.resource, params
-            return None
+                yield node.resource, params
+            return
         part = parts[i]
         child = node.literal.get(unquote(part)) or node.literal.get(part)
         if child is not None:
-            found = self._find(child, parts, i + 1, params)
-            if found:
-                return found
+            yield from self._candidates(child, parts, i + 1, params, path)
         if node.param is not None:
             name, child = node.param
-            found = self._find(child, parts, i + 1, {**params, name: unquote(part)})
-            if found:
-                return found
+            yield from self._candidates(child, parts, i + 1, {**params, name: unquote(part)}, path)
         if node.greedy is not None:
             name, resource = node.greedy
-            return resource, {**params, name: unquote("/".join(parts[i:]))}
-        return None
+            yield resource, {**params, name: greedy_value(path, i)}
+
+
+def greedy_value(path: str, skip: int) -> str:
+    """A greedy `{proxy+}` value: the path after its first `skip` segments as sent, inner slashes kept,
+    percent-encoding kept, a trailing slash dropped (test_apigateway_lambda.snapshot.json::
+    test_lambda_aws_proxy_integration, invocation-payload-with-double-slash, -with-trailing-slash and
+    -with-path-encoded-email)."""
+    rest = path.lstrip("/")
+    for _ in range(skip):
+        rest = rest.split("/", 1)[1].lstrip("/") if "/" in rest else ""
+    return rest.rstrip("/")

@@ -59,7 +59,9 @@ def locate_stage(host: str, path: str) -> tuple[str, str, str] | None:
     found = EXECUTE_API_HOST.match(host)
     if not found:
         return None
-    segments = path.split("/", 2)
+    # Slashes before the stage collapse (test_apigateway_lambda.snapshot.json::test_lambda_aws_proxy_integration,
+    # invocation-payload-with-prepended-slash-to-stage); the ones after it stay in the path.
+    segments = ("/" + path.lstrip("/")).split("/", 2)
     return found.group("api"), segments[1] if len(segments) > 1 else "", "/" + (segments[2] if len(segments) > 2 else "")
 
 

@@ -14,17 +14,11 @@ import urllib3
 from ..http import Headers, Response
 from ..pipeline import Call
 from ..responses import GatewayError
+from .headers import endpoint_headers, remapped, trace_header
 from .integration_response import integration_response
 from .parameters import request_parameters, with_stage_variables
 from .payloads import integration_body
 from .timeouts import simulated_timeout, timeout_error, timeout_seconds
-
-# Hop-by-hop and gateway-owned headers are not forwarded in either direction.
-# https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html
-_DROP_TO_BACKEND = {"host", "connection", "content-length", "transfer-encoding", "expect", "te", "trailer",
-                    "upgrade", "proxy-authenticate", "content-md5", "max-forwards", "via"}
-_DROP_FROM_BACKEND = {"connection", "transfer-encoding", "content-length", "server", "date", "keep-alive",
-                      "upgrade", "trailer", "te", "proxy-authenticate", "www-authenticate"}
 
 Answer = tuple[int, Headers, bytes]  # the backend's status, headers and body
 
@@ -119,19 +113,16 @@ class HttpProxy(HttpIntegration):
         query = list(req.query) + list(mapped["querystring"].items())
         if query:
             url += ("&" if "?" in url else "?") + urlencode(query)
-        headers = Headers((k, v) for k, v in req.headers.items_list() if k.lower() not in _DROP_TO_BACKEND)
-        for name, value in mapped["header"].items():
-            headers[name] = value
+        headers = endpoint_headers(call, req.headers.items_list(), mapped["header"])
         method = (integration.get("httpMethod") or req.method).upper()
         if method == "ANY":
             method = req.method
         return EndpointRequest(method, url, headers, req.body)
 
     def integration_response(self, call: Call, integration: dict[str, Any], answer: Answer) -> Response:
-        """The endpoint's answer as is, minus hop-by-hop and gateway-owned headers."""
+        """The endpoint's answer as is, the headers API Gateway owns renamed x-amzn-Remapped-*."""
         status, backend_headers, body = answer
-        out = Headers((k, v) for k, v in backend_headers.items_list() if k.lower() not in _DROP_FROM_BACKEND)
-        return Response(status, out, body)
+        return Response(status, remapped(backend_headers.items_list()), body)
 
 
 class HttpCustom(HttpIntegration):
@@ -145,7 +136,7 @@ class HttpCustom(HttpIntegration):
         if mapped["querystring"]:
             url += ("&" if "?" in url else "?") + urlencode(list(mapped["querystring"].items()))
         body = integration_body(call, integration)
-        headers = Headers(mapped["header"])
+        headers = endpoint_headers(call, None, mapped["header"])
         if "Content-Type" not in headers and body:
             headers["Content-Type"] = req.headers.get("Content-Type", "application/json")
         method = (integration.get("httpMethod") or req.method).upper()
@@ -154,4 +145,8 @@ class HttpCustom(HttpIntegration):
     def integration_response(self, call: Call, integration: dict[str, Any], answer: Answer) -> Response:
         """The integration response chosen by the endpoint's status, mapped."""
         status, backend_headers, raw = answer
-        return integration_response(call, integration, status=status, headers=backend_headers, body=raw)
+        response = integration_response(call, integration, status=status, headers=backend_headers, body=raw)
+        # The endpoint request's trace id comes back (test_apigateway_http.snapshot.json::
+        # test_http_integration_with_lambda[HTTP], header_remapping_http[HTTP] "no-param-integration").
+        response.headers.setdefault("X-Amzn-Trace-Id", trace_header(call))
+        return response

@@ -12,6 +12,7 @@ from typing import Any
 from ..http import Headers, Response
 from ..pipeline import Call, method_request_values
 from ..responses import GatewayError
+from .headers import remapped
 from .overrides import override_response
 from .parameters import dig
 from .payloads import response_payload
@@ -73,6 +74,9 @@ def integration_response(call: Call, integration: dict[str, Any], *, status: int
             value = values.get(source)
         if value is not None:
             out_headers[name] = value if isinstance(value, str) else json.dumps(value)
+    # Headers API Gateway owns come back as x-amzn-Remapped-* (test_apigateway_integrations.snapshot.json::
+    # TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP] and _aws[AWS], "full-integration").
+    out_headers = remapped(out_headers.items_list())
 
     templates = chosen.get("responseTemplates") or {}
     accept = (call.request.headers.get("Accept") or "").split(",")[0].split(";")[0].strip()

@@ -15,6 +15,7 @@ from ..pipeline import Call
 from ..ports import FunctionCode, Invocation
 from ..responses import GatewayError
 from .integration_response import integration_response
+from .headers import trace_header
 from .parameters import with_stage_variables
 from .payloads import integration_body, proxy_body
 from .proxy import proxy_event, proxy_response
@@ -84,11 +85,11 @@ class LambdaProxy:
         return outcome.payload
 
     def integration_response(self, call: Call, integration: dict[str, Any], payload: Any) -> Response:
-        """No mapping: the output validated and converted (proxy.proxy_response); a base64 body
-        decoded for a binary Accept only (payloads.proxy_body)."""
+        """No mapping: the output validated and converted (proxy.proxy_response), a base64 body
+        decoded for a binary Accept only (payloads.proxy_body), with the trace id."""
         response = proxy_response(payload)
         response.body = proxy_body(call, payload, response.body)
-        return response
+        return with_trace_header(call, response)
 
 
 class LambdaCustom:
@@ -113,7 +114,16 @@ class LambdaCustom:
         if outcome.error is not None:
             # A function error is still HTTP 200 unless a selectionPattern maps its errorMessage.
             # https://docs.aws.amazon.com/apigateway/latest/developerguide/handle-errors-in-lambda-integration.html
-            return integration_response(call, integration, status=200, headers=Headers(),
-                                        body=json.dumps(outcome.error), error_message=outcome.error.get("errorMessage"))
-        return integration_response(call, integration, status=200, headers=Headers(),
-                                    body=json.dumps(outcome.payload), error_message="")
+            return with_trace_header(call, integration_response(
+                call, integration, status=200, headers=Headers(), body=json.dumps(outcome.error),
+                error_message=outcome.error.get("errorMessage")))
+        return with_trace_header(call, integration_response(call, integration, status=200, headers=Headers(),
+                                                            body=json.dumps(outcome.payload), error_message=""))
+
+
+def with_trace_header(call: Call, response: Response) -> Response:
+    """A Lambda integration's answer carries the invocation's X-Amzn-Trace-Id (a MOCK answer does not):
+    test_apigateway_common.snapshot.json::TestApiGatewayCommon::test_invocation_trace_id, and
+    test_apigateway_integrations.snapshot.json::TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws."""
+    response.headers.setdefault("X-Amzn-Trace-Id", trace_header(call))
+    return response

@@ -12,6 +12,7 @@ from typing import Any
 from ..http import Headers, Response
 from ..pipeline import Call
 from ..responses import GatewayError
+from .headers import event_headers
 from .payloads import is_binary
 
 _PROXY_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
@@ -23,7 +24,7 @@ def proxy_event(call: Call) -> dict[str, Any]:
     req = call.request
     assert call.route is not None and call.snapshot is not None
     multi_headers: dict[str, list[str]] = {}
-    for name, value in req.headers.items_list():
+    for name, value in event_headers(call):
         multi_headers.setdefault(name, []).append(value)
     multi_query = req.query_dict
     content_type = req.headers.get("Content-Type") or ""
@@ -39,11 +40,12 @@ def proxy_event(call: Call) -> dict[str, Any]:
                                             "extendedRequestId", "httpMethod", "identity", "path", "protocol",
                                             "requestId", "requestTime", "requestTimeEpoch", "resourceId",
                                             "resourcePath", "stage")}
+    request_context["identity"] = event_identity(ctx["identity"])
     if ctx.get("authorizer") is not None:  # Lambda authorizer principalId + context, or Cognito claims
         request_context["authorizer"] = ctx["authorizer"]
     return {
         "resource": call.route.resource_path,
-        "path": req.path,
+        "path": event_path(req.path),
         "httpMethod": req.method,
         "headers": {k: v[-1] for k, v in multi_headers.items()} or None,
         "multiValueHeaders": multi_headers or None,
@@ -55,6 +57,18 @@ def proxy_event(call: Call) -> dict[str, Any]:
         "body": body,
         "isBase64Encoded": binary,
     }
+
+
+def event_path(path: str) -> str:
+    """The event's `path`: leading slashes collapse to one; inner and trailing ones stay
+    (test_apigateway_lambda.snapshot.json::test_lambda_aws_proxy_integration, the *-slash keys)."""
+    return "/" + path.lstrip("/")
+
+
+def event_identity(identity: dict[str, Any]) -> dict[str, Any]:
+    """requestContext.identity: the API key fields only when a key was used (the recorded event
+    without one has exactly twelve keys: test_apigateway_lambda.snapshot.json::test_lambda_aws_proxy_integration)."""
+    return {k: v for k, v in identity.items() if v is not None or k not in ("apiKey", "apiKeyId")}
 
 
 def malformed(reason: str) -> GatewayError:

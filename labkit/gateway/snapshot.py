@@ -78,11 +78,14 @@ class StageSnapshot:
             found = self._settings[key] = self._merge_settings(resource_path, http_method)
         return found
 
-    def _merge_settings(self, resource_path: str, http_method: str) -> dict[str, Any]:
+    def own_method_setting(self, resource_path: str, http_method: str) -> dict[str, Any]:
+        """The method's own methodSettings entry, without `*/*` ({} when it has none)."""
         settings = self.stage.get("methodSettings") or {}
-        merged = dict(settings.get("*/*") or {})
         # `~1pets/GET` is the escaped form; a patch path written `/pets/GET/...` stores `pets/GET`.
-        own = settings.get(method_setting_key(resource_path, http_method)) or \
+        return settings.get(method_setting_key(resource_path, http_method)) or \
             settings.get(f"{resource_path.lstrip('/')}/{http_method}") or {}
-        merged.update(own)
+
+    def _merge_settings(self, resource_path: str, http_method: str) -> dict[str, Any]:
+        merged = dict((self.stage.get("methodSettings") or {}).get("*/*") or {})
+        merged.update(self.own_method_setting(resource_path, http_method))
         return merged

@@ -446,6 +446,8 @@ def prepare_cache_api(lab: SimLab, scenario: CacheScenario) -> str:
         apigw.update_stage(restApiId=made.api_id, stageName=STAGE, patchOperations=[
             {"op": "replace", "path": "/cacheClusterEnabled", "value": "true"},
             {"op": "replace", "path": "/cacheClusterSize", "value": scenario.cache_size},
+            # A new `*/*` setting starts with caching off: the cluster alone caches nothing.
+            {"op": "replace", "path": "/*/*/caching/enabled", "value": "true"},
             {"op": "replace", "path": "/*/*/caching/ttlInSeconds", "value": str(scenario.ttl)},
             {"op": "replace", "path": "/*/*/caching/requireAuthorizationForCacheControl",
              "value": "false" if scenario.may_invalidate else "true"},

@@ -289,10 +289,13 @@ def patch_usage_plan_apply_patch_operations(original: Callable[..., Any]) -> Cal
 
 
 # What AWS stores when a method-settings entry is first created by patching one field (recorded on
-# AWS: reference section 1, fact 11); moto used 1000/2000 and cachingEnabled False.
+# AWS: reference section 1, fact 11; the AWS CLI reference's `update-stage` example;
+# test_apigateway_common.snapshot.json::...::TestStages::test_update_stage_remove_wildcard "update-stage").
+# Moto used 1000/2000 and cacheDataEncrypted True.
 AWS_METHOD_SETTING_DEFAULTS: dict[str, Any] = {
     "throttlingRateLimit": 10000.0,
     "throttlingBurstLimit": 5000,
+    "cachingEnabled": False,
     "cacheTtlInSeconds": 300,
     "cacheDataEncrypted": False,
     "requireAuthorizationForCacheControl": True,

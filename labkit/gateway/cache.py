@@ -152,8 +152,8 @@ class CacheSettings:
 def cache_settings(snapshot: StageSnapshot, resource_path: str, method: str) -> CacheSettings | None:
     """The method's cache settings; None when the cache takes no part (cluster off, method not cached, TTL 0)."""
     stage = snapshot.stage
-    if not stage.get("cacheClusterEnabled"):
-        return None
+    if not stage.get("cacheClusterEnabled") or not snapshot.use_stage_cache:
+        return None  # a canary's requests skip the stage cache unless `useStageCache` (API_CanarySettings)
     settings = snapshot.method_settings(resource_path, method)
     enabled = caching_enabled(snapshot, resource_path, method)
     ttl = int(settings.get("cacheTtlInSeconds", DEFAULT_TTL_SECONDS))

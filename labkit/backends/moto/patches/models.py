@@ -67,7 +67,9 @@ def patch_stage_to_json(original: Callable[..., Any]) -> Callable[..., Any]:
         dct = original(self, *args, **kwargs)
         canary = getattr(self, CANARY_ATTR, None)
         if canary is not None:
-            dct["canarySettings"] = canary
+            # No overrides: AWS leaves the key out (recorded: test_apigateway_canary.snapshot.json::
+            # ...::test_update_stage_with_copy_ops "update-stage-with-copy").
+            dct["canarySettings"] = {k: v for k, v in canary.items() if v != {} or k != "stageVariableOverrides"}
         return dct
 
     return to_json
@@ -127,7 +129,9 @@ def patch_stage_apply_operations(original: Callable[..., Any]) -> Callable[..., 
                     raise BadRequestException(f"Invalid patch path {path}")
                 setattr(self, CANARY_ATTR, None)
             elif path.startswith("/canarySettings/"):
-                canary = canary if canary is not None else canary_from_request({})
+                # A canary made by a patch starts on the stage's deployment (recorded:
+                # test_apigateway_canary.snapshot.json::...::test_update_stage_with_copy_ops "update-stage-with-copy").
+                canary = canary if canary is not None else canary_from_request({}, self.deployment_id)
                 field = path[len("/canarySettings/") :]
                 if field.startswith("stageVariableOverrides/"):
                     var = field[len("stageVariableOverrides/") :]

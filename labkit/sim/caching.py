@@ -5,8 +5,8 @@ Every simulated request goes through the gateway on a VirtualClock: through its 
 or, with `fast=False`, through `Gateway.handle`; both give the same records. The simulator does not model
 the cache: the gateway's stage cache (labkit/gateway/cache.py) decides every HIT and MISS, with the
 stage set up through ordinary boto3 `update_stage` calls (`/cacheClusterEnabled`, `/cacheClusterSize`,
-`/*/*/caching/ttlInSeconds`, `/*/*/caching/requireAuthorizationForCacheControl`) and the key in a
-query string that the integration lists in `cacheKeyParameters`.
+`/*/*/caching/enabled`, `/*/*/caching/ttlInSeconds`, `/*/*/caching/requireAuthorizationForCacheControl`)
+and the key in a query string that the integration lists in `cacheKeyParameters`.
 https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html
 
 The backend is a Lambda proxy function that returns the **current version** of the item asked for:

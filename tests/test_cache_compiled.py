@@ -116,6 +116,7 @@ def _set_stage(api_id, strategy="SUCCEED_WITH_RESPONSE_HEADER", require_authoriz
     shared_lab().client("apigateway").update_stage(restApiId=api_id, stageName="dev", patchOperations=[
         {"op": "replace", "path": "/cacheClusterEnabled", "value": "true"},
         {"op": "replace", "path": "/cacheClusterSize", "value": "0.5"},
+        {"op": "replace", "path": "/*/*/caching/enabled", "value": "true"},
         {"op": "replace", "path": "/*/*/caching/ttlInSeconds", "value": "30"},
         {"op": "replace", "path": "/*/*/caching/requireAuthorizationForCacheControl",
          "value": str(require_authorization).lower()},

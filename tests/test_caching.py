@@ -34,7 +34,8 @@ def cached_api(lab, *, key_parameters=None, stage_settings=(), name="cached"):
                                f"2015-03-31/functions/{fn}/invocations", cacheKeyParameters=key_parameters or [])
     client.create_deployment(restApiId=api.id, stageName="dev")
     ops = [{"op": "replace", "path": "/cacheClusterEnabled", "value": "true"},
-           {"op": "replace", "path": "/cacheClusterSize", "value": "0.5"}] + list(stage_settings)
+           {"op": "replace", "path": "/cacheClusterSize", "value": "0.5"},
+           {"op": "replace", "path": "/*/*/caching/enabled", "value": "true"}] + list(stage_settings)
     client.update_stage(restApiId=api.id, stageName="dev", patchOperations=ops)
     return api, lab.stage_url(api.id, "dev") + "/items"
 

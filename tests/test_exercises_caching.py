@@ -41,6 +41,7 @@ def test_backend_calls_match_the_gateway(lab):
     api.deploy("dev")
     client.update_stage(restApiId=api.id, stageName="dev", patchOperations=[
         {"op": "replace", "path": "/cacheClusterEnabled", "value": "true"},
+        {"op": "replace", "path": "/*/*/caching/enabled", "value": "true"},
         {"op": "replace", "path": "/*/*/caching/ttlInSeconds", "value": str(exercises.PREDICT_TTL)}])
     clock = VirtualClock()
     gw = lab.gateway(clock=clock)

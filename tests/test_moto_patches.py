@@ -381,7 +381,8 @@ def test_update_usage_plan_handles_stage_removal_and_method_throttles():
 
 
 def test_new_method_settings_start_from_aws_defaults_and_per_method_from_the_stage_default(apigw):
-    # Recorded on AWS (reference section 1, fact 11): 10,000/5,000 and no cachingEnabled.
+    # Recorded on AWS (reference section 1, fact 11): 10,000/5,000; cachingEnabled false (AWS CLI
+    # reference, update-stage example).
     # https://docs.aws.amazon.com/apigateway/latest/api/API_MethodSetting.html
     client, api = apigw, _deployed_root_get(apigw)
     client.update_stage(restApiId=api, stageName="dev", patchOperations=[
@@ -390,7 +391,7 @@ def test_new_method_settings_start_from_aws_defaults_and_per_method_from_the_sta
     client.update_stage(restApiId=api, stageName="dev", patchOperations=[
         {"op": "replace", "path": "/~1/GET/caching/ttlInSeconds", "value": "60"}])
     settings = client.get_stage(restApiId=api, stageName="dev")["methodSettings"]
-    assert settings["*/*"]["throttlingBurstLimit"] == 5000 and "cachingEnabled" not in settings["*/*"]
+    assert settings["*/*"]["throttlingBurstLimit"] == 5000 and settings["*/*"]["cachingEnabled"] is False
     assert settings["~1/GET"]["throttlingRateLimit"] == 50.0 and settings["~1/GET"]["cacheTtlInSeconds"] == 60
 
 

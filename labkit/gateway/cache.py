@@ -157,16 +157,31 @@ class CacheSettings:
 def cache_settings(snapshot: StageSnapshot, resource_path: str, method: str) -> CacheSettings | None:
     """The method's cache settings; None when the cache takes no part (cluster off, method not cached, TTL 0)."""
     stage = snapshot.stage
-    if not stage.get("cacheClusterEnabled"):
-        return None
+    if not stage.get("cacheClusterEnabled") or not snapshot.use_stage_cache:
+        return None  # a canary's requests skip the stage cache unless `useStageCache` (API_CanarySettings)
     settings = snapshot.method_settings(resource_path, method)
-    enabled = settings.get("cachingEnabled", method == "GET")  # GET is cached by default
+    enabled = caching_enabled(snapshot, resource_path, method)
     ttl = int(settings.get("cacheTtlInSeconds", DEFAULT_TTL_SECONDS))
     if not enabled or ttl <= 0:
         return None
     return CacheSettings(str(stage.get("cacheClusterSize") or "0.5"), ttl,
                          bool(settings.get("requireAuthorizationForCacheControl", True)),
                          settings.get("unauthorizedCacheControlHeaderStrategy", "SUCCEED_WITH_RESPONSE_HEADER"))
+
+
+def caching_enabled(snapshot: StageSnapshot, resource_path: str, method: str) -> bool:
+    """Whether the method's responses are cached: its own setting's `cachingEnabled` decides; the
+    stage-wide `*/*` one applies to GET only, and with no setting at all GET is cached.
+
+    "When you enable caching for a stage, only GET methods have caching enabled by default ... You can
+    enable caching for other methods by overriding method settings."
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html"""
+    own = snapshot.own_method_setting(resource_path, method)
+    if "cachingEnabled" in own:
+        return bool(own["cachingEnabled"])
+    if method != "GET":
+        return False
+    return bool(((snapshot.stage.get("methodSettings") or {}).get("*/*") or {}).get("cachingEnabled", True))
 
 
 def key_parameters(route: Route) -> tuple[str, tuple[str, ...]]:

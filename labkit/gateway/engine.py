@@ -27,7 +27,7 @@ from .observe import Observer
 from .pipeline import Call, Step
 from .ports import DefinitionSource, FunctionRunner, ServiceClients
 from .responses import internal_error
-from .snapshot import Deployment, StageSnapshot
+from .snapshot import Deployment, StageSnapshot, canary_stage
 from .steps import default_steps
 from .throttle import ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, Limits
 from .trace import Trace, passed_before
@@ -133,6 +133,11 @@ class Gateway:
             deployment = self._deployment(api_id, stage["deploymentId"])
             if deployment is not None:
                 compiled = StageSnapshot(api_id, stage_name, deployment, stage)
+                if stage.get("canarySettings"):
+                    seen = canary_stage(stage)
+                    canary = self._deployment(api_id, seen["deploymentId"])
+                    if canary is not None:
+                        compiled.canary = StageSnapshot(api_id, stage_name, canary, seen, is_canary=True)
         with self._lock:
             self._stages[key] = (version, compiled)
         return compiled

@@ -135,6 +135,11 @@ class Call:
         }
         if self.authorizer is not None:
             ctx["authorizer"] = self.authorizer
+        if self.snapshot is not None and (self.snapshot.is_canary or self.snapshot.canary is not None):
+            # Present only when the stage has a canary (test_apigateway_canary.snapshot.json::
+            # ...::TestCanaryDeployments::test_invoking_canary_deployment: "false", then "true").
+            # Written as the recording prints it: the kit's VTL would render a Python bool as "True".
+            ctx["isCanaryRequest"] = "true" if self.snapshot.is_canary else "false"
         return ctx
 
 

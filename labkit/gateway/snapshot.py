@@ -3,6 +3,10 @@
 The deployment's definition (resources, methods, integrations, gateway responses) is a snapshot
 taken when it was deployed; the stage's own settings (variables, method settings) are live.
 https://docs.aws.amazon.com/apigateway/latest/api/API_Deployment.html
+
+A stage with a canary is two snapshots: the stage's own and the canary's (the canary deployment, the
+stage variables with the canary's overrides). The route step sends `percentTraffic` of the requests
+to the second. https://docs.aws.amazon.com/apigateway/latest/developerguide/canary-release.html
 """
 
 from __future__ import annotations
@@ -60,6 +64,18 @@ class StageSnapshot:
     stage: dict[str, Any]
     _settings: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict, repr=False)
     plans: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)  # plans.RoutePlan by (resource id, method)
+    canary: StageSnapshot | None = None  # the canary's snapshot, when the stage has canarySettings
+    is_canary: bool = False  # this snapshot serves the canary's requests ($context.isCanaryRequest)
+
+    @property
+    def canary_percent(self) -> float:
+        """`canarySettings.percentTraffic`: the share (0–100) of requests the canary answers."""
+        return float((self.stage.get("canarySettings") or {}).get("percentTraffic") or 0.0) if self.canary else 0.0
+
+    @property
+    def use_stage_cache(self) -> bool:
+        """Whether this snapshot's requests use the stage cache: the canary's only with `useStageCache`."""
+        return not self.is_canary or bool((self.stage.get("canarySettings") or {}).get("useStageCache"))
 
     @property
     def variables(self) -> dict[str, str]:
@@ -78,11 +94,26 @@ class StageSnapshot:
             found = self._settings[key] = self._merge_settings(resource_path, http_method)
         return found
 
-    def _merge_settings(self, resource_path: str, http_method: str) -> dict[str, Any]:
+    def own_method_setting(self, resource_path: str, http_method: str) -> dict[str, Any]:
+        """The method's own methodSettings entry, without `*/*` ({} when it has none)."""
         settings = self.stage.get("methodSettings") or {}
-        merged = dict(settings.get("*/*") or {})
         # `~1pets/GET` is the escaped form; a patch path written `/pets/GET/...` stores `pets/GET`.
-        own = settings.get(method_setting_key(resource_path, http_method)) or \
+        return settings.get(method_setting_key(resource_path, http_method)) or \
             settings.get(f"{resource_path.lstrip('/')}/{http_method}") or {}
-        merged.update(own)
+
+    def _merge_settings(self, resource_path: str, http_method: str) -> dict[str, Any]:
+        merged = dict((self.stage.get("methodSettings") or {}).get("*/*") or {})
+        merged.update(self.own_method_setting(resource_path, http_method))
         return merged
+
+
+def canary_stage(stage: dict[str, Any]) -> dict[str, Any]:
+    """The stage as the canary's requests see it: the canary's deployment (the stage's own when the
+    canary names none, as AWS records it) and the stage variables with `stageVariableOverrides` on top
+    (an override may add a variable the stage lacks).
+    test_apigateway_canary.snapshot.json::tests/aws/services/apigateway/test_apigateway_canary.py::
+    TestCanaryDeployments::test_invoking_canary_deployment ("response-canary-deployment");
+    TestStageCrudCanary::test_update_stage_with_copy_ops ("update-stage-with-copy")."""
+    canary = stage.get("canarySettings") or {}
+    return {**stage, "deploymentId": canary.get("deploymentId") or stage.get("deploymentId"),
+            "variables": {**(stage.get("variables") or {}), **(canary.get("stageVariableOverrides") or {})}}

@@ -21,6 +21,7 @@ from .pipeline import Call, CompileNext, Errors, Next, NotCompilable, PayloadLim
 from .plans import plan_for
 from .responses import GatewayError
 from .throttle import Admission, Limits, admit, period_start, throttle_spec
+from .trace import CANARY
 from .validate import validate
 
 
@@ -86,10 +87,15 @@ class Resolve:
     name = "route"
 
     def compile(self, call: Call, next_compile: CompileNext) -> None:
+        """A class is one deployment's: a canary taking some but not all requests decides per request."""
         req = call.request
         snapshot = call.gateway.snapshot(req.api_id, req.stage)
         if snapshot is None or snapshot.stage.get("tracingEnabled"):
             raise NotCompilable("no such stage, or a traced one")
+        if snapshot.canary is not None and 0 < snapshot.canary_percent < 100:
+            raise NotCompilable("a canary splits the stage's requests between two deployments")
+        if snapshot.canary is not None and snapshot.canary_percent >= 100:
+            snapshot = snapshot.canary
         call.snapshot, call.stage_variables = snapshot, snapshot.variables
         call.route = route = snapshot.deployment.router.match(req.method, req.path)
         call.plan = plan_for(snapshot, route, req.method)
@@ -100,6 +106,9 @@ class Resolve:
         snapshot = call.gateway.snapshot(req.api_id, req.stage)
         if snapshot is None:
             raise GatewayError("MISSING_AUTHENTICATION_TOKEN", reason="no-stage")
+        if snapshot.canary is not None and canary_draw(call.request_id) * 100 < snapshot.canary_percent:
+            snapshot = snapshot.canary
+            call.note(CANARY)  # the canary deployment answers (trace.py)
         call.snapshot = snapshot
         call.stage_variables = snapshot.variables
         if snapshot.stage.get("tracingEnabled"):
@@ -109,6 +118,13 @@ class Resolve:
         call.log("Starting execution for request: {}", call.request_id)
         call.log("HTTP Method: {}, Resource Path: {}", req.method, req.path)
         return next_step(call)
+
+
+def canary_draw(request_id: str) -> float:
+    """A number in [0, 1) from the random bits of the request id: the gateway's seeded generator drew
+    them (Gateway.request_bits), so a seeded gateway splits the same requests the same way every run,
+    and a stage without a canary draws nothing more."""
+    return int(request_id[-12:], 16) / float(1 << 48)
 
 
 class Authorize:

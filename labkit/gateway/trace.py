@@ -12,6 +12,7 @@ from dataclasses import dataclass
 # integration split as AWS's console shows it: integration request, the backend, integration response.
 STEP_NAMES = ("endpoint", "route", "payload size", "authorizer", "API key", "throttle", "request validation",
               "cache", "integration request", "integration", "integration response")
+CANARY = "canary"  # the fact of a request the route step sent to the stage's canary deployment
 GATEWAY = "gateway"  # API Gateway itself failed (an unexpected exception): 500 Internal server error
 
 
@@ -22,7 +23,8 @@ class Trace:
     `answered_by`: a name of STEP_NAMES, or "gateway" for an internal error. A request the backend
     answered has `answered_by == "integration"` and no `response_type`. `reason`: a short
     machine-readable cause ("no-route", "function-error", "throttled", ...; "ok" when the
-    integration answered). `facts`: what happened on the way ("authorizer-invoked", "cache-hit", ...).
+    integration answered). `facts`: what happened on the way ("authorizer-invoked", "cache-hit", ...;
+    "canary" when the stage's canary deployment answered, see `canary`).
     """
 
     request_id: str
@@ -40,6 +42,11 @@ class Trace:
     def has(self, fact: str) -> bool:
         """Whether `fact` happened on the way (see `facts`)."""
         return fact in self.facts
+
+    @property
+    def canary(self) -> bool:
+        """Whether the stage's canary deployment served the request (canarySettings.percentTraffic)."""
+        return CANARY in self.facts
 
     def passed_through(self, step: str) -> bool:
         """Whether `step` let the request through (it ran and did not answer)."""

@@ -5,8 +5,8 @@ Every simulated request goes through the gateway on a VirtualClock: through its 
 or, with `fast=False`, through `Gateway.handle`; both give the same records. The simulator does not model
 the cache: the gateway's stage cache (labkit/gateway/cache.py) decides every HIT and MISS, with the
 stage set up through ordinary boto3 `update_stage` calls (`/cacheClusterEnabled`, `/cacheClusterSize`,
-`/*/*/caching/ttlInSeconds`, `/*/*/caching/requireAuthorizationForCacheControl`) and the key in a
-query string that the integration lists in `cacheKeyParameters`.
+`/*/*/caching/enabled`, `/*/*/caching/ttlInSeconds`, `/*/*/caching/requireAuthorizationForCacheControl`)
+and the key in a query string that the integration lists in `cacheKeyParameters`.
 https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html
 
 The backend is a Lambda proxy function that returns the **current version** of the item asked for:
@@ -446,6 +446,8 @@ def prepare_cache_api(lab: SimLab, scenario: CacheScenario) -> str:
         apigw.update_stage(restApiId=made.api_id, stageName=STAGE, patchOperations=[
             {"op": "replace", "path": "/cacheClusterEnabled", "value": "true"},
             {"op": "replace", "path": "/cacheClusterSize", "value": scenario.cache_size},
+            # A new `*/*` setting starts with caching off: the cluster alone caches nothing.
+            {"op": "replace", "path": "/*/*/caching/enabled", "value": "true"},
             {"op": "replace", "path": "/*/*/caching/ttlInSeconds", "value": str(scenario.ttl)},
             {"op": "replace", "path": "/*/*/caching/requireAuthorizationForCacheControl",
              "value": "false" if scenario.may_invalidate else "true"},

@@ -67,7 +67,9 @@ def patch_stage_to_json(original: Callable[..., Any]) -> Callable[..., Any]:
         dct = original(self, *args, **kwargs)
         canary = getattr(self, CANARY_ATTR, None)
         if canary is not None:
-            dct["canarySettings"] = canary
+            # No overrides: AWS leaves the key out (recorded: test_apigateway_canary.snapshot.json::
+            # ...::test_update_stage_with_copy_ops "update-stage-with-copy").
+            dct["canarySettings"] = {k: v for k, v in canary.items() if v != {} or k != "stageVariableOverrides"}
         return dct
 
     return to_json
@@ -127,7 +129,9 @@ def patch_stage_apply_operations(original: Callable[..., Any]) -> Callable[..., 
                     raise BadRequestException(f"Invalid patch path {path}")
                 setattr(self, CANARY_ATTR, None)
             elif path.startswith("/canarySettings/"):
-                canary = canary if canary is not None else canary_from_request({})
+                # A canary made by a patch starts on the stage's deployment (recorded:
+                # test_apigateway_canary.snapshot.json::...::test_update_stage_with_copy_ops "update-stage-with-copy").
+                canary = canary if canary is not None else canary_from_request({}, self.deployment_id)
                 field = path[len("/canarySettings/") :]
                 if field.startswith("stageVariableOverrides/"):
                     var = field[len("stageVariableOverrides/") :]
@@ -289,10 +293,13 @@ def patch_usage_plan_apply_patch_operations(original: Callable[..., Any]) -> Cal
 
 
 # What AWS stores when a method-settings entry is first created by patching one field (recorded on
-# AWS: reference section 1, fact 11); moto used 1000/2000 and cachingEnabled False.
+# AWS: reference section 1, fact 11; the AWS CLI reference's `update-stage` example;
+# test_apigateway_common.snapshot.json::...::TestStages::test_update_stage_remove_wildcard "update-stage").
+# Moto used 1000/2000 and cacheDataEncrypted True.
 AWS_METHOD_SETTING_DEFAULTS: dict[str, Any] = {
     "throttlingRateLimit": 10000.0,
     "throttlingBurstLimit": 5000,
+    "cachingEnabled": False,
     "cacheTtlInSeconds": 300,
     "cacheDataEncrypted": False,
     "requireAuthorizationForCacheControl": True,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from labkit.apis import import_openapi, lambda_uri
 
 # The recording's function (Node.js there): the event, stringified into a JSON string body.
@@ -98,3 +100,40 @@ def test_apigw_test_invoke_method_api(lab):
         assert re.fullmatch(STAMP + "Successfully completed execution", lines[-3]), lines[-3]
         assert re.fullmatch(STAMP + "Method completed with status: 200", lines[-2]), lines[-2]
         assert lines[-1] == ""
+
+
+ECHO_EVENT = '''
+def handler(event, context):
+    return event
+'''
+
+
+@pytest.mark.parametrize("stage_name", ["local", "dev"])
+def test_apigw_stage_variables(lab, stage_name):
+    """test_apigateway_basic.py::TestAPIGateway::test_apigw_stage_variables[local|dev] (validated on AWS;
+    asserted in code, no snapshot key): POST /test, AWS (non-proxy) Lambda integration with the request
+    template `{ "version": "$stageVariables.version" }`. On `dev` the function's name comes from
+    `${stageVariables.lambdaFunction}` in the URI and `version` is 1.0; on `local`, without variables, the
+    name is literal and `$stageVariables.version` renders empty."""
+    fn = lab.lambda_function("rec-stage-vars", ECHO_EVENT)
+    fn_name = fn.rsplit(":", 1)[-1]
+    client = lab.client("apigateway")
+    api_id = client.create_rest_api(name="aws lambda api")["id"]
+    root = next(r["id"] for r in client.get_resources(restApiId=api_id)["items"] if r["path"] == "/")
+    resource_id = client.create_resource(restApiId=api_id, parentId=root, pathPart="test")["id"]
+    client.put_method(restApiId=api_id, resourceId=resource_id, httpMethod="POST", authorizationType="NONE")
+    target = fn.rsplit(":", 1)[0] + (":${stageVariables.lambdaFunction}" if stage_name == "dev" else f":{fn_name}")
+    client.put_integration(restApiId=api_id, resourceId=resource_id, httpMethod="POST", integrationHttpMethod="POST",
+                           type="AWS", uri=lambda_uri(lab.region, target),
+                           requestTemplates={"application/json": '{ "version": "$stageVariables.version" }'})
+    client.put_method_response(restApiId=api_id, resourceId=resource_id, httpMethod="POST", statusCode="200",
+                               responseParameters={"method.response.header.Content-Type": False,
+                                                   "method.response.header.Access-Control-Allow-Origin": False})
+    client.put_integration_response(restApiId=api_id, resourceId=resource_id, httpMethod="POST", statusCode="200")
+    deployment_id = client.create_deployment(restApiId=api_id)["id"]
+    variables = {"lambdaFunction": fn_name, "version": "1.0"} if stage_name == "dev" else {}
+    client.create_stage(restApiId=api_id, stageName=stage_name, deploymentId=deployment_id, variables=variables)
+    r = lab.gateway().invoke("POST", lab.stage_url(api_id, stage_name) + "/test",
+                             headers={"Content-Type": "application/json"}, body={"test": "test"})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"version": "1.0" if stage_name == "dev" else ""}

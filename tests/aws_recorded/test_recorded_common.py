@@ -57,7 +57,8 @@ def _validated_api(lab, post_path_parameter: str = "test"):
     for method, path_parameter in (("GET", "test"), ("POST", post_path_parameter)):
         client.put_method(restApiId=api_id, resourceId=resource_id, httpMethod=method, authorizationType="NONE",
                           requestValidatorId=validator_id,
-                          requestParameters={f"method.request.path.{path_parameter}": True, "method.request.querystring.qs1": True,
+                          requestParameters={f"method.request.path.{path_parameter}": True,
+                                             "method.request.querystring.qs1": True,
                                              "method.request.header.x-header-param": True},
                           requestModels={"application/json": "testSchema"})
         client.put_integration(restApiId=api_id, resourceId=resource_id, httpMethod=method,

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from labkit.apis import RestApi
+from recorded import CLIENT_HEADERS, serving
 
 HTTP_SNAP = "test_apigateway_http.snapshot.json::tests/aws/services/apigateway/test_apigateway_http.py"
 REMAP_SNAP = ("test_apigateway_integrations.snapshot.json::tests/aws/services/apigateway/"
@@ -51,13 +51,8 @@ class _Backend(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def backend():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Backend)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    with serving(_Backend) as url:
+        yield url + "/"
 
 
 def _api(lab, name):
@@ -133,16 +128,6 @@ def test_http_proxy_passes_client_headers_and_remaps_backend_ones(lab, backend):
     assert r.headers["x-amzn-Remapped-Server"]
 
 
-CLIENT_HEADERS = {
-    "Accept": "application/json", "Accept-Charset": "UTF-8", "Accept-Encoding": "br", "Age": "request_Age",
-    "Authorization": "Unauthorized", "Connection": "close", "Content-Encoding": "deflate",
-    "Content-MD5": "request_Content-MD5", "Content-Type": "application/json", "Date": "request_Date",
-    "Expect": "100-continue", "Max-Forwards": "2", "Pragma": "cache", "Proxy-Authenticate": "Basic",
-    "Range": "bytes=500-999", "Referer": "https://example.com/", "Server": "https://example.com/",
-    "TE": "deflate", "Trailer": "Expires", "Transfer-Encoding": "chunked", "Upgrade": "HTTP/2.0",
-    "User-Agent": "localStack/0.0", "Via": "p.example.net", "Warn": "299 localStack/0.0",
-    "WWW-Authenticate": "Basic YWxhZGRpbjpvcGVuc2VzYW1l",
-}
 HEADERS = list(CLIENT_HEADERS) + ["Host", "Content-Length"]
 MAPPED = {
     "Accept": "text/html", "Accept-Charset": "UTF-16", "Accept-Encoding": "zstd", "Age": "request_params_age",

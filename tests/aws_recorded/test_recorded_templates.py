@@ -11,12 +11,12 @@ import base64
 import json
 import re
 import textwrap
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from labkit.apis import RestApi
+from recorded import serving
 
 STAGE = "dev"
 
@@ -46,13 +46,8 @@ class _RawEcho(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def raw_echo():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _RawEcho)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with serving(_RawEcho) as url:
+        yield url
 
 
 def _route(lab, api, path, method, *, integration, response_templates, status="200",

@@ -11,7 +11,7 @@ Simplifications, each one sentence for the notebooks:
 - The call goes through the lab's own clients (the ServiceClients port): the integration's `credentials`
   role is not assumed, so a role that lacks `sqs:SendMessage` still succeeds locally (on AWS it would not).
 - The service answers in the lab's region, whatever region the URI names.
-- Query-protocol requests (SQS `Action=SendMessage&...`) support flat parameters and `MessageAttribute.N.*`.
+- Query-protocol requests (SQS `Action=SendMessage&...`) support flat parameters and `MessageAttribute(s).N.*`.
 """
 
 from __future__ import annotations
@@ -276,7 +276,10 @@ def _query_params(members: dict[str, str], fields: dict[str, str]) -> dict[str, 
     params: dict[str, Any] = {}
     attributes: dict[str, dict[str, str]] = {}
     for key, value in fields.items():
-        found = re.fullmatch(r"MessageAttribute\.(\d+)\.(Name|Value\.StringValue|Value\.BinaryValue|Value\.DataType)",
+        # `MessageAttributes.N.*` (plural) is accepted as `MessageAttribute.N.*` is
+        # (test_apigateway_sqs.snapshot.json::tests/aws/services/apigateway/test_apigateway_sqs.py::
+        # test_sqs_aws_integration_with_message_attribute[MessageAttribute] and [MessageAttributes]).
+        found = re.fullmatch(r"MessageAttributes?\.(\d+)\.(Name|Value\.StringValue|Value\.BinaryValue|Value\.DataType)",
                              key)
         if found:
             attributes.setdefault(found.group(1), {})[found.group(2)] = value

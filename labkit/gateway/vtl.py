@@ -134,6 +134,12 @@ class Namespace(dict):  # type: ignore[type-arg]
 
 # `#set($a.b[$k].c["x"] = value)`: airspeed's #set takes dotted names only.
 _SET_BY_KEY = re.compile(r'#set\s*\(\s*\$(?P<target>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^\]]+\])*)\[(?P<key>[^\]]+)\]\s*=\s*')
+# `#set($context.requestOverride.header.X-Amz-Target = ...)`: a property name with hyphens, as a set target.
+_SET_HYPHENATED = re.compile(r"#set\s*\(\s*\$(?P<target>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)"
+                             r"\.(?P<name>[A-Za-z_]\w*(?:-[\w-]*)+)\s*=\s*")
+# A double-quoted argument (after `(` or `,`) holding a backslash airspeed cannot read (`"\'"`).
+_ODD_ESCAPE_ARG = re.compile(r'(?<=[(,])(\s*)"((?:[^"\\\n]|\\.)*\\[^"nrbt\\$](?:[^"\\\n]|\\.)*)"')
+_ODD_ESCAPE = re.compile(r'\\(?=[^"nrbt\\$])')
 # A reference to make quiet: `$name` or `${name}`, not escaped, not the name a #set or #foreach binds.
 _REFERENCE = re.compile(r"(?<![\\\w])\$(?=\{?[A-Za-z_])")
 _BINDING = re.compile(r"#(?:set|foreach)\s*\(\s*$|#macro\s*\([^)]*$")
@@ -164,8 +170,21 @@ def rewrite_set_by_key(template: str) -> str:
     """`#set($map[$key] = v)` as two #set airspeed understands: the value, then `put` into the map.
     test_apigateway_integrations.snapshot.json::tests/aws/services/apigateway/test_apigateway_integrations.py::
     test_integration_mock_with_vtl_map_assignation"""
+    return _rewrite_set_as_put(template, _SET_BY_KEY, "key")
+
+
+def rewrite_hyphenated_set(template: str) -> str:
+    """`#set($map.X-Amz-Target = v)` as a `put` of the key "X-Amz-Target": AWS takes the hyphenated name
+    whole (test_apigateway_eventbridge.snapshot.json::tests/aws/services/apigateway/
+    test_apigateway_eventbridge.py::test_apigateway_to_eventbridge sets the header this way)."""
+    return _rewrite_set_as_put(template, _SET_HYPHENATED, "name")
+
+
+def _rewrite_set_as_put(template: str, pattern: re.Pattern[str], group: str) -> str:
+    """Each `#set(<pattern> value)` as `#set($labkitSetValue = value)` then `target.put(key, ...)`;
+    a bare name (group "name") is quoted as a string key."""
     out, pos = [], 0
-    for match in _SET_BY_KEY.finditer(template):
+    for match in pattern.finditer(template):
         if match.start() < pos:
             continue
         end = _closing_paren(template, match.end())
@@ -173,11 +192,20 @@ def rewrite_set_by_key(template: str) -> str:
             break
         value = template[match.end():end]
         out.append(template[pos:match.start()])
+        key = match[group] if group == "key" else f'"{match[group]}"'
         out.append(f"#set($labkitSetValue = {value})"
-                   f"#set($labkitSetValue = ${match['target']}.put({match['key']}, $labkitSetValue))")
+                   f"#set($labkitSetValue = ${match['target']}.put({key}, $labkitSetValue))")
         pos = end + 1
     out.append(template[pos:])
     return "".join(out)
+
+
+def literal_backslashes(template: str) -> str:
+    """In a string argument, a backslash before a character Velocity does not escape stays a backslash
+    (Java's Velocity reads `"\'"` as the two characters; airspeed would refuse it). Recorded:
+    test_apigateway_eventbridge.snapshot.json::tests/aws/services/apigateway/test_apigateway_eventbridge.py::
+    test_apigateway_to_eventbridge (`.replaceAll("\'","'")` in the request template)."""
+    return _ODD_ESCAPE_ARG.sub(lambda m: m[1] + '"' + _ODD_ESCAPE.sub(r"\\\\", m[2]) + '"', template)
 
 
 def quiet_references(template: str) -> str:
@@ -201,4 +229,4 @@ def quiet_references(template: str) -> str:
 
 def prepare(template: str) -> str:
     """The template text airspeed runs: map assignments rewritten, references quiet."""
-    return quiet_references(rewrite_set_by_key(template))
+    return quiet_references(literal_backslashes(rewrite_hyphenated_set(rewrite_set_by_key(template))))

@@ -1,4 +1,4 @@
-"""AWS service integrations (type AWS, other than Lambda): SQS, Step Functions, S3, DynamoDB.
+"""AWS service integrations (type AWS, other than Lambda): SQS, Step Functions, S3, DynamoDB, EventBridge.
 
 The integration URI names the service and either a path (`arn:aws:apigateway:{region}:sqs:path/{account}/{queue}`)
 or an action (`arn:aws:apigateway:{region}:states:action/StartExecution`). AwsService's integration request
@@ -11,7 +11,7 @@ Simplifications, each one sentence for the notebooks:
 - The call goes through the lab's own clients (the ServiceClients port): the integration's `credentials`
   role is not assumed, so a role that lacks `sqs:SendMessage` still succeeds locally (on AWS it would not).
 - The service answers in the lab's region, whatever region the URI names.
-- Query-protocol requests (SQS `Action=SendMessage&...`) support flat parameters and `MessageAttribute.N.*`.
+- Query-protocol requests (SQS `Action=SendMessage&...`) support flat parameters and `MessageAttribute(s).N.*`.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from ..pipeline import Call
 from ..ports import ServiceClients, ServiceError, ServiceNetworkError, ServiceParameterError
 from ..responses import GatewayError
 from .integration_response import integration_response
+from .overrides import override_parameters
 from .parameters import request_parameters, with_stage_variables
 from .payloads import integration_body
 from .timeouts import simulated_timeout
@@ -77,6 +78,10 @@ def default_service_calls() -> dict[str, ServiceCall]:
         "states": _json_protocol("stepfunctions"),
         "s3": _s3,
         "dynamodb": _json_protocol("dynamodb"),
+        # EventBridge PutEvents (`events:action/PutEvents`, X-Amz-Target `AWSEvents.PutEvents`):
+        # test_apigateway_eventbridge.snapshot.json::tests/aws/services/apigateway/
+        # test_apigateway_eventbridge.py::test_apigateway_to_eventbridge
+        "events": _json_protocol("events"),
     }
 
 
@@ -149,11 +154,12 @@ class AwsService:
 
 
 def _service_request(call: Call, integration: dict[str, Any], parsed: re.Match[str], service: str) -> ServiceRequest:
-    """Fill `{placeholders}` from integration path parameters, map headers and query, render the body."""
-    mapped = request_parameters(call, integration)
+    """Render the body, then fill `{placeholders}` from integration path parameters and map headers and
+    query, with what the template set in `$context.requestOverride` written over them."""
+    body = integration_body(call, integration)
+    mapped = override_parameters(call, request_parameters(call, integration))
     path_values = {**(call.route.path_parameters if call.route else {}), **mapped["path"]}
     api = _PLACEHOLDER.sub(lambda m: path_values.get(m.group(1).rstrip("+"), ""), parsed.group("api"))
-    body = integration_body(call, integration)
     headers = Headers(mapped["header"])
     if body and "Content-Type" not in headers and call.request.headers.get("Content-Type"):
         headers["Content-Type"] = call.request.headers["Content-Type"]
@@ -276,7 +282,10 @@ def _query_params(members: dict[str, str], fields: dict[str, str]) -> dict[str, 
     params: dict[str, Any] = {}
     attributes: dict[str, dict[str, str]] = {}
     for key, value in fields.items():
-        found = re.fullmatch(r"MessageAttribute\.(\d+)\.(Name|Value\.StringValue|Value\.BinaryValue|Value\.DataType)",
+        # `MessageAttributes.N.*` (plural) is accepted as `MessageAttribute.N.*` is
+        # (test_apigateway_sqs.snapshot.json::tests/aws/services/apigateway/test_apigateway_sqs.py::
+        # test_sqs_aws_integration_with_message_attribute[MessageAttribute] and [MessageAttributes]).
+        found = re.fullmatch(r"MessageAttributes?\.(\d+)\.(Name|Value\.StringValue|Value\.BinaryValue|Value\.DataType)",
                              key)
         if found:
             attributes.setdefault(found.group(1), {})[found.group(2)] = value

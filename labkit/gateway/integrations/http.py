@@ -16,6 +16,7 @@ from ..pipeline import Call
 from ..responses import GatewayError
 from .headers import endpoint_headers, remapped, trace_header
 from .integration_response import integration_response
+from .overrides import override_parameters
 from .parameters import request_parameters, with_stage_variables
 from .payloads import integration_body
 from .timeouts import simulated_timeout, timeout_error, timeout_seconds
@@ -131,11 +132,11 @@ class HttpCustom(HttpIntegration):
     def integration_request(self, call: Call, integration: dict[str, Any]) -> EndpointRequest:
         """Mapped parameters and the request template's body, to the endpoint URL."""
         req = call.request
-        mapped = request_parameters(call, integration)
+        body = integration_body(call, integration)  # first: the template may set $context.requestOverride
+        mapped = override_parameters(call, request_parameters(call, integration))
         url = endpoint_url(call, integration, mapped)
         if mapped["querystring"]:
             url += ("&" if "?" in url else "?") + urlencode(list(mapped["querystring"].items()))
-        body = integration_body(call, integration)
         headers = endpoint_headers(call, None, mapped["header"])
         if "Content-Type" not in headers and body:
             headers["Content-Type"] = req.headers.get("Content-Type", "application/json")

@@ -39,3 +39,28 @@ def override_response(call: Call, status: int, headers: Headers) -> int:
         return int(str(wanted)) if wanted not in (None, "") else status
     except ValueError:
         return status
+
+
+def request_override(call: Call, kind: str) -> dict[str, str]:
+    """What the request template set in `$context.requestOverride.{kind}` (`header`, `querystring` or
+    `path`): applied after the integration's request parameters, each value replacing a mapped one.
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-override-request-response-parameters.html
+    ("Override parameters after standard API Gateway mappings have been applied"; recorded:
+    test_apigateway_eventbridge.snapshot.json::tests/aws/services/apigateway/test_apigateway_eventbridge.py::
+    test_apigateway_to_eventbridge sets X-Amz-Target and Content-Type this way)."""
+    if call.template_overrides is None:
+        return {}
+    found: Any = call.template_overrides["requestOverride"].get(kind) or {}
+    return {str(name): str(value) for name, value in found.items() if value is not None}
+
+
+def override_headers(call: Call, headers: Headers) -> Headers:
+    """`headers` with `$context.requestOverride.header.*` written over them (names case-insensitive)."""
+    for name, value in request_override(call, "header").items():
+        headers[name] = value
+    return headers
+
+
+def override_parameters(call: Call, mapped: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Mapped request parameters (`path`, `querystring`, `header`) with the template's overrides applied."""
+    return {kind: {**values, **request_override(call, kind)} for kind, values in mapped.items()}

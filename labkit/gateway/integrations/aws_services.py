@@ -1,4 +1,4 @@
-"""AWS service integrations (type AWS, other than Lambda): SQS, Step Functions, S3, DynamoDB.
+"""AWS service integrations (type AWS, other than Lambda): SQS, Step Functions, S3, DynamoDB, Kinesis.
 
 The integration URI names the service and either a path (`arn:aws:apigateway:{region}:sqs:path/{account}/{queue}`)
 or an action (`arn:aws:apigateway:{region}:states:action/StartExecution`). AwsService's integration request
@@ -34,6 +34,7 @@ from ..responses import GatewayError
 from .integration_response import integration_response
 from .parameters import request_parameters, with_stage_variables
 from .payloads import integration_body
+from .services.kinesis import kinesis_params
 from .timeouts import simulated_timeout
 
 _AWS_URI = re.compile(r"^arn:aws[\w-]*:apigateway:(?P<region>[^:]*):(?P<service>[^:]+):(?P<kind>path|action)/(?P<api>.*)$")
@@ -77,6 +78,7 @@ def default_service_calls() -> dict[str, ServiceCall]:
         "states": _json_protocol("stepfunctions"),
         "s3": _s3,
         "dynamodb": _json_protocol("dynamodb"),
+        "kinesis": _json_protocol("kinesis", kinesis_params),
     }
 
 
@@ -174,8 +176,10 @@ def endpoint_uri(request: ServiceRequest) -> str:
 
 # --- JSON protocol (Step Functions, DynamoDB, SQS with X-Amz-Target) --------------------------------
 
-def _json_protocol(client_name: str) -> ServiceCall:
-    """Services whose API is JSON over POST: the operation comes from X-Amz-Target or the action URI."""
+def _json_protocol(client_name: str,
+                   prepare: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None) -> ServiceCall:
+    """Services whose API is JSON over POST: the operation comes from X-Amz-Target or the action URI;
+    `prepare(operation, params)` turns the wire form into the SDK's (base64 blobs into bytes)."""
 
     def handle(services: ServiceClients, request: ServiceRequest) -> Answer:
         target = request.headers.get("X-Amz-Target") or ""
@@ -186,6 +190,11 @@ def _json_protocol(client_name: str) -> ServiceCall:
             return _json_error(400, "SerializationException", "Unable to parse the request body as JSON")
         if not isinstance(params, dict):
             return _json_error(400, "SerializationException", "The request body must be a JSON object")
+        if prepare is not None:
+            try:
+                params = prepare(operation, params)
+            except ValueError as exc:
+                return _json_error(400, "SerializationException", str(exc))
         return json_call(services, client_name, operation, params)
 
     return handle

@@ -180,13 +180,13 @@ def test_dynamodb_put_item_from_a_template(lab):
 # --- configuration errors ---------------------------------------------------------------------------
 
 def test_an_unsupported_service_is_a_configuration_error(lab):
-    api = _api(lab, "kinesis")
-    _aws_method(lab, api, "/records", "POST", f"arn:aws:apigateway:{lab.region}:kinesis:action/PutRecord")
+    api = _api(lab, "firehose")
+    _aws_method(lab, api, "/records", "POST", f"arn:aws:apigateway:{lab.region}:firehose:action/PutRecord")
     api.deploy("dev")
     r = lab.gateway().invoke("POST", lab.stage_url(api.id, "dev") + "/records", {}, "{}")
     assert r.status_code == 500
     assert r.json() == {"message": "Internal server error"}
-    assert any("does not run AWS service integrations for 'kinesis'" in line for line in r.execution_log)
+    assert any("does not run AWS service integrations for 'firehose'" in line for line in r.execution_log)
 
 
 def test_without_backend_clients_an_aws_integration_is_a_configuration_error(lab):

@@ -1,4 +1,5 @@
-"""AWS service integrations (type AWS, other than Lambda): SQS, Step Functions, S3, DynamoDB, EventBridge.
+"""AWS service integrations (type AWS, other than Lambda): SQS, Step Functions, S3, DynamoDB, EventBridge,
+Kinesis.
 
 The integration URI names the service and either a path (`arn:aws:apigateway:{region}:sqs:path/{account}/{queue}`)
 or an action (`arn:aws:apigateway:{region}:states:action/StartExecution`). AwsService's integration request
@@ -35,6 +36,7 @@ from .integration_response import integration_response
 from .overrides import override_parameters
 from .parameters import request_parameters, with_stage_variables
 from .payloads import integration_body
+from .services.kinesis import kinesis_params
 from .timeouts import simulated_timeout
 
 _AWS_URI = re.compile(r"^arn:aws[\w-]*:apigateway:(?P<region>[^:]*):(?P<service>[^:]+):(?P<kind>path|action)/(?P<api>.*)$")
@@ -82,6 +84,7 @@ def default_service_calls() -> dict[str, ServiceCall]:
         # test_apigateway_eventbridge.snapshot.json::tests/aws/services/apigateway/
         # test_apigateway_eventbridge.py::test_apigateway_to_eventbridge
         "events": _json_protocol("events"),
+        "kinesis": _json_protocol("kinesis", kinesis_params),
     }
 
 
@@ -180,8 +183,10 @@ def endpoint_uri(request: ServiceRequest) -> str:
 
 # --- JSON protocol (Step Functions, DynamoDB, SQS with X-Amz-Target) --------------------------------
 
-def _json_protocol(client_name: str) -> ServiceCall:
-    """Services whose API is JSON over POST: the operation comes from X-Amz-Target or the action URI."""
+def _json_protocol(client_name: str,
+                   prepare: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None) -> ServiceCall:
+    """Services whose API is JSON over POST: the operation comes from X-Amz-Target or the action URI;
+    `prepare(operation, params)` turns the wire form into the SDK's (base64 blobs into bytes)."""
 
     def handle(services: ServiceClients, request: ServiceRequest) -> Answer:
         target = request.headers.get("X-Amz-Target") or ""
@@ -192,6 +197,11 @@ def _json_protocol(client_name: str) -> ServiceCall:
             return _json_error(400, "SerializationException", "Unable to parse the request body as JSON")
         if not isinstance(params, dict):
             return _json_error(400, "SerializationException", "The request body must be a JSON object")
+        if prepare is not None:
+            try:
+                params = prepare(operation, params)
+            except ValueError as exc:
+                return _json_error(400, "SerializationException", str(exc))
         return json_call(services, client_name, operation, params)
 
     return handle
@@ -366,12 +376,18 @@ def _s3(services: ServiceClients, request: ServiceRequest) -> Answer:
     except ServiceParameterError:
         raise  # the SDK refused the call: an integration failure, as a network error is
     except ServiceError as exc:
-        status = exc.status
-        body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-                f"<Error><Code>{escape(exc.code)}</Code>"
-                f"<Message>{escape(exc.message)}</Message>"
-                f"<Key>{escape(key)}</Key><RequestId>{uuid.uuid4().hex[:16].upper()}</RequestId></Error>")
-        return status, Headers({"Content-Type": "application/xml"}), body.encode()
+        return exc.status, Headers({"Content-Type": "application/xml"}), s3_error_body(exc, key)
+
+
+def s3_error_body(exc: ServiceError, key: str) -> bytes:
+    """S3's XML error document: Code, Message, Key, RequestId (16 upper-case hex) and HostId, as
+    test_apigateway_s3.snapshot.json::tests/aws/services/apigateway/test_apigateway_s3.py::
+    test_apigateway_s3_any (get-object-empty) recorded it through the integration."""
+    host_id = base64.b64encode(uuid.uuid4().bytes + uuid.uuid4().bytes).decode()
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f"<Error><Code>{escape(exc.code)}</Code><Message>{escape(exc.message)}</Message>"
+            f"<Key>{escape(key)}</Key><RequestId>{uuid.uuid4().hex[:16].upper()}</RequestId>"
+            f"<HostId>{host_id}</HostId></Error>").encode()
 
 
 def _s3_get_params(request: ServiceRequest, bucket: str, key: str) -> dict[str, Any]:

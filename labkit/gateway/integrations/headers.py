@@ -30,6 +30,11 @@ MAPPED_HEADERS_REFUSED = frozenset({"content-length", "transfer-encoding"})
 # Response headers API Gateway owns: the endpoint's (HTTP_PROXY) or the mapped method response's come
 # back renamed `x-amzn-Remapped-{name}` ("full-integration" response-headers, and HTTP_PROXY's
 # x-amzn-Remapped-x-amzn-RequestId in test_http_integration_with_lambda).
+# Mapped integration request headers that fail a Lambda integration (AWS or AWS_PROXY) with a 500: the
+# framing ones, and the ones an HTTP endpoint merely loses (header_remapping_aws[AWS] and [AWS_PROXY]:
+# "authorization", "connection", "expect", "proxy-authenticate", "te", "content-length", "transfer-encoding").
+LAMBDA_MAPPED_HEADERS_REFUSED = MAPPED_HEADERS_REFUSED | frozenset({
+    "authorization", "connection", "expect", "proxy-authenticate", "te"})
 RESPONSE_HEADERS_REMAPPED = frozenset({
     "authorization", "connection", "content-length", "content-md5", "date", "expect", "host", "max-forwards",
     "proxy-authenticate", "server", "trailer", "upgrade", "user-agent", "www-authenticate", "x-amzn-requestid"})
@@ -89,6 +94,15 @@ def endpoint_headers(call: Call, client: Iterable[tuple[str, str]] | None, mappe
         if low not in MAPPED_HEADERS_DROPPED:
             headers[name] = value
     return headers
+
+
+def refuse_lambda_headers(mapped: dict[str, str]) -> None:
+    """A Lambda integration mapping a header AWS refuses there (Authorization, Connection, Expect,
+    Proxy-Authenticate, TE, Content-Length, Transfer-Encoding) is AWS's 500."""
+    for name in mapped:
+        if name.lower() in LAMBDA_MAPPED_HEADERS_REFUSED:
+            raise GatewayError("API_CONFIGURATION_ERROR", reason="mapped-lambda-header",
+                               log=f"Execution failed due to configuration error: header {name} cannot be mapped")
 
 
 def remapped(headers: Iterable[tuple[str, str]]) -> Headers:

@@ -15,8 +15,8 @@ from ..pipeline import Call
 from ..ports import FunctionCode, Invocation
 from ..responses import GatewayError
 from .integration_response import integration_response
-from .headers import trace_header
-from .parameters import with_stage_variables
+from .headers import refuse_lambda_headers, trace_header
+from .parameters import request_parameters, with_stage_variables
 from .payloads import integration_body, proxy_body
 from .proxy import proxy_event, proxy_response
 from .timeouts import simulated_timeout, timeout_error, timeout_seconds
@@ -33,12 +33,14 @@ class FunctionRequest:
 
 
 def function_code(call: Call, integration: dict[str, Any]) -> FunctionCode:
-    """The function the integration URI names (stage variables filled); 500 when it names none."""
+    """The function the integration URI names (stage variables filled); 500 when it names none, or
+    when the integration maps a header AWS refuses for Lambda (headers.refuse_lambda_headers)."""
     uri = with_stage_variables(integration.get("uri") or "", call)
     match = LAMBDA_URI.match(uri)
     if not match:
         raise GatewayError("API_CONFIGURATION_ERROR", reason="invalid-endpoint",
                            log="Execution failed due to configuration error: Invalid endpoint address")
+    refuse_lambda_headers(request_parameters(call, integration)["header"])
     code = call.gateway.source.function_code(match.group("arn"))
     if code is None:
         raise GatewayError("API_CONFIGURATION_ERROR", reason="function-not-found",

@@ -1,5 +1,5 @@
 """AWS service integrations (type AWS, other than Lambda): SQS, Step Functions, S3, DynamoDB, EventBridge,
-Kinesis.
+Kinesis, SSM.
 
 The integration URI names the service and either a path (`arn:aws:apigateway:{region}:sqs:path/{account}/{queue}`)
 or an action (`arn:aws:apigateway:{region}:states:action/StartExecution`). AwsService's integration request
@@ -85,6 +85,7 @@ def default_service_calls() -> dict[str, ServiceCall]:
         # test_apigateway_eventbridge.py::test_apigateway_to_eventbridge
         "events": _json_protocol("events"),
         "kinesis": _json_protocol("kinesis", kinesis_params),
+        "ssm": _query_protocol("ssm"),
     }
 
 
@@ -262,6 +263,25 @@ def _sqs(services: ServiceClients, request: ServiceRequest) -> Answer:
         if isinstance(params, dict) and queue_url and "QueueUrl" not in params:
             params["QueueUrl"] = queue_url
         return json_call(services, "sqs", request.headers["X-Amz-Target"].rsplit(".", 1)[-1], params)
+    return query_action(services, request, "sqs", {"QueueUrl": queue_url} if queue_url else {})
+
+
+def _query_protocol(client_name: str) -> ServiceCall:
+    """A service API Gateway calls with AWS's query protocol: an `action/` URI, its parameters in the
+    query string or a form body, answered as JSON (`{Action}Response` / `{Action}Result`) unless XML is
+    asked for. SSM's GetParameter so: test_apigateway_ssm.snapshot.json::tests/aws/services/apigateway/
+    test_apigateway_ssm.py::test_ssm_aws_integration ("ssm-aws-integration")."""
+
+    def call(services: ServiceClients, request: ServiceRequest) -> Answer:
+        return query_action(services, request, client_name, {})
+
+    return call
+
+
+def query_action(services: ServiceClients, request: ServiceRequest, client_name: str,
+                 defaults: dict[str, str]) -> Answer:
+    """One query-protocol action: its fields from the URI, query string and form body (`defaults` for
+    those not given), the call, and the answer or the service's error in the protocol's shape."""
     form = (request.action_params if request.kind == "action" else []) + request.query
     if request.body:
         form += parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True)
@@ -270,20 +290,20 @@ def _sqs(services: ServiceClients, request: ServiceRequest) -> Answer:
     fields.pop("Version", None)
     if not action:
         return _query_error(request, 400, "MissingAction", "The request must contain the parameter Action.")
-    if queue_url and "QueueUrl" not in fields:
-        fields["QueueUrl"] = queue_url
-    if action not in services.operations("sqs"):
+    for name, value in defaults.items():
+        fields.setdefault(name, value)
+    if action not in services.operations(client_name):
         return _query_error(request, 400, "InvalidAction", f"The action {action} is not valid for this endpoint.")
     try:
-        params = _query_params(services.input_members("sqs", action), fields)
-        result = services.call("sqs", action, params)
+        params = _query_params(services.input_members(client_name, action), fields)
+        result = services.call(client_name, action, params)
     except ServiceParameterError as exc:
         return _query_error(request, 400, "InvalidParameterValue", exc.message)
     except ValueError as exc:
         return _query_error(request, 400, "InvalidParameterValue", str(exc))
     except ServiceError as exc:
         return _query_error(request, exc.status, exc.code or "InternalError", exc.message)
-    members = {name: _wire(result.get(name)) for name in services.output_members("sqs", action)}
+    members = {name: _wire(result.get(name)) for name in services.output_members(client_name, action)}
     return _query_answer(request, action, members)
 
 

@@ -16,6 +16,7 @@ import json
 import pytest
 
 from labkit.apis import RestApi
+from recorded import CLIENT_HEADERS
 
 ROLE = "arn:aws:iam::123456789012:role/apigw-lambda"
 ECHO = '''
@@ -155,14 +156,7 @@ def test_response_template_overrides_status(lab, sent, status, body):
 
 # --- REMAP: mapped integration request headers on a Lambda custom integration ---------------------------
 
-CLIENT = {"Accept": "application/json", "Accept-Charset": "UTF-8", "Accept-Encoding": "br", "Age": "request_Age",
-          "Authorization": "Unauthorized", "Connection": "close", "Content-Encoding": "deflate",
-          "Content-MD5": "request_Content-MD5", "Content-Type": "application/json", "Date": "request_Date",
-          "Expect": "100-continue", "Max-Forwards": "2", "Pragma": "cache", "Proxy-Authenticate": "Basic",
-          "Range": "bytes=500-999", "Referer": "https://example.com/", "Server": "https://example.com/",
-          "TE": "deflate", "Trailer": "Expires", "Transfer-Encoding": "chunked", "Upgrade": "HTTP/2.0",
-          "User-Agent": "localStack/0.0", "Via": "p.example.net", "Warn": "299 localStack/0.0",
-          "WWW-Authenticate": "Basic YWxhZGRpbjpvcGVuc2VzYW1l"}
+CLIENT = CLIENT_HEADERS
 REFUSED = {"content-length": ("Content-Length", "'0'"), "transfer-encoding": ("Transfer-Encoding", "'deflate'"),
            "authorization": ("Authorization", "'request_params_authorization'"),
            "connection": ("Connection", "'keep-alive'"), "expect": ("Expect", "'200-ok'"),

@@ -71,7 +71,15 @@ class LambdaProxy:
     """AWS_PROXY: run the function with the proxy event; its output must be the proxy response format (else 502)."""
 
     def integration_request(self, call: Call, integration: dict[str, Any]) -> FunctionRequest:
-        """The proxy event, for the function the URI names."""
+        """The proxy event, for the function the URI names; an integration method other than POST fails."""
+        if (integration.get("httpMethod") or "POST").upper() != "POST":
+            # AWS answers 500 Internal server error as an INTEGRATION_FAILURE (whose documented default,
+            # 504, it does not use here): test_apigateway_lambda.snapshot.json::tests/aws/services/apigateway/
+            # test_apigateway_lambda.py::test_lambda_aws_proxy_integration_non_post_method.
+            raise GatewayError("INTEGRATION_FAILURE", "Internal server error", status=500,
+                               reason="proxy-method-not-post",
+                               log="Execution failed due to configuration error: "
+                                   "the AWS_PROXY integration can only be used with the POST integration method")
         event = proxy_event(call)
         return FunctionRequest(function_code(call, integration), event)
 

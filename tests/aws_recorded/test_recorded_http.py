@@ -280,3 +280,33 @@ def test_http_integration_invoke_status_code_passthrough(lab, echo, kind, non_ma
     url = lab.stage_url(api.id, "test")
     assert lab.gateway().invoke("POST", url + "/status/200").status_code == 200
     assert lab.gateway().invoke("POST", url + "/status/400").status_code == non_matching
+
+
+# What `requests` sent in test_http_integration_method (its own Accept-Encoding and Connection included).
+METHOD_CLIENT = {"Content-Type": "application/json", "Accept": "application/json", "user-Agent": "test/integration",
+                 "Accept-Encoding": "gzip, deflate", "Connection": "keep-alive"}
+
+
+@pytest.mark.parametrize("kind, sent", [
+    ("HTTP", {"accept": "application/json", "content-type": "application/json", "user-agent": "AmazonAPIGateway_{id}"}),
+    ("HTTP_PROXY", {"accept": "application/json", "accept-encoding": "gzip, deflate",
+                    "content-type": "application/json", "user-agent": "test/integration"})])
+def test_http_integration_method(lab, backend, kind, sent):
+    """HTTP_SNAP::test_http_integration_method[HTTP] and [HTTP_PROXY] / http-invocation-lambda-url-post,
+    -put, -get (all three recorded requests are POSTs): an ANY method whose integration method is POST
+    sends POST to the endpoint's path with the body; besides x-* headers (the recording's echo server
+    trims them) the endpoint sees Host, Content-Length and, for HTTP, API Gateway's Accept and User-Agent
+    only; for HTTP_PROXY the client's Accept, Accept-Encoding, Content-Type and User-Agent."""
+    api = _api(lab, f"rec-http-method-{kind.lower()}")
+    _integration(lab, api, "/test", kind, backend, method="ANY")
+    api.deploy("test")
+    r = lab.gateway().invoke("POST", lab.stage_url(api.id, "test") + "/test",
+                             body=json.dumps({"message": "hello world"}), headers=METHOD_CLIENT)
+    assert r.status_code == 200
+    echo = r.json()
+    assert echo["method"] == "POST" and echo["path"] == "/"
+    assert json.loads(echo["body"]) == {"message": "hello world"}
+    seen = {k: v for k, v in echo["headers"].items() if not k.startswith("x-")}
+    assert seen.pop("host") == urlsplit(backend).netloc
+    assert seen.pop("content-length") == str(len(json.dumps({"message": "hello world"})))
+    assert seen == {k: v.format(id=api.id) for k, v in sent.items()}

@@ -211,3 +211,71 @@ def _refused(r) -> None:
     assert r.headers["x-amzn-ErrorType"] == "InternalServerErrorException"
     assert r.headers["Content-Type"] == "application/json"
     assert "X-Amzn-Trace-Id" not in r.headers
+
+
+# REMAP "full-integration": every header below is a method request parameter and a method response
+# header; the request template shows each through `$input.params()`, the integration maps the integration
+# request headers AWS accepts for Lambda, and the integration response maps `'response_param_{name}'`.
+REMAP_HEADERS = ["Accept", "Accept-Charset", "Accept-Encoding", "Age", "Authorization", "Connection",
+                 "Content-Encoding", "Content-Length", "Content-MD5", "Content-Type", "Date", "Expect", "Host",
+                 "Max-Forwards", "Pragma", "Proxy-Authenticate", "Range", "Referer", "Server", "TE",
+                 "Transfer-Encoding", "Trailer", "Upgrade", "User-Agent", "Via", "Warn", "WWW-Authenticate"]
+FULL_MAPPED = {"Accept": "'text/html'", "Accept-Charset": "'UTF-16'", "Accept-Encoding": "'zstd'",
+               "Age": "'request_params_age'", "Content-Encoding": "'compress'",
+               "Content-MD5": "'request_params_Content-MD5'", "Content-Type": "'application/json'",
+               "Date": "'request_params_Date'", "Host": "method.request.header.Host", "Max-Forwards": "'2'",
+               "Pragma": "'no-cache'", "Range": "'bytes=0-499'", "Referer": "'https://example.com/page'",
+               "Server": "'https://example.com/page'", "Trailer": "'user-agent'", "Upgrade": "'HTTP/2.0'",
+               "User-Agent": "'Override-Agent'", "Warn": "'110 anderson/1.3.37 \"Response is stale\"'",
+               "WWW-Authenticate": "'Basic YWxhZGRpbjpvcGVuc2VzYW1l'", "Via": "'othersite.net'"}
+# What `$input.params(name)` showed: the client's value, or "" for the headers API Gateway hides.
+FULL_HIDDEN = {"Connection", "Content-Length", "Content-MD5", "Expect", "Max-Forwards", "Proxy-Authenticate",
+               "Server", "TE", "Transfer-Encoding", "Trailer", "Upgrade", "WWW-Authenticate"}
+# The method response headers that came back under their own name; the others but Transfer-Encoding
+# (dropped) came back as x-amzn-Remapped-{name}.
+FULL_KEPT = {"Accept", "Accept-Charset", "Accept-Encoding", "Age", "Content-Encoding", "Content-Type", "Pragma",
+             "Range", "Referer", "TE", "Via", "Warn"}
+
+
+def test_remap_full(lab):
+    """REMAP / full-integration: the event shows the client's headers through `$input.params()` but for
+    FULL_HIDDEN (""), Host the API's host; the method response's mapped headers come back as mapped, or
+    renamed x-amzn-Remapped-{name} when API Gateway owns the name, Transfer-Encoding not at all."""
+    fn = lab.lambda_function("rec-remap-full", PROXY_SHAPED)
+    client = lab.client("apigateway")
+    api = RestApi.create(client, "rec-custom-remap-full", endpoint_type="REGIONAL")
+    template = "{" + ",".join(f'"{h}": "$input.params(\'{h}\')"' for h in REMAP_HEADERS) + "}"
+    _method(client, api, "/full", "GET", fn,
+            request_parameters={f"method.request.header.{h}": False for h in REMAP_HEADERS},
+            method_response_headers={f"method.response.header.{h}": True for h in REMAP_HEADERS},
+            integration_parameters={f"integration.request.header.{h}": v for h, v in FULL_MAPPED.items()},
+            request_templates={"application/json": template},
+            responses=[("200", None, {"responseParameters": {f"method.response.header.{h}": f"'response_param_{h}'"
+                                                             for h in REMAP_HEADERS}})])
+    api.deploy("test")
+    r = lab.gateway().invoke("GET", _url(lab, api, "test", "/full"), headers=CLIENT)
+    assert r.status_code == 200
+    answer = r.json()
+    assert answer.get("headers") is None
+    event = json.loads(answer["body"])
+    assert set(event) == set(REMAP_HEADERS)
+    host = f"{api.id}.execute-api.{lab.region}.amazonaws.com"
+    for name in REMAP_HEADERS:
+        if name in FULL_HIDDEN:
+            assert event[name] == "", name
+        elif name == "Host":
+            assert event[name] == host
+        elif name not in ("Date", "Via"):  # recorded as <Date>, <via:1>: values not kept
+            assert event[name] == CLIENT[name], name
+    assert event["Via"] and event["Date"]
+    for name in REMAP_HEADERS:
+        if name in FULL_KEPT:
+            if name != "Via":  # recorded as <via:2>
+                assert r.headers[name] == f"response_param_{name}", name
+            assert f"x-amzn-Remapped-{name}" not in r.headers
+        elif name != "Transfer-Encoding":
+            if name != "Date":  # recorded as <x-amzn-Remapped-Date>
+                assert r.headers[f"x-amzn-Remapped-{name}"] == f"response_param_{name}", name
+    assert "x-amzn-Remapped-Transfer-Encoding" not in r.headers
+    assert r.headers["Via"]
+    assert r.headers["X-Amzn-Trace-Id"].startswith("Root=1-")

@@ -53,6 +53,7 @@ class Call:
     authorizer: dict[str, Any] | None = None  # $context.authorizer: principalId + context, or claims
     cache_status: str | None = None  # HIT or MISS when the stage cache took part
     trace_id: str | None = None  # X-Ray trace id, when the stage traces
+    endpoint_trace_header: str | None = None  # X-Amzn-Trace-Id sent to the integration (integrations/headers.py)
     integration_started: float | None = None
     integration_status: int | None = None  # the backend's own status, for access logs and traces
     entered: list[str] = field(default_factory=list)  # the named steps the request reached, outermost first

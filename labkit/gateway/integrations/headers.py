@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..http import Headers
-from ..pipeline import Call
+from ..pipeline import TEMPLATE_HIDDEN_HEADERS, Call
 from ..responses import GatewayError
 
 # A client's headers that HTTP_PROXY does not pass to the endpoint (header_remapping_http[HTTP_PROXY],
@@ -40,9 +40,7 @@ RESPONSE_HEADERS_REMAPPED = frozenset({
     "proxy-authenticate", "server", "trailer", "upgrade", "user-agent", "www-authenticate", "x-amzn-requestid"})
 RESPONSE_HEADERS_DROPPED = frozenset({"transfer-encoding", "keep-alive"})
 # Lambda proxy events: the client's headers minus these (header_remapping_aws[AWS_PROXY] "no-param-integration").
-EVENT_HEADERS_DROPPED = frozenset({
-    "connection", "content-length", "content-md5", "expect", "max-forwards", "proxy-authenticate", "server", "te",
-    "trailer", "transfer-encoding", "upgrade", "www-authenticate", "keep-alive"})
+EVENT_HEADERS_DROPPED = TEMPLATE_HIDDEN_HEADERS | {"keep-alive"}
 # Names the proxy event spells in title case whatever the client sent, as CloudFront forwards them
 # (test_lambda_aws_proxy_integration: `authorization` and `aUThorization` arrive as Authorization).
 # https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html
@@ -52,14 +50,17 @@ EVENT_HEADERS_TITLE_CASED = {"authorization": "Authorization", "user-agent": "Us
 def trace_header(call: Call) -> str:
     """The X-Amzn-Trace-Id API Gateway sends the integration and returns with a Lambda or HTTP answer:
     the client's (with a Parent added when it has none), else a new one (derived from the request id,
-    so it costs no random draw)."""
+    so it costs no random draw). Made once per call: the endpoint request and the answer both carry it."""
+    if call.endpoint_trace_header is not None:
+        return call.endpoint_trace_header
     incoming = call.request.headers.get("X-Amzn-Trace-Id") or ""
     parts = dict(p.strip().split("=", 1) for p in incoming.split(";") if "=" in p)
     hex_id = call.request_id.replace("-", "")
     root = parts.get("Root") or f"1-{int(call.started) & 0xFFFFFFFF:08x}-{hex_id[:24]}"
     parent = parts.get("Parent") or hex_id[-16:]
     sampled = parts.get("Sampled") or ("1" if "Parent" in parts else "0")
-    return f"Root={root};Parent={parent};Sampled={sampled}"
+    call.endpoint_trace_header = f"Root={root};Parent={parent};Sampled={sampled}"
+    return call.endpoint_trace_header
 
 
 def forwarded_for(call: Call) -> list[tuple[str, str]]:

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test dashboard serve doctor clean
+.PHONY: lab test test-localstack dashboard serve doctor clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ lab: $(STAMP)  ## open JupyterLab on notebooks/ (only on 127.0.0.1)
 
 test: $(STAMP)  ## every test, nbval over notebooks/ included
 	$(BIN)/python -m pytest tests notebooks --nbval -rs
+
+# The same notebooks and backend-neutral tests on LocalStack's control plane (its own venv, 127.0.0.1, stopped after).
+test-localstack: $(STAMP)  ## every notebook and the backend-neutral tests against LocalStack
+	$(BIN)/python tools/localstack.py run -- $(BIN)/python -m pytest -rs -m backend_neutral tests
+	$(BIN)/python tools/localstack.py run -- $(BIN)/python -m pytest -rs --nbval-lax notebooks
 
 dashboard: $(STAMP)  ## the throttling and cache labs as a Voilà page, for the projector (only on 127.0.0.1)
 	$(BIN)/voila dashboards/labs.ipynb --no-browser --Voila.ip=127.0.0.1

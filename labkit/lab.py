@@ -22,13 +22,14 @@ import boto3
 from botocore.config import Config
 
 from . import functions
+from .capabilities import Capabilities
 from .backends.moto import MotoBackend, patches
-from .backends.remote import Boto3Source
+from .backends.remote import Boto3Source, account_of
 from .backends.services import BotoServices
 from .gateway import Gateway
 from .gateway.clock import Clock
 from .gateway.doors.server import RunningServer, serve
-from .gateway.ports import Change, DefinitionSource, FunctionCode
+from .gateway.ports import DefinitionSource, FunctionCode
 from .ledger import Ledger
 
 BACKENDS = ("moto", "server", "aws")
@@ -65,6 +66,7 @@ class Lab:
         self._mock: Any = None
         self._moto: MotoBackend | None = None  # the in-process moto adapter (source, interception, test-invoke)
         self._test_invoke_gateway: Gateway | None = None
+        self._remote: Boto3Source | None = None  # the source over boto3 (a server or AWS); it watches our clients
         self._closed = False
         self._cell_marks: list[int] = []
         self._gateways: weakref.WeakSet[Gateway] = weakref.WeakSet()
@@ -83,6 +85,7 @@ class Lab:
             self._session = self._start(profile)
             self.ledger = Ledger(self.lab_id, ledger_dir, where=self.where, persist=backend != "moto")
             self._services = BotoServices(self.client)
+            self.capabilities = Capabilities(self.client, self._backend_label(), probe=backend != "moto")
             self._gateway = Gateway(self._source(), seed=seed, services=self._services,
                                     timed_flush=backend != "moto")
             self._wire_moto()
@@ -126,7 +129,9 @@ class Lab:
                     import requests
 
                     requests.post(f"{self.endpoint_url}/moto-api/seed?a={self.seed}", timeout=5)
-            return _fake_session(self.region)
+            session = _fake_session(self.region)
+            self.account_id = account_of(session.client("sts", region_name=self.region, endpoint_url=self.endpoint_url))
+            return session
         session = boto3.Session(profile_name=profile, region_name=self.region)
         account = session.client("sts").get_caller_identity()["Account"]
         self.account_id = account
@@ -145,9 +150,12 @@ class Lab:
     def _source(self) -> DefinitionSource:
         if self.backend == "moto" or (self.backend == "server" and self._moto_server is not None):
             # moto runs in this process: read it directly
-            self._moto = MotoBackend(MOTO_ACCOUNT_ID, self.region, self._kit_function_code)
+            self._moto = MotoBackend(self.account_id, self.region, self._kit_function_code)
             return self._moto.source
-        return Boto3Source(self.client, kit_functions=self._kit_function_code)
+        self._remote = Boto3Source(self.client, kit_functions=self._kit_function_code, account_id=self.account_id)
+        for client in list(self._clients.values()):
+            self._remote.watch(client)
+        return self._remote
 
     def _wire_moto(self) -> None:
         """In-process moto: plain `requests` reach the gateway (moto lab), and TestInvokeMethod is
@@ -159,6 +167,27 @@ class Lab:
         self._test_invoke_gateway = Gateway(self._gateway.source, seed=0, services=self._services,
                                             lambdas=self._gateway.lambdas, timed_flush=False)
         self._moto.answer_test_invoke(self._test_invoke_gateway)
+
+    def supports(self, feature: str) -> bool:
+        """Does this backend have `feature` (see labkit.capabilities.FEATURES)? If not, print one
+        sentence saying so: a notebook cell that needs it skips its step instead of failing."""
+        self._check_open()
+        return self.capabilities.supports(feature)
+
+    def _backend_label(self) -> str:
+        """How a capability note names this backend: LocalStack answers /_localstack/health."""
+        if self.backend == "moto":
+            return "moto"
+        if self.backend == "aws":
+            return f"AWS ({self.region})"
+        try:
+            import requests
+
+            if requests.get(f"{self.endpoint_url}/_localstack/health", timeout=2).ok:
+                return "LocalStack"
+        except requests.RequestException:
+            pass
+        return f"The server at {self.endpoint_url}"
 
     @property
     def where(self) -> str:
@@ -187,10 +216,8 @@ class Lab:
                     # this replaces the timer, so a notebook prints the same outputs every run (moto's
                     # seeded ids are not consumed mid-cell); elsewhere it adds to it.
                     client.meta.events.register("before-call", self._flush_before_read)
-                if service == "apigateway" and self.backend != "moto" and self._moto_server is None:
-                    client.meta.events.register("after-call.api-gateway.CreateDeployment", self._snapshot_deployment)
-                    client.meta.events.register("before-parameter-build.api-gateway.FlushStageCache", _remember_params)
-                    client.meta.events.register("after-call.api-gateway.FlushStageCache", self._flush_local_caches)
+                if self._remote is not None:
+                    self._remote.watch(client)  # the lab's own writes are seen at once (no stale view)
                 self._clients[service] = client
             return self._clients[service]
 
@@ -287,6 +314,7 @@ class Lab:
         finally:
             self._closed = True
             self._memo.clear()
+            self.capabilities.close()
             self._unwatch_cells()
             self._stop_backend()
             self._close_gateways()
@@ -361,20 +389,6 @@ class Lab:
         finally:
             self._flushing = False
 
-    def _snapshot_deployment(self, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        source = self._gateway.source
-        api_id = (context.get("labkit_params") or {}).get("restApiId")
-        if isinstance(source, Boto3Source) and api_id and parsed.get("id"):
-            source.remember_deployment(api_id, parsed["id"])
-
-    def _flush_local_caches(self, http_response: Any, context: dict[str, Any], **_: Any) -> None:
-        """A FlushStageCache sent to an external backend empties the kit's own stage caches too."""
-        params = context.get("labkit_flush") or {}
-        source = self._gateway.source
-        if (http_response is not None and http_response.status_code < 300 and params.get("restApiId")
-                and isinstance(source, Boto3Source)):
-            source.publish(Change("flush-stage-cache", params["restApiId"], params.get("stageName", "")))
-
     def _watch_cells(self) -> None:
         """In Jupyter, a cell that raises has what it created deleted: no orphans from a failed cell."""
         shell = _ipython()
@@ -402,10 +416,6 @@ class Lab:
         removed = self.ledger.delete_since(self._cell_marks[0], self.client)
         if removed:
             print(f"The cell failed; removed what it created: {', '.join(removed)}")
-
-
-def _remember_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-    context["labkit_flush"] = dict(params)
 
 
 def _fake_session(region: str) -> boto3.Session:

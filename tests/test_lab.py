@@ -11,7 +11,6 @@ import urllib.request
 
 import boto3
 import pytest
-import requests
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
@@ -55,54 +54,6 @@ def test_environment_chooses_the_server_backend(monkeypatch):
         assert lab.backend == "server"
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", lab.endpoint_url)
         assert lab.client("apigateway").get_rest_apis()["items"] == []
-
-
-def scenario(lab: Lab, backend_url: str) -> list:
-    """Build one API with MOCK, HTTP_PROXY and Lambda proxy methods; call it; return what was seen."""
-    fn = lab.lambda_function("hello", HELLO)
-    api = RestApi.create(lab.client("apigateway"), "same-everywhere")
-    api.resource("/mock").method("GET").mock(body='{"from": "mock", "stage": "$context.stage"}')
-    api.resource("/echo/{proxy+}").method("ANY").http_proxy(backend_url + "/{proxy}", http_method="ANY")
-    api.resource("/hello/{name}").method("GET").lambda_proxy(fn)
-    api.deploy("dev")
-    url = lab.stage_url(api.id, "dev")
-    seen = []
-    for method, path in [("GET", "/mock"), ("POST", "/echo/a/b?x=1"), ("GET", "/hello/ada"), ("GET", "/nope")]:
-        r = requests.request(method, url + path, json={"n": 1} if method == "POST" else None)
-        body = r.json()
-        if "path" in body:
-            body = {k: body[k] for k in ("method", "path", "query", "body")}
-        seen.append((r.status_code, body))
-    # A deployment is a snapshot on every backend: a change waits for the next deployment.
-    api.resource("/later").method("GET").mock()
-    seen.append(requests.get(url + "/later").status_code)
-    api.deploy("dev")
-    time.sleep(1.1)  # an external control plane is re-read at most once a second
-    seen.append(requests.get(url + "/later").status_code)
-    return seen
-
-
-def test_server_backends_run_the_same_scenario_as_in_process(echo):
-    with Lab(verbose=False) as lab:
-        in_process = scenario(lab, echo.url)
-    with Lab("server", verbose=False) as lab:
-        own_server = scenario(lab, echo.url)
-    external = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    external.start()
-    try:
-        host, port = external.get_host_and_port()
-        with Lab("server", endpoint_url=f"http://{host}:{port}", verbose=False) as lab:
-            assert lab._gateway.source.__class__.__name__ == "Boto3Source"
-            other = scenario(lab, echo.url)
-    finally:
-        external.stop()
-    assert in_process[0] == (200, {"from": "mock", "stage": "dev"})
-    assert in_process[1] == (200, {"method": "POST", "path": "/a/b", "query": {"x": ["1"]}, "body": '{"n": 1}'})
-    assert in_process[2] == (200, {"hi": {"name": "ada"}})
-    assert in_process[3] == (403, {"message": "Missing Authentication Token"})
-    assert in_process[4:] == [403, 200]
-    assert own_server == in_process
-    assert other == in_process
 
 
 def test_close_deletes_what_the_lab_created_and_only_that():

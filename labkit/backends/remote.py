@@ -1,8 +1,9 @@
 """A DefinitionSource over boto3, for a moto/LocalStack server or AWS (DESIGN.md: backends/remote.py).
 
-The hot path makes no boto3 call: a stage is re-read at most about once a second; the lab's own
-writes are reported at once (the Lab calls `remember_deployment` after CreateDeployment and
-`publish` after FlushStageCache); writes made elsewhere wait for the next re-read.
+The hot path makes no boto3 call. What it read is fresh in two ways: the lab's own writes, seen
+through botocore's after-call events on the lab's clients (`watch`), mark everything stale at once,
+so a deploy-then-call cell needs no sleep; writes made elsewhere are picked up by a short poll
+(every `refresh_seconds`, 1 s by default).
 """
 
 from __future__ import annotations
@@ -24,20 +25,24 @@ from labkit.api_calls import definition_from_client
 from .changes import Subscribers
 
 REMOTE_POOL_REFRESH_SECONDS = 60.0  # the hot path makes no boto3 call: a remote pool is re-read once a minute
+READ_ONLY_PREFIXES = ("Get", "Test", "List", "Describe")  # operations that change nothing the gateway serves
+_PARAMS_KEY = "labkit_fresh_params"
 
 
 class Boto3Source:
     """Reads definitions through boto3 from any endpoint (a moto server, LocalStack, AWS)."""
 
     def __init__(self, client_factory: Callable[[str], Any], refresh_seconds: float = 1.0,
-                 kit_functions: Callable[[str], FunctionCode | None] | None = None) -> None:
+                 kit_functions: Callable[[str], FunctionCode | None] | None = None,
+                 account_id: str | None = None) -> None:
         """`kit_functions`: the lab's own copies of the zips it created (lab.functions.code_for): no
-        public AWS API hands a function's code to the local gateway."""
+        public AWS API hands a function's code to the local gateway. `account_id`: the backend's
+        (asked of STS when not given: moto's, LocalStack's and AWS's differ)."""
         self._client = client_factory
         self._kit_functions = kit_functions or (lambda arn: None)
         apigw = client_factory("apigateway")
         self.region = apigw.meta.region_name
-        self.account_id = _account_id(client_factory)
+        self.account_id = account_id or account_of(client_factory("sts"))
         self._refresh = refresh_seconds
         self._stages: dict[tuple[str, str], tuple[float, dict[str, Any] | None]] = {}
         self._definitions: dict[tuple[str, str], dict[str, Any]] = {}
@@ -47,19 +52,70 @@ class Boto3Source:
         self._subscribers = Subscribers()
         self._pools: dict[str, tuple[float, UserPool | None]] = {}
         self._domains = DomainCache(lambda: self._client("apigateway"), refresh_seconds)
+        self._generation = 0  # bumped by each of the lab's own writes (see `watch`)
 
     def version(self) -> Hashable:
-        return int(time.monotonic() / self._refresh)
+        return int(time.monotonic() / self._refresh), self._generation
+
+    def watch(self, client: Any) -> None:
+        """Mark what `client`'s successful writes touched stale at once (botocore's after-call events).
+
+        API Gateway: every operation but Get*/Test* may change what the gateway serves; a
+        CreateDeployment is snapshotted as it is made; FlushStageCache and DeleteRestApi are also
+        published as changes. Cognito: a written pool is re-read. Other services are not read here.
+        """
+        service = client.meta.service_model.service_name
+        if service not in ("apigateway", "cognito-idp"):
+            return
+        event_service = client.meta.service_model.service_id.hyphenize()
+        client.meta.events.register(f"before-parameter-build.{event_service}", _keep_params,
+                                    unique_id=f"labkit-fresh-params:{id(self)}")
+        client.meta.events.register(f"after-call.{event_service}", self._after_call,
+                                    unique_id=f"labkit-fresh:{id(self)}")
+
+    def _after_call(self, http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any],
+                    **_: Any) -> None:
+        if http_response is None or not 200 <= http_response.status_code < 300:
+            return
+        operation = model.name
+        if operation.startswith(READ_ONLY_PREFIXES):
+            return
+        params = context.get(_PARAMS_KEY) or {}
+        api_id = params.get("restApiId", "")
+        if model.service_model.service_name == "cognito-idp":
+            self._pools.clear()
+            return
+        self.invalidate()
+        if operation == "CreateDeployment" and api_id and parsed.get("id"):
+            self.remember_deployment(api_id, parsed["id"])
+        elif operation == "FlushStageCache" and api_id:
+            self.publish(Change("flush-stage-cache", api_id, params.get("stageName", "")))
+        elif operation == "FlushStageAuthorizersCache" and api_id:
+            self.publish(Change("flush-authorizers-cache", api_id, params.get("stageName", "")))
+        elif operation == "DeleteRestApi" and api_id:
+            with self._lock:
+                for key in [k for k in self._definitions if k[0] == api_id]:
+                    del self._definitions[key]
+            self.publish(Change("api-deleted", api_id))
+
+    def invalidate(self) -> None:
+        """Forget every stage, usage index, domain and pool read so far; the next request re-reads."""
+        with self._lock:
+            self._stages.clear()
+            self._usage = None
+            self._generation += 1
+        self._domains.clear()
+        self._pools.clear()
 
     def subscribe(self, listener: Callable[[Change], None]) -> Callable[[], None]:
         return self._subscribers.subscribe(listener)
 
     def publish(self, change: Change) -> None:
-        """Report a change the lab made through its own clients (FlushStageCache, say)."""
+        """Tell the subscribed gateways of a change the lab made (FlushStageCache, say)."""
         self._subscribers.publish(change)
 
     def remember_deployment(self, api_id: str, deployment_id: str) -> None:
-        """Take the snapshot now (the Lab calls this right after CreateDeployment)."""
+        """Take the snapshot now (`watch` calls this right after the lab's CreateDeployment)."""
         definition = self.live_definition(api_id)
         if definition is not None:
             with self._lock:
@@ -137,11 +193,14 @@ class Boto3Source:
             self.usage_counts[key] = self.usage_counts.get(key, 0) + count
 
 
-def _account_id(client_factory: Callable[[str], Any]) -> str:
-    try:
-        return client_factory("sts").get_caller_identity()["Account"]
-    except Exception:
-        return "123456789012"
+def _keep_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    """after-call sees only the response; the ids a write touched are in its request."""
+    context[_PARAMS_KEY] = dict(params)
+
+
+def account_of(sts_client: Any) -> str:
+    """The account behind a backend's credentials (moto: 123456789012, LocalStack: 000000000000)."""
+    return sts_client.get_caller_identity()["Account"]
 
 
 def index_from_client(client: Any) -> UsageIndex:
@@ -193,6 +252,11 @@ class DomainCache:
         self._refresh = refresh
         self._domains: tuple[float, dict[str, dict[str, Any]]] | None = None
         self._mappings: dict[str, tuple[float, list[dict[str, Any]]]] = {}
+
+    def clear(self) -> None:
+        """Forget what was read; the next call re-reads."""
+        self._domains = None
+        self._mappings = {}
 
     def domain_names(self) -> dict[str, dict[str, Any]]:
         now = time.monotonic()

@@ -1,0 +1,80 @@
+"""What a lab's backend can do: a few AWS features some control planes lack, probed once per lab.
+
+LocalStack's free edition has no Cognito, X-Ray, GetUsage or FlushStageCache, and its Step Functions
+and Firehose fail on Python 3.11 (shared/reference/localstack-recipe.md). A notebook asks
+`lab.supports(feature)` before a cell that needs one, and on such a backend prints one sentence
+instead of failing. moto in-process has them all (the kit completes moto where it must).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+# feature -> (the service its probe calls, the probe, what a learner reads when it is missing)
+Probe = Callable[[Any], Any]
+_DAY = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+FEATURES: dict[str, tuple[str, Probe, str]] = {
+    "stepfunctions": ("stepfunctions", lambda c: c.list_state_machines(maxResults=1), "Step Functions"),
+    "firehose": ("firehose", lambda c: c.list_delivery_streams(Limit=1), "Kinesis Data Firehose"),
+    "cognito": ("cognito-idp", lambda c: c.list_user_pools(MaxResults=1), "Amazon Cognito user pools"),
+    "xray": ("xray", lambda c: c.get_trace_summaries(StartTime=_DAY, EndTime=_DAY), "AWS X-Ray"),
+    "get-usage": ("apigateway", lambda c: c.get_usage(usagePlanId="labkit-probe", startDate="2026-01-01",
+                                                      endDate="2026-01-01"), "API Gateway's GetUsage"),
+    "flush-stage-cache": ("apigateway", lambda c: c.flush_stage_cache(restApiId="labkit-probe", stageName="probe"),
+                          "API Gateway's FlushStageCache"),
+}
+
+
+def missing(error: ClientError) -> bool:
+    """Does this error say the backend does not implement the call (rather than that the call was wrong)?
+
+    LocalStack answers 501 InternalFailure for what it does not emulate, and 500 InternalError for a
+    service that fails to start; AWS answers 4xx to a probe with unknown ids (the feature exists).
+    """
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    code = error.response.get("Error", {}).get("Code", "")
+    return status == 501 or code in ("InternalFailure", "InternalError", "NotImplemented")
+
+
+class Capabilities:
+    """Answers `supports(feature)` for one lab, probing each feature at most once."""
+
+    def __init__(self, client: Callable[[str], Any], backend_name: str, probe: bool = True) -> None:
+        """`probe=False`: the backend is known to have every feature (moto in-process)."""
+        self._client = client
+        self._backend_name = backend_name
+        self._probe = probe
+        self._known: dict[str, bool] = {}
+
+    def supports(self, feature: str, *, say: bool = True) -> bool:
+        """True when the backend has `feature`; otherwise False and (with `say`) one sentence saying so."""
+        if feature not in FEATURES:
+            raise ValueError(f"feature must be one of {', '.join(sorted(FEATURES))}, got {feature!r}")
+        if feature not in self._known:
+            self._known[feature] = self._check(feature)
+        if not self._known[feature] and say:
+            print(self.note(feature))
+        return self._known[feature]
+
+    def note(self, feature: str) -> str:
+        """The sentence a notebook prints when `feature` is missing."""
+        return (f"{self._backend_name} has no {FEATURES[feature][2]}, so this step is skipped here; "
+                "on moto and on AWS it runs.")
+
+    def _check(self, feature: str) -> bool:
+        if not self._probe:
+            return True
+        service, call, _ = FEATURES[feature]
+        try:
+            call(self._client(service))
+        except ClientError as error:
+            return not missing(error)
+        return True
+
+    def close(self) -> None:
+        """Forget what was probed."""
+        self._known.clear()

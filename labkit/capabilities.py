@@ -49,21 +49,24 @@ class Capabilities:
         self._backend_name = backend_name
         self._probe = probe
         self._known: dict[str, bool] = {}
+        self._said: set[str] = set()
 
     def supports(self, feature: str, *, say: bool = True) -> bool:
-        """True when the backend has `feature`; otherwise False and (with `say`) one sentence saying so."""
+        """True when the backend has `feature`; otherwise False, and (with `say`) the first time one
+        sentence saying so."""
         if feature not in FEATURES:
             raise ValueError(f"feature must be one of {', '.join(sorted(FEATURES))}, got {feature!r}")
         if feature not in self._known:
             self._known[feature] = self._check(feature)
-        if not self._known[feature] and say:
+        if not self._known[feature] and say and feature not in self._said:
+            self._said.add(feature)
             print(self.note(feature))
         return self._known[feature]
 
     def note(self, feature: str) -> str:
         """The sentence a notebook prints when `feature` is missing."""
-        return (f"{self._backend_name} has no {FEATURES[feature][2]}, so this step is skipped here; "
-                "on moto and on AWS it runs.")
+        return (f"{self._backend_name} has no {FEATURES[feature][2]}, so the steps that need it are skipped "
+                "here; on moto and on AWS they run.")
 
     def _check(self, feature: str) -> bool:
         if not self._probe:
@@ -76,5 +79,6 @@ class Capabilities:
         return True
 
     def close(self) -> None:
-        """Forget what was probed."""
+        """Forget what was probed and said."""
         self._known.clear()
+        self._said.clear()

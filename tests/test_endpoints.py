@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 import requests
+from botocore.exceptions import ClientError
 
 from labkit.apis import RestApi
+from labkit.gateway import Gateway, VirtualClock
 
 DOMAIN = "api.example.com"
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
@@ -132,10 +134,43 @@ def test_private_api_answers_only_through_an_allowed_vpc_endpoint(lab):
     assert requests.get(url, headers={"x-labkit-vpce-id": "vpce-99999999"}).status_code == 403
 
 
-def test_private_api_without_resource_policy_refuses_everyone(lab):
+def test_private_api_without_resource_policy_is_not_deployed(lab):
+    # "For a private API, you can't deploy your API without a resource policy."
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-create-attach.html
+    made = RestApi.create(lab.client("apigateway"), "private-nopolicy", endpoint_type="PRIVATE")
+    made.resource("/pets").method("GET").mock(body=CONTEXT_BODY)
+    with pytest.raises(ClientError) as err:
+        made.deploy("prod")
+    assert err.value.response["Error"]["Code"] == "BadRequestException"
+    assert err.value.response["Error"]["Message"] == "Private REST API doesn't have a resource policy attached to it"
+    assert made.deployments() == [] and made.stages() == []
+
+
+class PolicyLeftOut:
+    """A control plane that let a PRIVATE API without a policy be deployed (LocalStack's
+    CreateDeployment has no such check): the moto source, each deployment's policy taken out."""
+
+    def __init__(self, source):
+        self._source = source
+
+    def __getattr__(self, name):
+        return getattr(self._source, name)
+
+    def definition(self, api_id, deployment_id):
+        found = self._source.definition(api_id, deployment_id)
+        if found is not None:
+            found["restApi"].pop("policy", None)
+        return found
+
+
+def test_a_deployed_private_api_without_resource_policy_refuses_everyone(lab):
     # "a resource policy is required": https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-apis.html
-    private = api(lab, "private-nopolicy", endpoint_type="PRIVATE")
-    r = lab.gateway().invoke("GET", lab.stage_url(private.id, "prod") + "/pets", vpce_id="vpce-0123abcd")
+    private = api(lab, "private-policy-left-out", endpoint_type="PRIVATE", policy=vpce_policy("vpce-0123abcd"))
+    gw = Gateway(PolicyLeftOut(lab.gateway().source), VirtualClock())
+    try:
+        r = gw.invoke("GET", lab.stage_url(private.id, "prod") + "/pets", vpce_id="vpce-0123abcd")
+    finally:
+        gw.close()
     assert r.status_code == 403
     assert r.headers["x-amzn-ErrorType"] == "AccessDeniedException"
     assert "User: anonymous is not authorized" in r.json()["Message"]

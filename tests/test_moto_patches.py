@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
 from botocore.config import Config
@@ -217,6 +219,65 @@ def test_update_stage_to_unknown_deployment_is_rejected(apigw):
     assert err.value.response["Error"]["Code"] == "BadRequestException"
     assert err.value.response["Error"]["Message"] == "Deployment id does not exist"
     assert apigw.get_stage(restApiId=api_id, stageName="dev")["deploymentId"] == dep
+
+
+# AWS: "For a private API, you can't deploy your API without a resource policy."
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-create-attach.html
+# CreateDeployment answers BadRequestException with the message users quote from AWS:
+# https://github.com/cloudposse/terraform-aws-api-gateway/pull/25 (no LocalStack recording has it).
+PRIVATE_WITHOUT_POLICY = "Private REST API doesn't have a resource policy attached to it"
+# The VPC-endpoint policy of https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-examples.html
+VPCE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+     "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0123abcd"}}},
+    {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}]})
+
+
+def _typed_api_with_root_get(client, endpoint_type: str, policy: str | None) -> str:
+    """An API of `endpoint_type` (with `policy` if given) and GET / on a MOCK integration: its id."""
+    extra = {"policy": policy} if policy is not None else {}
+    api_id = client.create_rest_api(name="typed", endpointConfiguration={"types": [endpoint_type]}, **extra)["id"]
+    root_id = client.get_resources(restApiId=api_id)["items"][0]["id"]
+    client.put_method(restApiId=api_id, resourceId=root_id, httpMethod="GET", authorizationType="NONE")
+    client.put_integration(restApiId=api_id, resourceId=root_id, httpMethod="GET", type="MOCK")
+    return api_id
+
+
+def _refused_as_private_without_policy(call) -> None:
+    with pytest.raises(ClientError) as err:
+        call()
+    error = err.value.response
+    assert error["Error"]["Code"] == "BadRequestException"
+    assert error["Error"]["Message"] == PRIVATE_WITHOUT_POLICY
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_a_private_api_without_a_resource_policy_is_not_deployed(apigw):
+    api_id = _typed_api_with_root_get(apigw, "PRIVATE", None)
+    _refused_as_private_without_policy(lambda: apigw.create_deployment(restApiId=api_id, stageName="prod"))
+    assert apigw.get_deployments(restApiId=api_id)["items"] == []
+    assert apigw.get_stages(restApiId=api_id)["item"] == []
+
+
+@pytest.mark.parametrize("endpoint_type,policy", [("PRIVATE", VPCE_POLICY), ("REGIONAL", None), ("EDGE", None)])
+def test_a_private_api_with_a_policy_and_a_public_one_without_deploy(apigw, endpoint_type, policy):
+    api_id = _typed_api_with_root_get(apigw, endpoint_type, policy)
+    deployment_id = apigw.create_deployment(restApiId=api_id, stageName="prod")["id"]
+    assert [d["id"] for d in apigw.get_deployments(restApiId=api_id)["items"]] == [deployment_id]
+    assert apigw.get_stage(restApiId=api_id, stageName="prod")["deploymentId"] == deployment_id
+
+
+def test_a_private_api_whose_policy_was_emptied_is_not_redeployed(apigw):
+    # Both ways in: a plain deployment and a canary deployment on the existing stage.
+    api_id = _typed_api_with_root_get(apigw, "PRIVATE", VPCE_POLICY)
+    first = apigw.create_deployment(restApiId=api_id, stageName="prod")["id"]
+    apigw.update_rest_api(restApiId=api_id, patchOperations=[{"op": "replace", "path": "/policy", "value": ""}])
+    _refused_as_private_without_policy(lambda: apigw.create_deployment(restApiId=api_id, stageName="prod"))
+    _refused_as_private_without_policy(lambda: apigw.create_deployment(
+        restApiId=api_id, stageName="prod", canarySettings={"percentTraffic": 10.0}))
+    assert [d["id"] for d in apigw.get_deployments(restApiId=api_id)["items"]] == [first]
+    stage = apigw.get_stage(restApiId=api_id, stageName="prod")
+    assert stage["deploymentId"] == first and "canarySettings" not in stage
 
 
 # AWS: FlushStageCache / FlushStageAuthorizersCache answer 202; unknown stage → NotFoundException.

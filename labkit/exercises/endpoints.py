@@ -104,8 +104,8 @@ def check_private_endpoints(lab: Any, api_id: Any, stage: str = "prod", path: st
     except Exception as err:  # noqa: BLE001 - a failed call is a hint, not a crash
         return not_yet(f"calling GET {path} failed ({type(err).__name__}: {err}).")
     if got == {v: 403 for v in _PRIVATE_CASES}:
-        return not_yet("every call is refused: the deployed API has no policy that allows anything yet. Put a "
-                       "resource policy with update_rest_api (patch path /policy), then deploy again.")
+        return not_yet("every call is refused: the deployed policy admits none of these endpoints yet. Replace "
+                       "the resource policy with update_rest_api (patch path /policy), then deploy again.")
     missing = [v for v in VPC_ENDPOINTS if got[v] != 200]
     if missing:
         return not_yet(f"{missing[0]} answered {got[missing[0]]}: both endpoints must be admitted. A Deny with "

@@ -20,7 +20,8 @@ The kit's simplifications (each notebook says so in one sentence):
   invoke URL is reachable only inside the VPC (or with private DNS, through the VPC endpoint).
   https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-apis.html
 - A PRIVATE API without a resource policy answers 403 (implicit deny). On AWS it cannot even be
-  deployed ("Private REST API doesn't have a resource policy attached to it"); moto deploys it.
+  deployed ("Private REST API doesn't have a resource policy attached to it"), and the kit's moto
+  backend refuses it too; this answer is for a control plane that deploys it anyway (LocalStack).
 - An edge-optimized endpoint's CloudFront headers name a POP near the API's region (the kit has no
   client location); header names are not capitalised as CloudFront does.
 """

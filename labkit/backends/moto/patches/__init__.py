@@ -46,6 +46,9 @@ Extensions:
 11. CloudWatch GetMetricStatistics matches dimension sets exactly (AWS/ApiGateway publishes the
     same metric under several sets). [`cloudwatch.py`]
 12. `create_authorizer` keeps `identityValidationExpression`. [`models.py`]
+13. `create_deployment` on a PRIVATE API with no resource policy → BadRequestException "Private
+    REST API doesn't have a resource policy attached to it", with no deployment or stage made.
+    [`models.py`]
 """
 
 from __future__ import annotations

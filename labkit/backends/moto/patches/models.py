@@ -19,9 +19,26 @@ class _NotFound(NotFoundException):
     code = 404
 
 
+# "For a private API, you can't deploy your API without a resource policy."
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-create-attach.html
+# No LocalStack recording has AWS's answer; the message is the one AWS returned to users (HTTP 400
+# BadRequestException on CreateDeployment), quoted verbatim in
+# https://github.com/cloudposse/terraform-aws-api-gateway/pull/25 and
+# https://github.com/aws/serverless-application-model/issues/3764 (also hashicorp/terraform-provider-aws#14290).
+PRIVATE_WITHOUT_POLICY = "Private REST API doesn't have a resource policy attached to it"
+
+
+def _refuse_private_without_policy(rest_api: Any) -> None:
+    """A PRIVATE API with no resource policy cannot be deployed (BadRequestException, nothing created)."""
+    types = (rest_api.endpoint_configuration or {}).get("types") or []
+    if "PRIVATE" in types and not str(rest_api.policy or "").strip():
+        raise BadRequestException(PRIVATE_WITHOUT_POLICY)
+
+
 @uses("name", "stage_variables")
 def patch_create_deployment(original: Callable[..., Any]) -> Callable[..., Any]:
-    """Snapshot the API at deploy time, and keep an existing stage's settings on redeploy.
+    """Refuse a PRIVATE API without a resource policy, snapshot the API at deploy time, and keep an
+    existing stage's settings on redeploy.
 
     https://docs.aws.amazon.com/apigateway/latest/api/API_CreateDeployment.html
     https://docs.aws.amazon.com/apigateway/latest/api/API_Deployment.html
@@ -32,6 +49,7 @@ def patch_create_deployment(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def create_deployment(self: Any, *args: Any, **kwargs: Any) -> Any:
         call = bind(self, *args, **kwargs)
+        _refuse_private_without_policy(self)  # before moto makes the deployment (and the stage)
         name, stage_variables = call.arguments["name"], call.arguments["stage_variables"]
         existing = self.stages.get(name) if name else None
         deployment = original(*call.args, **call.kwargs)

@@ -18,10 +18,10 @@ lab: $(STAMP)  ## open JupyterLab on notebooks/ (only on 127.0.0.1)
 test: $(STAMP)  ## every test, nbval over notebooks/ included
 	$(BIN)/python -m pytest tests notebooks --nbval -rs
 
-# The same notebooks and backend-neutral tests on LocalStack's control plane (its own venv, 127.0.0.1, stopped after).
+# The backend-neutral tests on LocalStack's control plane (its own venv, 127.0.0.1, stopped after); they
+# include every notebook, run twice in one kernel (tests/test_notebooks_rerun.py).
 test-localstack: $(STAMP)  ## every notebook and the backend-neutral tests against LocalStack
 	$(BIN)/python tools/localstack.py run -- $(BIN)/python -m pytest -rs -m backend_neutral tests
-	$(BIN)/python tools/localstack.py run -- $(BIN)/python -m pytest -rs --nbval-lax notebooks
 
 dashboard: $(STAMP)  ## the throttling and cache labs as a Voilà page, for the projector (only on 127.0.0.1)
 	$(BIN)/voila dashboards/labs.ipynb --no-browser --Voila.ip=127.0.0.1

@@ -23,9 +23,9 @@ FEATURES: dict[str, tuple[str, Probe, str]] = {
     "cognito": ("cognito-idp", lambda c: c.list_user_pools(MaxResults=1), "Amazon Cognito user pools"),
     "xray": ("xray", lambda c: c.get_trace_summaries(StartTime=_DAY, EndTime=_DAY), "AWS X-Ray"),
     "get-usage": ("apigateway", lambda c: c.get_usage(usagePlanId="labkit-probe", startDate="2026-01-01",
-                                                      endDate="2026-01-01"), "API Gateway's GetUsage"),
+                                                      endDate="2026-01-01"), "API Gateway GetUsage"),
     "flush-stage-cache": ("apigateway", lambda c: c.flush_stage_cache(restApiId="labkit-probe", stageName="probe"),
-                          "API Gateway's FlushStageCache"),
+                          "API Gateway FlushStageCache"),
 }
 
 

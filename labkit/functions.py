@@ -19,6 +19,8 @@ import zipfile
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from botocore.exceptions import ClientError
+
 __all__ = [
     "DEFAULT_ROLE_NAME",
     "HEADER",
@@ -189,6 +191,38 @@ def _validate(name: str, timeout: int, memory: int, environment: dict[str, str] 
             raise ValueError(f"environment: value of {key!r} must be a string, got {type(value).__name__}")
 
 
+def replace_function(lambda_client: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Give an existing function the code and settings of a CreateFunction request (AWS refuses a second
+    CreateFunction with ResourceConflictException): a notebook cell that makes a function can run twice."""
+    # https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html: one update at a time,
+    # so each waits for the function to be Successful before the next.
+    name = kwargs["FunctionName"]
+    settings = {k: v for k, v in kwargs.items() if k not in ("Code", "FunctionName")}
+    settings.setdefault("Environment", {"Variables": {}})
+    try:
+        lambda_client.update_function_configuration(FunctionName=name, **settings)
+        _wait_updated(lambda_client, name)
+        lambda_client.update_function_code(FunctionName=name, ZipFile=kwargs["Code"]["ZipFile"])
+        _wait_updated(lambda_client, name)
+        return lambda_client.get_function_configuration(FunctionName=name)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in ("InternalError", "InternalFailure"):
+            raise
+    # LocalStack without Docker cannot update a function it never started: make it anew.
+    try:
+        lambda_client.delete_function(FunctionName=name)
+    except lambda_client.exceptions.ResourceNotFoundException:
+        pass  # a retried DeleteFunction whose first attempt went through
+    return lambda_client.create_function(**kwargs)
+
+
+def _wait_updated(lambda_client: Any, name: str) -> None:
+    try:
+        lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    except Exception:  # a backend without LastUpdateStatus (older moto) is never mid-update
+        pass
+
+
 def create_function(
     lambda_client: Any,
     iam_client: Any,
@@ -229,6 +263,9 @@ def create_function(
     for attempt in range(attempts):
         try:
             response = lambda_client.create_function(**kwargs)
+            break
+        except lambda_client.exceptions.ResourceConflictException:
+            response = replace_function(lambda_client, kwargs)  # a re-run cell: same name, new code and settings
             break
         except lambda_client.exceptions.InvalidParameterValueException as exc:
             if attempt == attempts - 1 or "role" not in str(exc).lower():

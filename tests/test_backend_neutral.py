@@ -184,3 +184,16 @@ def test_a_resource_policy_deny_is_enforced_on_every_control_plane(any_lab):
     denied = requests.get(url + "/admin")
     assert denied.status_code == 403
     assert denied.headers["x-amzn-ErrorType"] == "AccessDeniedException"
+
+
+def test_a_builder_cell_runs_twice(any_lab):
+    # A re-run cell: AWS refuses a second CreateFunction of the same name (ResourceConflictException), so
+    # lab.lambda_function updates the function; the gateway then runs the new code.
+    lab = any_lab
+    api = RestApi.create(lab.client("apigateway"), "twice")
+    for answer in ("first", "second"):
+        fn = lab.lambda_function("twice", "def handler(e, c):\n    return {'statusCode': 200, 'body': %r}\n" % answer)
+        api.resource("/t").method("GET").lambda_proxy(fn)
+        api.deploy("dev")
+        assert requests.get(lab.stage_url(api.id, "dev") + "/t").text == answer
+    assert lab.client("lambda").get_function(FunctionName="twice")["Configuration"]["Handler"] == "index.handler"

@@ -2,11 +2,12 @@
 Run All after falling behind) is never told that what the first run made already exists.
 
 On the default backend (moto) in `make test`; on LocalStack in `make test-localstack`, which sets
-LABKIT_BACKEND and LABKIT_ENDPOINT_URL for the kernels.
+LABKIT_TEST_ENDPOINT_URL.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -27,10 +28,9 @@ def errors_of(cell: nbformat.NotebookNode) -> list[str]:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_a_notebook_runs_twice_in_one_kernel(path, monkeypatch):
-    for name in ("LABKIT_BACKEND", "LABKIT_ENDPOINT_URL"):  # conftest clears them; the kernel needs them
-        value = __import__("os").environ.get(f"{name}_FOR_NOTEBOOKS")
-        if value:
-            monkeypatch.setenv(name, value)
+    if os.environ.get("LABKIT_TEST_ENDPOINT_URL"):  # the kernel's Lab() reads these (conftest clears them)
+        monkeypatch.setenv("LABKIT_BACKEND", "server")
+        monkeypatch.setenv("LABKIT_ENDPOINT_URL", os.environ["LABKIT_TEST_ENDPOINT_URL"])
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=300, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})

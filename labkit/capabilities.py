@@ -14,9 +14,28 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-# feature -> (the service its probe calls, the probe, what a learner reads when it is missing)
+# feature -> (the service its probe calls, the probe, what a learner reads when it is missing); a probe
+# that raises a "not implemented" error (see `missing`) or returns False means the feature is missing.
 Probe = Callable[[Any], Any]
 _DAY = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def exact_dimensions(cloudwatch: Any) -> bool:
+    """Does a metric query match only the dimension set it names, as CloudWatch does? (LocalStack's
+    returns every series whose dimensions include the named ones.) Writes one datapoint to a probe namespace.
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Dimension:
+    "CloudWatch treats each unique combination of dimensions as a separate metric"."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cloudwatch.put_metric_data(Namespace="labkit/capability-probe", MetricData=[{
+        "MetricName": "Probe", "Value": 1, "Timestamp": now,
+        "Dimensions": [{"Name": "A", "Value": "1"}, {"Name": "B", "Value": "2"}]}])
+    found = cloudwatch.get_metric_statistics(
+        Namespace="labkit/capability-probe", MetricName="Probe", Dimensions=[{"Name": "A", "Value": "1"}],
+        StartTime=now - datetime.timedelta(minutes=5), EndTime=now + datetime.timedelta(minutes=5), Period=60,
+        Statistics=["SampleCount"])["Datapoints"]
+    return not found
+
+
 FEATURES: dict[str, tuple[str, Probe, str]] = {
     "stepfunctions": ("stepfunctions", lambda c: c.list_state_machines(maxResults=1), "Step Functions"),
     "firehose": ("firehose", lambda c: c.list_delivery_streams(Limit=1), "Kinesis Data Firehose"),
@@ -26,6 +45,9 @@ FEATURES: dict[str, tuple[str, Probe, str]] = {
                                                       endDate="2026-01-01"), "API Gateway GetUsage"),
     "flush-stage-cache": ("apigateway", lambda c: c.flush_stage_cache(restApiId="labkit-probe", stageName="probe"),
                           "API Gateway FlushStageCache"),
+    "exact-metric-dimensions": ("cloudwatch", exact_dimensions,
+                                "exact dimension matching in CloudWatch metric queries (it adds up every series "
+                                "that has the dimensions asked for)"),
 }
 
 
@@ -73,10 +95,9 @@ class Capabilities:
             return True
         service, call, _ = FEATURES[feature]
         try:
-            call(self._client(service))
+            return call(self._client(service)) is not False
         except ClientError as error:
             return not missing(error)
-        return True
 
     def close(self) -> None:
         """Forget what was probed and said."""

@@ -42,6 +42,6 @@ def test_a_notebook_runs_twice_in_one_kernel(path, monkeypatch):
                 try:
                     client.execute_cell(cell, index)
                 except CellExecutionError as error:
-                    pytest.fail(f"run {run}, cell {index}:\n{cell.source}\n{error}"[-4000:])
+                    pytest.fail(f"{str(error)[-3000:]}\n(run {run} of the notebook, cell {index})")
                 problems = errors_of(cell)
                 assert not problems, f"run {run}, cell {index}:\n{cell.source}\n{problems}"

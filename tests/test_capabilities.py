@@ -59,7 +59,7 @@ def test_a_feature_that_answers_is_supported_silently(capsys):
 
 
 def test_an_unknown_feature_names_the_known_ones():
-    with pytest.raises(ValueError, match="feature must be one of cognito, firehose, flush-stage-cache"):
+    with pytest.raises(ValueError, match="feature must be one of cognito, exact-metric-dimensions, firehose, .* got .kinesis."):
         Capabilities(lambda service: Answering(None), "moto").supports("kinesis")
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .api_calls import HTTP_METHODS, add_binary_media_types, definition_from_client, ensure_resource, paginate
+from .gateway.auth.policy import parse as parse_policy
 
 __all__ = ["definition_from_client", "export", "import_", "load_document"]
 
@@ -273,15 +274,14 @@ def export(definition: dict[str, Any], stage: str | None = None, server_url: str
 
 
 def _parse_policy(policy: Any) -> Any:
-    """A resource policy as a dict; AWS returns it as a string with escaped quotes, moto verbatim."""
+    """A resource policy as a dict: AWS returns it as a string with escaped quotes, moto verbatim (the
+    gateway's parser reads every form); one that does not parse is exported as it is."""
     if not isinstance(policy, str):
         return policy
-    for text in (policy, policy.replace('\\"', '"')):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError:
-            continue
-    return policy
+    try:
+        return parse_policy(policy)
+    except ValueError:
+        return policy
 
 
 # ---------------------------------------------------------------- import

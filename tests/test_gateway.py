@@ -308,6 +308,22 @@ def test_virtual_clock_simulates_latency_against_the_29_second_default(lab):
     assert slow.invoke("GET", url).status_code == 504
 
 
+def test_execution_log_answers_in_and_equality_before_it_is_iterated(lab):
+    # The log is formatted lazily: `line in response.execution_log` must see the lines all the same.
+    api = api_with(lab)
+    api.resource("/pets").method("GET").mock()
+    api.deploy("dev")
+    url = lab.stage_url(api.id, "dev") + "/pets"
+    gw = lab.gateway()
+    assert "Method completed with status: 200" in gw.invoke("GET", url).execution_log
+    assert gw.invoke("GET", url).execution_log.count("Method completed with status: 200") == 1
+    first, second = gw.invoke("GET", url).execution_log, gw.invoke("GET", url).execution_log
+    assert first != second, "each request logs its own request id"
+    # Two gateways seeded alike on the same clock log the same lines.
+    same = [lab.gateway(clock=VirtualClock(start=1_700_000_000), seed=7).invoke("GET", url) for _ in range(2)]
+    assert same[0].execution_log == list(same[1].execution_log)
+
+
 # --- test_invoke_method ---------------------------------------------------------------------------
 
 def test_test_invoke_method_runs_the_undeployed_api_with_an_execution_log(lab):

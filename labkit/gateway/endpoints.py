@@ -34,7 +34,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .auth import not_authorized
+from .auth import has_resource_policy, not_authorized
 from .auth.policy import method_arn
 from .http import Headers, Response
 from .pipeline import Call, Next
@@ -141,7 +141,7 @@ def endpoints(call: Call, next_step: Next) -> Response:
         if not req.vpce_id:
             return forbidden(call, "A private API answers only requests through a VPC endpoint "
                                    f"(the kit's simulation: the {VPCE_HEADER} header or invoke(vpce_id=...))")
-        if not rest_api.get("policy"):
+        if not has_resource_policy(rest_api):
             call.snapshot = snapshot  # the API's gateway responses apply
             source = gateway.source
             arn = method_arn(source.region, source.account_id, req.api_id, req.stage, req.method, req.path)

@@ -247,6 +247,35 @@ class _LazyLog(list):  # type: ignore[type-arg]
         self._fill()
         return super().__repr__()
 
+    # list's C methods read the items without __iter__: each fills the log first, so
+    # `line in response.execution_log` and `==` see the lines.
+    def __contains__(self, line: object) -> bool:
+        self._fill()
+        return super().__contains__(line)
+
+    def __eq__(self, other: object) -> bool:
+        self._fill()
+        if isinstance(other, _LazyLog):
+            other._fill()
+        return super().__eq__(other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None  # type: ignore[assignment]  # a list: unhashable, as __eq__ is defined here
+
+    def __reversed__(self):  # type: ignore[no-untyped-def]
+        self._fill()
+        return super().__reversed__()
+
+    def index(self, line, *args):  # type: ignore[no-untyped-def]
+        self._fill()
+        return super().index(line, *args)
+
+    def count(self, line: object) -> int:
+        self._fill()
+        return super().count(line)
+
 
 def trace_of(call: Call, response: Response) -> Trace:
     """Who answered `call` and why (trace.py), from what the steps recorded on it."""

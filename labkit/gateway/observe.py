@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING, Any
 from .http import Response
 from .pipeline import Call
 from .ports import ServiceClients, ServiceError
+from .responses import reference_name, reference_pattern
 
 if TYPE_CHECKING:
     from .engine import Gateway
 
 MAX_EVENT_BYTES = 1024  # execution-log events are truncated here (known issues page)
-_CONTEXT_VARIABLE = re.compile(r"\$(?:\{)?(context(?:\.[A-Za-z0-9_]+)+)(?:\})?")
+_CONTEXT_VARIABLE = reference_pattern("context", name_chars="A-Za-z0-9_")
 # Lines that only appear with "Log full requests/responses data" (dataTraceEnabled).
 _DATA_LINES = ("Method request headers", "Method request body", "Endpoint request headers", "Endpoint request body",
                "Endpoint response headers", "Endpoint response body", "Method response body", "Method response headers")
@@ -314,7 +315,7 @@ def render_access_log(template: str, context: Mapping[str, Any]) -> str:
 
     def value(match: re.Match[str]) -> str:
         node: Any = {"context": context}
-        for part in match.group(1).split("."):
+        for part in reference_name(match).split("."):
             if not isinstance(node, Mapping) or part not in node:
                 return "-"
             node = node[part]

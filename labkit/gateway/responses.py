@@ -133,7 +133,25 @@ def _parameter_value(source: str, request_values: Mapping[str, str]) -> str | No
     return request_values.get(source)
 
 
-_VARIABLE = re.compile(r"\$(?:\{)?((?:context|stageVariables)(?:\.[A-Za-z0-9_:\-]+)+)(?:\})?")
+def reference_pattern(*roots: str, name_chars: str = "A-Za-z0-9_-") -> re.Pattern[str]:
+    """`$root.a.b` or `${root.a.b}` for the given roots: the reference syntax of templates and access logs.
+
+    A `}` belongs to the reference only when a `${` opened it, and a name holds only identifier characters
+    (Velocity's: letters, digits, `-`, `_`): the punctuation a JSON template puts after a reference (`}`,
+    `]`, `,`, `"`, `:`) stays in the text, as in AWS's default `{"message":$context.error.messageString}`.
+    https://velocity.apache.org/engine/1.7/user-guide.html#identifiers (identifier characters, `${...}`)
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
+    """
+    name = rf"(?:{'|'.join(map(re.escape, roots))})(?:\.[{name_chars}]+)+"
+    return re.compile(rf"\$(?:\{{({name})\}}|({name}))")
+
+
+def reference_name(match: re.Match[str]) -> str:
+    """The dotted name of a match of `reference_pattern`, braced or not."""
+    return match.group(1) or match.group(2)
+
+
+_VARIABLE = reference_pattern("context", "stageVariables")
 
 
 def substitute(template: str, values: Mapping[str, Any]) -> str:
@@ -141,7 +159,7 @@ def substitute(template: str, values: Mapping[str, Any]) -> str:
 
     def lookup(match: re.Match[str]) -> str:
         node: Any = values
-        for part in match.group(1).split("."):
+        for part in reference_name(match).split("."):
             if not isinstance(node, Mapping) or part not in node:
                 return ""
             node = node[part]

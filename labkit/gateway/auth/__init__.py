@@ -13,13 +13,14 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authoriz
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
 from . import authorizers, cognito, iam
 from ..http import Response
 from ..pipeline import Call, Next
-from .policy import ALLOW, ANONYMOUS, DENY, INVOKE, Principal, evaluate, method_arn, parse, statements
+from .policy import ALLOW, ANONYMOUS, DENY, INVOKE, Principal, evaluate, method_arn, resource_policy
 from ..responses import GatewayError
 
 
@@ -40,8 +41,18 @@ def _refuse_for_authorizer(decision: str | None) -> GatewayError:
     return GatewayError("ACCESS_DENIED", message, log=f"{message} (Lambda authorizer policy)", body_key="Message")
 
 
+def has_resource_policy(rest_api: Mapping[str, Any]) -> bool:
+    """The RestApi carries a resource policy: anything but none or empty text, even one that does not parse."""
+    policy = rest_api.get("policy")
+    return policy is not None and policy != ""
+
+
 class ResourcePolicy:
-    """The RestApi's `policy` from the deployment, evaluated for one call."""
+    """The RestApi's `policy` from the deployment, evaluated for one call.
+
+    A policy the kit cannot read (not JSON in any form the control plane hands it over in, or not
+    shaped as a resource policy) denies every request, with an execution-log line saying why: it must
+    never let requests through as if the API had no policy."""
 
     def __init__(self, call: Call, arn: str) -> None:
         assert call.snapshot is not None
@@ -49,13 +60,14 @@ class ResourcePolicy:
         self.call = call
         self.arn = arn
         self.region, self.account_id = source.region, source.account_id
-        self.document = _parsed(call.snapshot.deployment.rest_api.get("policy") or "")
-        if self.document is None and call.snapshot.deployment.rest_api.get("policy"):
-            call.log("Ignoring a resource policy that is not a valid policy document")
+        rest_api = call.snapshot.deployment.rest_api
+        self.document, self.problem = _read(rest_api.get("policy")) if has_resource_policy(rest_api) else (None, None)
+        if self.problem:
+            call.log("Resource policy is not a valid policy document, so the request is denied: {}", self.problem)
 
     @property
     def present(self) -> bool:
-        return self.document is not None
+        return self.document is not None or self.problem is not None
 
     def _expand(self, resource: str) -> str:
         """`execute-api:/stage/GET/path` is short for this API's method ARN."""
@@ -65,6 +77,8 @@ class ResourcePolicy:
         return resource
 
     def decide(self, principal: Principal) -> str | None:
+        if self.problem is not None:
+            return DENY
         if self.document is None:
             return None
         req = self.call.request
@@ -78,16 +92,22 @@ class ResourcePolicy:
                         context={k: v for k, v in context.items() if v is not None}, expand_resource=self._expand)
 
 
+def _read(policy: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """(document, None) for a readable resource policy, (None, why) for one that is not."""
+    return _read_text(policy) if isinstance(policy, str) else _checked(policy)
+
+
 @lru_cache(maxsize=128)
-def _parsed(text: str) -> dict[str, Any] | None:
-    """The policy text parsed once per distinct text (AWS validates it on save; a broken one is ignored)."""
+def _read_text(text: str) -> tuple[dict[str, Any] | None, str | None]:
+    """`_read` once per distinct policy text (callers must not change the document they get)."""
+    return _checked(text)
+
+
+def _checked(policy: Any) -> tuple[dict[str, Any] | None, str | None]:
     try:
-        document = parse(text)
-        if document is not None:
-            statements(document)
-        return document
-    except ValueError:
-        return None
+        return resource_policy(policy), None
+    except ValueError as exc:
+        return None, str(exc)
 
 
 def combine(caller_decision: str | None, policy_decision: str | None, *, same_account: bool,
@@ -106,7 +126,7 @@ def authorization_is_open(call: Call) -> bool:
     """The method has no authorization and the API no resource policy: every caller is let through."""
     assert call.route is not None and call.snapshot is not None
     kind = (call.route.method.get("authorizationType") or "NONE").upper()
-    return kind == "NONE" and not call.snapshot.deployment.rest_api.get("policy")
+    return kind == "NONE" and not has_resource_policy(call.snapshot.deployment.rest_api)
 
 
 def authorize(call: Call, next_step: Next) -> Response:

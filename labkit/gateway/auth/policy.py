@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from urllib.parse import unquote
 
 ALLOW = "Allow"
 DENY = "Deny"
@@ -64,14 +65,72 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def parse(document: str | Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """A policy as a dict (JSON text accepted, as the control plane stores it); None for none."""
+    """A policy as a dict, from every form the control plane hands it over in; None for none.
+
+    Accepted: a dict; JSON text; AWS's backslash-escaped JSON (get_rest_api answers `policy` as the
+    content of a JSON string, `{\\"Version\\":...}`: recorded in test_apigateway_integrations.snapshot.json::
+    tests/aws/services/apigateway/test_apigateway_integrations.py::test_create_execute_api_vpc_endpoint, whose
+    test unescapes it before json.loads); URL-encoded JSON (RFC 3986, as IAM answers policy documents:
+    https://docs.aws.amazon.com/IAM/latest/APIReference/API_PolicyVersion.html); a JSON string holding any
+    of these. Raises ValueError, saying why, for anything else.
+    """
     if document is None or document == "":
         return None
     if isinstance(document, Mapping):
         return dict(document)
-    parsed = json.loads(document)
+    if not isinstance(document, str):
+        raise ValueError(f"a policy document must be JSON text or an object, not {type(document).__name__}")
+    parsed = _decoded(document.strip(), depth=0)
     if not isinstance(parsed, dict):
-        raise ValueError("a policy document must be a JSON object")
+        raise ValueError(f"a policy document must be a JSON object, not {type(parsed).__name__}")
+    return parsed
+
+
+def _decoded(text: str, depth: int) -> Any:
+    """The JSON value `text` holds: plain, backslash-escaped, URL-encoded or in a JSON string (two layers at most)."""
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        if depth < 2 and text.startswith("{") and '\\"' in text:
+            return _decoded(_unescaped(text), depth + 1)
+        if depth < 2 and text[:3].upper() == "%7B":
+            return _decoded(unquote(text), depth + 1)
+        raise ValueError(f"the policy is not JSON ({exc})") from None
+    if isinstance(value, str) and depth < 2:
+        return _decoded(value.strip(), depth + 1)  # a JSON string holding the document
+    return value
+
+
+def _unescaped(text: str) -> str:
+    """`{\\"a\\":1}` as `{"a":1}`: the text read as the content of a JSON string literal."""
+    try:
+        return json.loads(f'"{text}"')
+    except ValueError as exc:
+        raise ValueError(f"the policy is not JSON, escaped or not ({exc})") from None
+
+
+def resource_policy(document: str | Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A RestApi's `policy` parsed and checked as IAM's grammar requires of a resource-based policy;
+    ValueError (saying why) for one that is not: such a policy could not decide anything safely.
+
+    Every statement needs `Effect` Allow or Deny, `Action` or `NotAction`, `Principal` or `NotPrincipal`,
+    and a `Condition` (if any) of operator blocks.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    (resource-based policies must name a Principal)"""
+    parsed = parse(document)
+    if parsed is None:
+        return None
+    for number, statement in enumerate(statements(parsed), 1):
+        if statement.get("Effect") not in (ALLOW, DENY):
+            raise ValueError(f"statement {number}: Effect must be Allow or Deny, got {statement.get('Effect')!r}")
+        if "Action" not in statement and "NotAction" not in statement:
+            raise ValueError(f"statement {number} has no Action or NotAction")
+        if "Principal" not in statement and "NotPrincipal" not in statement:
+            raise ValueError(f"statement {number} has no Principal or NotPrincipal")
+        condition = statement.get("Condition", {})
+        if not isinstance(condition, Mapping) or not all(isinstance(b, Mapping) for b in condition.values()):
+            raise ValueError(f"statement {number}: Condition must map operators to blocks of keys")
     return parsed
 
 

@@ -184,6 +184,11 @@ def test_a_resource_policy_deny_is_enforced_on_every_control_plane(any_lab):
     denied = requests.get(url + "/admin")
     assert denied.status_code == 403
     assert denied.headers["x-amzn-ErrorType"] == "AccessDeniedException"
+    # AWS's body for a policy deny, even though GetGatewayResponses lists ACCESS_DENIED's default template
+    # as {"message":$context.error.messageString} (LocalStack returns it too, marked defaultResponse).
+    assert denied.json() == {"Message": f"User: anonymous is not authorized to perform: execute-api:Invoke on "
+                                        f"resource: arn:aws:execute-api:{lab.region}:{lab.account_id}:{api.id}/dev/GET/admin "
+                                        "with an explicit deny"}
 
 
 def test_a_builder_cell_runs_twice(any_lab):

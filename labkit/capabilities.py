@@ -68,7 +68,7 @@ class Capabilities:
     def __init__(self, client: Callable[[str], Any], backend_name: str, probe: bool = True) -> None:
         """`probe=False`: the backend is known to have every feature (moto in-process)."""
         self._client = client
-        self._backend_name = backend_name
+        self.backend_name = backend_name
         self._probe = probe
         self._known: dict[str, bool] = {}
         self._said: set[str] = set()
@@ -87,7 +87,7 @@ class Capabilities:
 
     def note(self, feature: str) -> str:
         """The sentence a notebook prints when `feature` is missing."""
-        return (f"{self._backend_name} has no {FEATURES[feature][2]}, so the steps that need it are skipped "
+        return (f"{self.backend_name} has no {FEATURES[feature][2]}, so the steps that need it are skipped "
                 "here; on moto and on AWS they run.")
 
     def _check(self, feature: str) -> bool:

@@ -358,6 +358,11 @@ class Lab:
             self._mock.stop()
             self._mock = None
 
+    @property
+    def closed(self) -> bool:
+        """Whether close() has run (a closed lab hands out nothing)."""
+        return self._closed
+
     def __enter__(self) -> Lab:
         return self
 

@@ -19,8 +19,8 @@ class SharedLab:
 
     def get(self) -> Lab:
         """The shared Lab (a new one if there is none yet, or the last one was closed)."""
-        if self._lab is None or self._lab._closed:
-            self._lab = Lab(verbose=False)
+        if self._lab is None or self._lab.closed:
+            self._lab = Lab("moto", verbose=False)  # moto, whatever LABKIT_BACKEND says: simulations need no backend
         return self._lab
 
     def close(self) -> None:

@@ -81,3 +81,26 @@ def test_a_moto_server_or_localstack_is_probed(capsys):
         else:
             assert lab.supports("get-usage") and lab.supports("flush-stage-cache") and lab.supports("cognito")
             assert capsys.readouterr().out == ""
+
+
+def test_the_shared_simulation_lab_is_moto_whatever_the_environment_says(monkeypatch):
+    from labkit.shared import SharedLab
+
+    monkeypatch.setenv("LABKIT_BACKEND", "server")
+    shared = SharedLab()
+    try:
+        assert shared.get().backend == "moto"
+    finally:
+        shared.close()
+
+
+def test_the_auth_lab_runs_on_moto_when_the_backend_has_no_cognito(capsys):
+    from labkit.widgets.auth import run_auth_case
+
+    with Lab("server", verbose=False) as lab:
+        lab.capabilities = Capabilities(lambda service: Answering(error(501, "InternalFailure")), "LocalStack")
+        outcome = run_auth_case("COGNITO_USER_POOLS", "good", lab)
+        again = run_auth_case("NONE", "good", lab)
+    assert (outcome.status, again.status) == (200, 200)
+    assert capsys.readouterr().out == ("LocalStack has no Amazon Cognito user pools, so the auth lab runs on moto "
+                                       "in this process instead.\n")

@@ -432,6 +432,17 @@ def _choice(value: str, options: dict[str, Any], aliases: dict[str, str], name: 
     raise ValueError(f"{name} must be one of {', '.join(options)}, got {value!r}")
 
 
+def _with_cognito(lab: Any) -> Any:
+    """The lab to build on: the caller's, else (None) the shared moto lab. The lab's API has a Cognito
+    method, so on a backend without Cognito (LocalStack's free edition) it runs on moto, and says so once."""
+    if lab is None or lab.capabilities.supports("cognito", say=False):
+        return lab
+    lab.memo(("auth-lab", "no-cognito"), lambda: print(
+        f"{lab.capabilities.backend_name} has no Amazon Cognito user pools, so the auth lab runs on moto in this "
+        "process instead."))
+    return None
+
+
 def run_auth_case(method_auth: str, caller: str, lab: Any = None) -> AuthOutcome:
     """Pure model of the widget: send one caller's request to the method with `method_auth`.
 
@@ -442,7 +453,7 @@ def run_auth_case(method_auth: str, caller: str, lab: Any = None) -> AuthOutcome
 
     auth = _choice(method_auth, AUTHS, _AUTH_ALIASES, "method_auth")
     who = _choice(caller, CALLERS, {}, "caller")
-    lab, made = built_for(lab, _AuthApi, _build)
+    lab, made = built_for(_with_cognito(lab), _AuthApi, _build)
     path = AUTHS[auth][1]
     url = made.url + path
     headers, ip, start = _request(made, auth, who, url, lab.region)

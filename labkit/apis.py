@@ -312,8 +312,19 @@ class Resource:
             kwargs["requestValidatorId"] = request_validator_id
         if request_models:
             kwargs["requestModels"] = request_models
+        self._drop_method(verb)
         self.api.client.put_method(**kwargs)
         return Method(self, verb)
+
+    def _drop_method(self, verb: str) -> None:
+        """Delete the method if it exists, so that a re-run cell defines it anew: AWS refuses a second
+        PutMethod with 409 ConflictException "Method already exists for this resource" (reproduced by
+        the AWS CLI team: https://github.com/aws/aws-cli/issues/3992); moto and LocalStack overwrite."""
+        client = self.api.client
+        try:
+            client.delete_method(restApiId=self.api.id, resourceId=self.id, httpMethod=verb)
+        except client.exceptions.NotFoundException:
+            pass
 
 
 class RestApi:

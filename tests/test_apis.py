@@ -220,3 +220,38 @@ def test_export_and_import_through_apis(client):
     copy = import_openapi(client, doc)
     assert copy.id != api.id
     assert copy.resources().keys() == api.resources().keys()
+
+
+class RefusesRepeats:
+    """An apigateway client with AWS's PutMethod rule: a second PutMethod for a method is refused (409
+    "Method already exists for this resource", https://github.com/aws/aws-cli/issues/3992)."""
+
+    class exceptions:
+        class NotFoundException(Exception):
+            pass
+
+        class ConflictException(Exception):
+            pass
+
+    def __init__(self) -> None:
+        self.methods: dict[tuple[str, str], dict] = {}
+
+    def put_method(self, **kwargs):
+        key = (kwargs["resourceId"], kwargs["httpMethod"])
+        if key in self.methods:
+            raise self.exceptions.ConflictException("Method already exists for this resource")
+        self.methods[key] = kwargs
+
+    def delete_method(self, restApiId, resourceId, httpMethod):
+        if self.methods.pop((resourceId, httpMethod), None) is None:
+            raise self.exceptions.NotFoundException("Invalid Method identifier specified")
+
+
+def test_a_method_defined_again_replaces_the_first_where_aws_refuses_a_second_put_method():
+    from labkit.apis import Resource
+
+    client = RefusesRepeats()
+    resource = Resource("res1", "/t", RestApi(client, "api1", "root"))
+    resource.method("GET", api_key_required=True)
+    resource.method("GET", api_key_required=False)  # a re-run cell
+    assert client.methods[("res1", "GET")]["apiKeyRequired"] is False

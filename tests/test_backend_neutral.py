@@ -18,7 +18,7 @@ import requests
 from moto.server import ThreadedMotoServer
 
 from labkit import Lab
-from labkit.apis import RestApi
+from labkit.apis import RestApi, enable_cors
 
 pytestmark = pytest.mark.backend_neutral
 
@@ -194,11 +194,15 @@ def test_a_resource_policy_deny_is_enforced_on_every_control_plane(any_lab):
 def test_a_builder_cell_runs_twice(any_lab):
     # A re-run cell: AWS refuses a second CreateFunction of the same name (ResourceConflictException), so
     # lab.lambda_function updates the function; the gateway then runs the new code.
+    # AWS also refuses a second PutMethod (409 "Method already exists for this resource"): the builder
+    # redefines the method, so the second run's settings (no API key) hold.
     lab = any_lab
     api = RestApi.create(lab.client("apigateway"), "twice")
-    for answer in ("first", "second"):
+    for answer, key_required in (("first", True), ("second", False)):
         fn = lab.lambda_function("twice", "def handler(e, c):\n    return {'statusCode': 200, 'body': %r}\n" % answer)
-        api.resource("/t").method("GET").lambda_proxy(fn)
+        api.resource("/t").method("GET", api_key_required=key_required).lambda_proxy(fn)
+        enable_cors(api.resource("/t"))
         api.deploy("dev")
-        assert requests.get(lab.stage_url(api.id, "dev") + "/t").text == answer
+    answer = requests.get(lab.stage_url(api.id, "dev") + "/t")
+    assert (answer.status_code, answer.text) == (200, "second")
     assert lab.client("lambda").get_function(FunctionName="twice")["Configuration"]["Handler"] == "index.handler"

@@ -260,14 +260,15 @@ def _check_http_method(method: str, name: str) -> str:
 
 
 @dataclass(frozen=True)
-
-
 class Resource:
-    """A resource (path) of a REST API; `method()` adds an HTTP method to it."""
+    """A resource (path) of a REST API; `method()` adds an HTTP method to it. `methods`: the ones it
+    has (GetResources lists them, e.g. {"GET": {}}, as recorded on AWS in
+    test_apigateway_import.snapshot.json, key "resources")."""
 
     id: str
     path: str
     api: RestApi = field(repr=False, compare=False)
+    methods: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def path_params(self) -> list[str]:
@@ -312,19 +313,14 @@ class Resource:
             kwargs["requestValidatorId"] = request_validator_id
         if request_models:
             kwargs["requestModels"] = request_models
-        self._drop_method(verb)
+        if verb in self.methods:
+            # A re-run cell defines the method anew: AWS refuses a second PutMethod with 409 ConflictException
+            # "Method already exists for this resource" (reproduced by the AWS CLI team,
+            # https://github.com/aws/aws-cli/issues/3992); moto and LocalStack overwrite.
+            self.api.client.delete_method(restApiId=self.api.id, resourceId=self.id, httpMethod=verb)
         self.api.client.put_method(**kwargs)
+        self.methods.add(verb)
         return Method(self, verb)
-
-    def _drop_method(self, verb: str) -> None:
-        """Delete the method if it exists, so that a re-run cell defines it anew: AWS refuses a second
-        PutMethod with 409 ConflictException "Method already exists for this resource" (reproduced by
-        the AWS CLI team: https://github.com/aws/aws-cli/issues/3992); moto and LocalStack overwrite."""
-        client = self.api.client
-        try:
-            client.delete_method(restApiId=self.api.id, resourceId=self.id, httpMethod=verb)
-        except client.exceptions.NotFoundException:
-            pass
 
 
 class RestApi:
@@ -408,12 +404,14 @@ class RestApi:
 
     def resource(self, path: str) -> Resource:
         """The resource at `path`, creating missing parts (`{param}` and `{proxy+}` included)."""
-        known = self.resources()
+        items = paginate(self.client, "get_resources", restApiId=self.id)
+        known = {r["path"]: r["id"] for r in items}
         if "/" in known:
             self._root_id = known["/"]
         rid = ensure_resource(self.client, self.id, path, known)
         normalized = "/" + "/".join(split_path(path))
-        return Resource(rid, normalized, self)
+        methods = next((set(r.get("resourceMethods") or {}) for r in items if r["id"] == rid), set())
+        return Resource(rid, normalized, self, methods)
 
     def deploy(
         self,

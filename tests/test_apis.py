@@ -253,5 +253,8 @@ def test_a_method_defined_again_replaces_the_first_where_aws_refuses_a_second_pu
     client = RefusesRepeats()
     resource = Resource("res1", "/t", RestApi(client, "api1", "root"))
     resource.method("GET", api_key_required=True)
-    resource.method("GET", api_key_required=False)  # a re-run cell
+    resource.method("GET", api_key_required=False)  # the same cell run again
     assert client.methods[("res1", "GET")]["apiKeyRequired"] is False
+    again = Resource("res1", "/t", RestApi(client, "api1", "root"), {"GET"})  # as api.resource("/t") finds it
+    again.method("GET", api_key_required=True)
+    assert client.methods[("res1", "GET")]["apiKeyRequired"] is True

@@ -15,13 +15,10 @@ The variables: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from labkit.apis import RestApi
 from labkit.gateway.observe import render_access_log
-from test_validation import PET_SCHEMA
+from test_validation import validated_api
 
 # What a request missing the required `price` gets as `$context.error.*` (BAD_REQUEST_BODY carries all four).
 # messageString is the message as a JSON string (quotes included); validationErrorString is the list of
@@ -37,18 +34,6 @@ ERROR_VALUES = {
 FOLLOWERS = ["}", "]", ",", '"', ":", " ", "\n", ""]
 
 
-def _validated_api(lab):
-    """POST /pets validating its body against Pet (name and price required); returns (api, url)."""
-    client = lab.client("apigateway")
-    api = RestApi.create(client, "gateway-responses", endpoint_type="REGIONAL")
-    client.create_model(restApiId=api.id, name="Pet", contentType="application/json", schema=json.dumps(PET_SCHEMA))
-    validator = client.create_request_validator(restApiId=api.id, name="body", validateRequestBody=True,
-                                                validateRequestParameters=False)["id"]
-    api.resource("/pets").method("POST", request_validator_id=validator,
-                                 request_models={"application/json": "Pet"}).mock()
-    return api, lab.stage_url(api.id, "dev") + "/pets"
-
-
 def _render(lab, api, response_type, template, method, url, **request):
     """Put `template` on `response_type`, redeploy, and answer the request that triggers it."""
     lab.client("apigateway").put_gateway_response(restApiId=api.id, responseType=response_type,
@@ -60,7 +45,7 @@ def _render(lab, api, response_type, template, method, url, **request):
 @pytest.mark.parametrize("braced", [False, True], ids=["bare", "braced"])
 @pytest.mark.parametrize("name", sorted(ERROR_VALUES))
 def test_error_reference_keeps_every_character_after_it(lab, name, braced):
-    api, url = _validated_api(lab)
+    api, url = validated_api(lab, parameters=False, models={"application/json": "Pet"})
     reference = f"${{context.error.{name}}}" if braced else f"$context.error.{name}"
     template = "".join(reference + after for after in FOLLOWERS)
     r = _render(lab, api, "BAD_REQUEST_BODY", template, "POST", url,
@@ -72,14 +57,14 @@ def test_error_reference_keeps_every_character_after_it(lab, name, braced):
 @pytest.mark.parametrize("template", ['{"message":$context.error.messageString}',
                                       '{"message":${context.error.messageString}}'])
 def test_aws_default_template_renders_the_json_aws_answers(lab, template):
-    api, url = _validated_api(lab)
+    api, url = validated_api(lab, parameters=False, models={"application/json": "Pet"})
     r = _render(lab, api, "MISSING_AUTHENTICATION_TOKEN", template, "GET", url + "/nowhere")
     assert r.status_code == 403
     assert r.body == b'{"message":"Missing Authentication Token"}'
 
 
 def test_json_template_using_every_error_variable_is_valid_json(lab):
-    api, url = _validated_api(lab)
+    api, url = validated_api(lab, parameters=False, models={"application/json": "Pet"})
     template = ('{"message":$context.error.messageString,"text":"$context.error.message",'
                 '"type":"$context.error.responseType","all":[$context.error.messageString,'
                 '"${context.error.responseType}"],"nested":{"m":$context.error.messageString},'

@@ -19,8 +19,9 @@ PET_SCHEMA = {
 }
 
 
-def _api(lab, *, body: bool = True, parameters: bool = True, required: dict[str, bool] | None = None,
+def validated_api(lab, *, body: bool = True, parameters: bool = True, required: dict[str, bool] | None = None,
          models: dict[str, str] | None = None, verb: str = "POST") -> tuple[RestApi, str]:
+    """POST (or `verb`) /pets behind a request validator and the Pet model, deployed to dev; (api, url)."""
     client = lab.client("apigateway")
     api = RestApi.create(client, "validated", endpoint_type="REGIONAL")
     client.create_model(restApiId=api.id, name="Pet", contentType="application/json", schema=json.dumps(PET_SCHEMA))
@@ -34,7 +35,7 @@ def _api(lab, *, body: bool = True, parameters: bool = True, required: dict[str,
 
 def test_missing_required_query_strings_and_header_answer_400_listing_them(lab):
     # https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
-    _, url = _api(lab, verb="GET", required={"method.request.querystring.q1": True,
+    _, url = validated_api(lab, verb="GET", required={"method.request.querystring.q1": True,
                                              "method.request.querystring.q2": True,
                                              "method.request.header.X-Tenant": True,
                                              "method.request.querystring.optional": False})
@@ -50,7 +51,7 @@ def test_missing_required_query_strings_and_header_answer_400_listing_them(lab):
 
 
 def test_body_failing_the_model_answers_400_invalid_request_body(lab):
-    _, url = _api(lab, models={"application/json": "Pet"})
+    _, url = validated_api(lab, models={"application/json": "Pet"})
     wrong_type = requests.post(url, json={"name": "Rex", "price": "cheap"})
     assert wrong_type.status_code == 400
     assert wrong_type.json() == {"message": "Invalid request body"}
@@ -61,7 +62,7 @@ def test_body_failing_the_model_answers_400_invalid_request_body(lab):
 
 
 def test_valid_request_passes_and_reaches_the_integration(lab):
-    _, url = _api(lab, models={"application/json": "Pet"},
+    _, url = validated_api(lab, models={"application/json": "Pet"},
                   required={"method.request.querystring.store": True})
     r = requests.post(url + "?store=1", json={"name": "Rex", "price": 12.5})
     assert r.status_code == 200
@@ -69,30 +70,30 @@ def test_valid_request_passes_and_reaches_the_integration(lab):
 
 
 def test_parameters_are_checked_before_the_body(lab):
-    _, url = _api(lab, models={"application/json": "Pet"}, required={"method.request.querystring.store": True})
+    _, url = validated_api(lab, models={"application/json": "Pet"}, required={"method.request.querystring.store": True})
     r = requests.post(url, json={"price": "x"})
     assert r.json() == {"message": "Missing required request parameters: [store]"}
 
 
 def test_body_only_validator_ignores_missing_parameters(lab):
-    _, url = _api(lab, parameters=False, models={"application/json": "Pet"},
+    _, url = validated_api(lab, parameters=False, models={"application/json": "Pet"},
                   required={"method.request.querystring.store": True})
     assert requests.post(url, json={"name": "Rex", "price": 1}).status_code == 200
     assert requests.post(url, json={"name": "Rex"}).status_code == 400
 
 
 def test_parameters_only_validator_ignores_the_body(lab):
-    _, url = _api(lab, body=False, models={"application/json": "Pet"})
+    _, url = validated_api(lab, body=False, models={"application/json": "Pet"})
     assert requests.post(url, json={"nothing": "useful"}).status_code == 200
 
 
 def test_content_type_without_a_model_is_not_validated_unless_default(lab):
     # "If no matching content type is found, request validation is not performed."
-    _, url = _api(lab, models={"application/json": "Pet"})
+    _, url = validated_api(lab, models={"application/json": "Pet"})
     r = lab.gateway().invoke("POST", url, {"Content-Type": "text/plain"}, "free text")
     assert r.status_code != 400  # the MOCK then fails on the non-JSON body: validation did not run
     assert not any("Request body does not match" in line for line in r.execution_log)
-    _, url = _api(lab, models={"$default": "Pet"})
+    _, url = validated_api(lab, models={"$default": "Pet"})
     assert requests.post(url, data="free text", headers={"Content-Type": "text/plain"}).status_code == 400
 
 
@@ -119,7 +120,7 @@ def test_customised_bad_request_body_shows_validation_error_string(lab):
 
 
 def test_execution_log_explains_the_failure(lab):
-    api, url = _api(lab, models={"application/json": "Pet"})
+    api, url = validated_api(lab, models={"application/json": "Pet"})
     r = lab.gateway().invoke("POST", url, {"Content-Type": "application/json"}, {"name": "Rex"})
     assert r.status_code == 400
     assert any(line.startswith("Request body does not match model schema for content type application/json: [")

@@ -130,7 +130,11 @@ class Lab:
 
                     requests.post(f"{self.endpoint_url}/moto-api/seed?a={self.seed}", timeout=5)
             session = _fake_session(self.region)
-            self.account_id = account_of(session.client("sts", region_name=self.region, endpoint_url=self.endpoint_url))
+            sts = session.client("sts", region_name=self.region, endpoint_url=self.endpoint_url)
+            try:
+                self.account_id = account_of(sts)  # moto's 123456789012, LocalStack's 000000000000
+            finally:
+                sts.close()
             return session
         session = boto3.Session(profile_name=profile, region_name=self.region)
         account = session.client("sts").get_caller_identity()["Account"]

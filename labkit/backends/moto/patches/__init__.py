@@ -7,9 +7,11 @@ range, and patches nothing. It patches moto's classes and its URL table, so it w
 `mock_aws()` and for a `ThreadedMotoServer` in the same process (install before the server's first
 API Gateway request, when moto builds its routing table).
 
-Layout: `shared.py` (the lock, attribute names, backend lookup), `snapshots.py`, `hooks.py`,
+Layout: `shared.py` (the lock, attribute names, backend lookup, `Wrap`), `snapshots.py`, `hooks.py`,
 `models.py` (moto's model classes and backend), `responses.py` (moto's response layer and URL
-table), `cloudwatch.py`, `targets.py` (what is patched, and the check); this module re-exports the public API and holds `install()`.
+table), `cloudwatch.py`, `control/` (the control plane as AWS answers it, one module per kind of
+resource), `targets.py` (what is patched, and the check); this module re-exports the public API and
+holds `install()`.
 
 Extensions:
 
@@ -85,6 +87,7 @@ from .snapshots import (
     live_definition,
     remove_listener,
 )
+from .control import MODULES as CONTROL_PLANE
 from .targets import SUPPORTED_MOTO, MotoIncompatibleError, incompatible, problems, wraps
 
 __all__ = [
@@ -122,10 +125,12 @@ def install() -> None:
         if found:
             raise incompatible(found)
         for wrap in wraps():
-            current = wrap.owner.__dict__[wrap.name]
+            current = wrap.current()
             if not getattr(current, PATCHED, False):
                 setattr(wrap.owner, wrap.name, _mark(wrap.make(current)))
-        for fn in (flush_stage_cache, flush_stage_authorizers_cache, get_usage, test_invoke_method):
+        added = (flush_stage_cache, flush_stage_authorizers_cache, get_usage, test_invoke_method,
+                 *[fn for module in CONTROL_PLANE for fn in module.OPERATIONS])
+        for fn in added:
             if not hasattr(response_cls, fn.__name__):
                 setattr(response_cls, fn.__name__, fn)
         for pattern in NEW_URL_PATTERNS:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from moto.apigateway import models as _models
@@ -69,3 +70,25 @@ def binder(original: Callable[..., Any]) -> Callable[..., inspect.BoundArguments
         return bound
 
     return bind
+
+
+@dataclass(frozen=True)
+class Wrap:
+    """One of moto's functions, replaced by `make(original)`; the wrapper reads `make.uses` by name."""
+
+    owner: type
+    name: str
+    make: Callable[[Callable[..., Any]], Callable[..., Any]]
+
+    @property
+    def where(self) -> str:
+        return f"{self.owner.__module__}.{self.owner.__qualname__}.{self.name}"
+
+    @property
+    def uses(self) -> tuple[str, ...]:
+        return tuple(getattr(self.make, "uses", ()))
+
+    def current(self) -> Callable[..., Any] | None:
+        """The function now in place: the owner's own, or the one it inherits (then wrapped on the owner only)."""
+        found = self.owner.__dict__.get(self.name)
+        return found if found is not None else getattr(self.owner, self.name, None)

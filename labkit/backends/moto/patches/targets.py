@@ -8,9 +8,6 @@ moto half-patched or fail later inside a learner's notebook.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 import moto
 from moto.apigateway import models as _models
@@ -39,7 +36,9 @@ from .responses import (
     patch_create_stage_response,
     patch_put_integration,
 )
-from .shared import PATCHED
+from .control import MODULES as CONTROL_PLANE
+from .control import errors
+from .shared import PATCHED, Wrap
 
 # pyproject.toml pins moto to this range (`moto[server]>=5.2,<5.3`): the versions the patches were
 # written and tested against.
@@ -51,23 +50,6 @@ METHOD_URL = "{0}/restapis/(?P<function_id>[^/]+)/resources/(?P<resource_id>[^/]
 
 class MotoIncompatibleError(RuntimeError):
     """The installed moto lacks a class attribute, parameter or URL entry the kit patches or relies on."""
-
-
-@dataclass(frozen=True)
-class Wrap:
-    """One of moto's functions, replaced by `make(original)`; the wrapper reads `make.uses` by name."""
-
-    owner: type
-    name: str
-    make: Callable[[Callable[..., Any]], Callable[..., Any]]
-
-    @property
-    def where(self) -> str:
-        return f"{self.owner.__module__}.{self.owner.__qualname__}.{self.name}"
-
-    @property
-    def uses(self) -> tuple[str, ...]:
-        return tuple(getattr(self.make, "uses", ()))
 
 
 def wraps() -> list[Wrap]:
@@ -95,6 +77,8 @@ def wraps() -> list[Wrap]:
         Wrap(_cloudwatch.CloudWatchBackend, "get_metric_statistics", patch_cloudwatch_get_metric_statistics),
         Wrap(response, "create_stage", patch_create_stage_response),
         Wrap(response, "create_deployment", patch_create_deployment_response),
+        *[wrap for module in CONTROL_PLANE for wrap in module.wraps()],
+        *errors.wraps(),
     ]
 
 
@@ -106,6 +90,7 @@ def relied_on() -> list[tuple[type, str]]:
         (backend, "get_rest_api"), (backend, "get_stage"), (backend, "get_method"), (backend, "get_integration"),
         (backend, "get_usage_plan"), (_models.Stage, "_method_settings_translations"),
         (_cloudwatch.CloudWatchBackend, "get_all_metrics"),
+        *[pair for module in CONTROL_PLANE for pair in module.relied_on()],
     ]
 
 
@@ -113,7 +98,7 @@ def problems() -> list[str]:
     """Everything missing or changed in the installed moto (empty: safe to patch)."""
     found = []
     for wrap in wraps():
-        current = wrap.owner.__dict__.get(wrap.name)
+        current = wrap.current()
         if current is None:
             found.append(f"{wrap.where} does not exist")
             continue

@@ -1,0 +1,24 @@
+"""The control plane as AWS answers it, one module per kind of resource (issue 15).
+
+Each module has `OPERATIONS` (operations moto lacks, added to its response class), `wraps()` (moto
+functions it replaces) and `relied_on()` (moto attributes it calls); `install()` and the patch-target
+check (`targets.py`) read them all from `MODULES`.
+"""
+
+from __future__ import annotations
+
+from . import (
+    api_models,
+    authorizers,
+    deployments,
+    domains,
+    gateway_responses,
+    integrations,
+    keys_plans,
+    methods,
+    resources,
+    rest_apis,
+)
+
+MODULES = (rest_apis, resources, methods, integrations, api_models, authorizers, gateway_responses, deployments,
+           keys_plans, domains)

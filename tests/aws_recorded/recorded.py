@@ -38,3 +38,9 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def role_arn(account_id: str, name: str) -> str:
+    """An integration's credentials in the backend's own account (moto 123456789012, LocalStack
+    000000000000): a role of another account is refused as a cross-account pass role."""
+    return f"arn:aws:iam::{account_id}:role/{name}"

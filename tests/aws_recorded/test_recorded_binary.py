@@ -17,8 +17,10 @@ import pytest
 import requests
 
 from labkit.apis import RestApi
+from recorded import role_arn
 
-ROLE = "arn:aws:iam::123456789012:role/apigw-s3"
+pytestmark = pytest.mark.backend_neutral  # also on LocalStack's control plane (make test-localstack)
+
 RAW = gzip.compress(b"compressed data, should be invalid UTF-8 string", mtime=1676569620)  # not UTF-8
 ENCODED = base64.b64encode(RAW)
 TEXT = b"this is a UTF8 text typed object"
@@ -55,7 +57,7 @@ def _s3_api(lab, bucket: str, *, request_handling: str | None = None, response_h
         extra["requestTemplates"] = request_templates
     client.put_integration(
         restApiId=api.id, resourceId=resource.id, httpMethod="ANY", integrationHttpMethod="ANY", type="AWS",
-        uri=f"arn:aws:apigateway:{lab.region}:s3:path/{bucket}/{{object_path}}", credentials=ROLE,
+        uri=f"arn:aws:apigateway:{lab.region}:s3:path/{bucket}/{{object_path}}", credentials=role_arn(lab.account_id, "apigw-s3"),
         requestParameters={
             "integration.request.path.object_path": "method.request.path.object_path",
             "integration.request.header.Content-Type": "method.request.header.Content-Type",

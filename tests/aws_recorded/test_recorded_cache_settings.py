@@ -10,8 +10,12 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching
 
 from __future__ import annotations
 
+import pytest
+
 from labkit import VirtualClock
 from labkit.apis import RestApi
+
+pytestmark = pytest.mark.backend_neutral  # also on LocalStack's control plane (make test-localstack)
 
 
 # Every field AWS writes into a new method setting, with AWS's defaults (API_MethodSetting; the

@@ -14,6 +14,8 @@ import pytest
 from labkit import VirtualClock
 from labkit.apis import RestApi
 
+pytestmark = pytest.mark.backend_neutral  # also on LocalStack's control plane (make test-localstack)
+
 
 
 def _template(message):

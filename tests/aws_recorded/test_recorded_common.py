@@ -14,6 +14,8 @@ import pytest
 
 from labkit.apis import lambda_uri
 
+pytestmark = pytest.mark.backend_neutral  # also on LocalStack's control plane (make test-localstack)
+
 ECHO = '''
 import json
 def handler(event, context):

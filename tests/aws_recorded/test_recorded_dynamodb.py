@@ -15,6 +15,7 @@ import re
 import pytest
 
 from labkit.apis import RestApi
+from recorded import role_arn
 
 TABLE = "rec-ddb"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -42,7 +43,7 @@ def _api(lab, action: str):
     res = api.resource("/test")
     client.put_method(restApiId=api.id, resourceId=res.id, httpMethod="POST", authorizationType="NONE")
     client.put_integration(restApiId=api.id, resourceId=res.id, httpMethod="POST", type="AWS",
-                           integrationHttpMethod="POST", credentials="arn:aws:iam::123456789012:role/apigw-ddb",
+                           integrationHttpMethod="POST", credentials=role_arn(lab.account_id, "apigw-ddb"),
                            uri=f"arn:aws:apigateway:{lab.region}:dynamodb:action/{action}",
                            requestTemplates={"application/json": json.dumps(TEMPLATES[action])})
     client.put_method_response(restApiId=api.id, resourceId=res.id, httpMethod="POST", statusCode="200")

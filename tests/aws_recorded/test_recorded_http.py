@@ -18,6 +18,8 @@ import pytest
 from labkit.apis import RestApi
 from recorded import CLIENT_HEADERS, serving
 
+pytestmark = pytest.mark.backend_neutral  # also on LocalStack's control plane (make test-localstack)
+
 HTTP_SNAP = "test_apigateway_http.snapshot.json::tests/aws/services/apigateway/test_apigateway_http.py"
 REMAP_SNAP = ("test_apigateway_integrations.snapshot.json::tests/aws/services/apigateway/"
               "test_apigateway_integrations.py::TestApiGatewayHeaderRemapping")

@@ -13,6 +13,7 @@ import json
 import re
 
 from labkit.apis import RestApi
+from recorded import role_arn
 
 STREAM = "rec-kinesis"
 SEQUENCE = re.compile(r"^\d+$")  # AWS: 56 digits; moto numbers from 1 (the backend's, not the gateway's)
@@ -54,7 +55,7 @@ def _stream_and_api(lab, action: str, template: str):
     res = api.resource("/test")
     client.put_method(restApiId=api.id, resourceId=res.id, httpMethod="POST", authorizationType="NONE")
     client.put_integration(restApiId=api.id, resourceId=res.id, httpMethod="POST", type="AWS",
-                           integrationHttpMethod="POST", credentials="arn:aws:iam::123456789012:role/apigw-kinesis",
+                           integrationHttpMethod="POST", credentials=role_arn(lab.account_id, "apigw-kinesis"),
                            uri=f"arn:aws:apigateway:{lab.region}:kinesis:action/{action}",
                            requestTemplates={"application/json": template % STREAM})
     client.put_method_response(restApiId=api.id, resourceId=res.id, httpMethod="POST", statusCode="200")

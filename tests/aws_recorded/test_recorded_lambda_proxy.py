@@ -15,6 +15,8 @@ import pytest
 from labkit.apis import RestApi
 from recorded import CLIENT_HEADERS
 
+pytestmark = pytest.mark.backend_neutral  # also on LocalStack's control plane (make test-localstack)
+
 PROXY_SNAP = ("test_apigateway_lambda.snapshot.json::tests/aws/services/apigateway/"
               "test_apigateway_lambda.py::test_lambda_aws_proxy_integration")
 ECHO = '''

@@ -14,9 +14,9 @@ import re
 import pytest
 
 from labkit.apis import RestApi
+from recorded import role_arn
 
 SNAP = "test_apigateway_lambda.snapshot.json::tests/aws/services/apigateway/test_apigateway_lambda.py::"
-ROLE = "arn:aws:iam::123456789012:role/apigw-lambda"
 # tests/aws/services/lambda_/functions/lambda_aws_proxy.py: the event back as the body.
 ECHO = '''
 import json
@@ -45,7 +45,7 @@ def _proxy_api(lab, name: str, fn: str, path_part: str, *, http_method: str = "P
                       **({"requestParameters": method_parameters} if method_parameters else {}))
     client.put_integration(
         restApiId=api.id, resourceId=res.id, httpMethod="ANY", type="AWS_PROXY", integrationHttpMethod=http_method,
-        uri=f"arn:aws:apigateway:{lab.region}:lambda:path/2015-03-31/functions/{fn}/invocations", credentials=ROLE,
+        uri=f"arn:aws:apigateway:{lab.region}:lambda:path/2015-03-31/functions/{fn}/invocations", credentials=role_arn(lab.account_id, "apigw-lambda"),
         **({"requestParameters": integration_parameters} if integration_parameters else {}))
     return api
 

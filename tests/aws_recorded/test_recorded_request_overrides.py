@@ -11,9 +11,14 @@ mappings have been applied"; requestOverride.header, .querystring, .path).
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 from labkit.apis import RestApi
+from recorded import role_arn
+
+pytestmark = pytest.mark.backend_neutral  # also on LocalStack's control plane (make test-localstack)
 
 TEMPLATE = """#set($context.requestOverride.header.X-Custom-Header = "from-template")
 #set($context.requestOverride.header.X-Mapped = "overridden")
@@ -61,7 +66,7 @@ def test_request_override_header_chooses_the_service_operation(lab):
     client.put_method(restApiId=api.id, resourceId=root.id, httpMethod="POST", authorizationType="NONE")
     client.put_integration(restApiId=api.id, resourceId=root.id, httpMethod="POST", type="AWS",
                            integrationHttpMethod="POST", uri=f"arn:aws:apigateway:{lab.region}:events:action/PutEvents",
-                           credentials="arn:aws:iam::123456789012:role/eb",
+                           credentials=role_arn(lab.account_id, "eb"),
                            requestTemplates={"application/json": (
                                '#set($context.requestOverride.header.X-Amz-Target = "AWSEvents.PutEvents")\n'
                                '{"Entries": [{"Detail": "{}", "DetailType": "Test", "Source": "order"}]}')})

@@ -8,7 +8,11 @@ Source: LocalStack's AWS-validated tests (they assert the answers in code; no sn
 
 from __future__ import annotations
 
+import pytest
+
 from labkit.apis import RestApi
+
+pytestmark = pytest.mark.backend_neutral  # also on LocalStack's control plane (make test-localstack)
 
 
 def test_proxy_routing_with_hardcoded_resource_sibling(lab):

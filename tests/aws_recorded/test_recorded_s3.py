@@ -9,13 +9,17 @@ selectionPattern), so S3's own errors (404 NoSuchKey) come back as 200 with S3's
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import re
 import xml.etree.ElementTree as ET
 
 from labkit.apis import RestApi
+from recorded import role_arn
 
-ROLE = "arn:aws:iam::123456789012:role/apigw-s3"
+pytestmark = pytest.mark.backend_neutral  # also on LocalStack's control plane (make test-localstack)
+
 KEY = "test.json"
 
 
@@ -46,7 +50,7 @@ def test_any_method_on_greedy_path(lab):
     client.put_method_response(restApiId=api.id, resourceId=res.id, httpMethod="ANY", statusCode="200")
     client.put_integration(restApiId=api.id, resourceId=res.id, httpMethod="ANY", integrationHttpMethod="ANY",
                            type="AWS", uri=f"arn:aws:apigateway:{lab.region}:s3:path/{bucket}/{{object_path}}",
-                           credentials=ROLE, requestParameters={
+                           credentials=role_arn(lab.account_id, "apigw-s3"), requestParameters={
                                "integration.request.path.object_path": "method.request.path.object_path",
                                "integration.request.header.Content-Type": "method.request.header.Content-Type"})
     client.put_integration_response(restApiId=api.id, resourceId=res.id, httpMethod="ANY", statusCode="200")
@@ -87,7 +91,7 @@ def test_method_mapping(lab):
             extra = {"requestParameters": {"integration.request.header.Content-Type": "'application/json'"},
                      "requestTemplates": {"application/json": '{"message": "great success!"}'}}
         client.put_integration(restApiId=api.id, resourceId=res.id, httpMethod="GET", integrationHttpMethod=verb,
-                               type="AWS", uri=uri, credentials=ROLE, **extra)
+                               type="AWS", uri=uri, credentials=role_arn(lab.account_id, "apigw-s3"), **extra)
         client.put_integration_response(restApiId=api.id, resourceId=res.id, httpMethod="GET", statusCode="200")
     api.deploy("test")
     base = f"https://{api.id}.execute-api.{lab.region}.amazonaws.com/test"

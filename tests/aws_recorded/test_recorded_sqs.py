@@ -12,11 +12,11 @@ import json
 import re
 
 from labkit.apis import RestApi
+from recorded import role_arn
 
 SNAP = "test_apigateway_sqs.snapshot.json::tests/aws/services/apigateway/test_apigateway_sqs.py"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 FORM = {"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"}
-ROLE = "arn:aws:iam::123456789012:role/apigw-sqs"
 
 
 def _sqs_api(lab, name, path, queue, parameters, template, response_templates=None, extra_status=None):
@@ -26,7 +26,7 @@ def _sqs_api(lab, name, path, queue, parameters, template, response_templates=No
     resource = api.resource(path)
     client.put_method(restApiId=api.id, resourceId=resource.id, httpMethod="POST", authorizationType="NONE")
     client.put_integration(restApiId=api.id, resourceId=resource.id, httpMethod="POST", type="AWS",
-                           integrationHttpMethod="POST", credentials=ROLE,
+                           integrationHttpMethod="POST", credentials=role_arn(lab.account_id, "apigw-sqs"),
                            uri=f"arn:aws:apigateway:{lab.region}:sqs:path/{lab.account_id}/{queue}",
                            requestParameters=parameters, requestTemplates={"application/json": template},
                            passthroughBehavior="NEVER")
@@ -100,7 +100,7 @@ def test_sqs_response_template_reads_the_xml_answer_as_json(lab):
     # template) is made by putting the integration and its response again.
     client = lab.client("apigateway")
     client.put_integration(restApiId=api.id, resourceId=resource.id, httpMethod="POST", type="AWS",
-                           integrationHttpMethod="POST", credentials=ROLE,
+                           integrationHttpMethod="POST", credentials=role_arn(lab.account_id, "apigw-sqs"),
                            uri=f"arn:aws:apigateway:{lab.region}:sqs:path/{lab.account_id}/rec-sqs-xml",
                            requestParameters={**FORM, "integration.request.header.Accept": "'application/xml'"},
                            requestTemplates={"application/json": "Action=SendMessage&MessageBody=$input.body"},

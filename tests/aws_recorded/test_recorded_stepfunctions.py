@@ -9,16 +9,16 @@ import json
 import re
 
 from labkit.apis import RestApi
+from recorded import role_arn
 
 SNAP = ("test_apigateway_stepfunctions.snapshot.json::tests/aws/services/apigateway/"
         "test_apigateway_stepfunctions.py::TestApigatewayStepfunctions::test_apigateway_with_step_function_integration")
-ROLE = "arn:aws:iam::123456789012:role/apigw-sfn"
 
 
 def _machine(lab, name):
     # The recording's machine runs a Lambda task; what API Gateway answers does not depend on it.
     return lab.client("stepfunctions").create_state_machine(
-        name=name, roleArn="arn:aws:iam::123456789012:role/sfn", type="EXPRESS",
+        name=name, roleArn=role_arn(lab.account_id, "sfn"), type="EXPRESS",
         definition=json.dumps({"StartAt": "step1", "States": {"step1": {"Type": "Pass", "End": True}}}),
     )["stateMachineArn"]
 
@@ -33,7 +33,7 @@ def _sfn_api(lab, name, action, request_templates):
     kwargs = {"requestTemplates": request_templates} if request_templates else {}
     client.put_integration(restApiId=api.id, resourceId=root.id, httpMethod="POST", integrationHttpMethod="POST",
                            type="AWS", uri=f"arn:aws:apigateway:{lab.region}:states:action/{action}",
-                           credentials=ROLE, **kwargs)
+                           credentials=role_arn(lab.account_id, "apigw-sfn"), **kwargs)
     client.put_integration_response(restApiId=api.id, resourceId=root.id, httpMethod="POST", statusCode="200",
                                     selectionPattern="")
     api.deploy("dev")

@@ -18,6 +18,8 @@ import pytest
 from labkit.apis import RestApi
 from recorded import serving
 
+pytestmark = pytest.mark.backend_neutral  # also on LocalStack's control plane (make test-localstack)
+
 STAGE = "dev"
 
 

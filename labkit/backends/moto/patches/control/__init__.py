@@ -11,14 +11,16 @@ from . import (
     api_models,
     authorizers,
     deployments,
+    documentation,
     domains,
     gateway_responses,
     integrations,
     keys_plans,
     methods,
+    misc_operations,
     resources,
     rest_apis,
 )
 
 MODULES = (rest_apis, resources, methods, integrations, api_models, authorizers, gateway_responses, deployments,
-           keys_plans, domains)
+           keys_plans, domains, documentation, misc_operations)

@@ -91,3 +91,28 @@ def test_wrappers_pass_through_arguments_they_do_not_use():
     for wrap in targets.wraps():
         code = wrap.owner.__dict__[wrap.name].__code__
         assert code.co_flags & 0x04 and code.co_flags & 0x08, f"{wrap.where} must take *args and **kwargs"
+
+
+def test_two_wraps_on_one_function_both_apply_once(monkeypatch):
+    # control/ modules may wrap a function models.py already wraps: each factory applies once, in order.
+    from labkit.backends.moto.patches.shared import Wrap
+
+    class Model:
+        def name(self):
+            return "moto"
+
+    def outer(label):
+        def make(original):
+            def wrapper(self):
+                return f"{label}({original(self)})"
+            return wrapper
+        return make
+
+    first, second = outer("first"), outer("second")
+    extra = [Wrap(Model, "name", first), Wrap(Model, "name", second)]
+    everything = targets.wraps() + extra
+    monkeypatch.setattr(targets, "wraps", lambda: everything)
+    monkeypatch.setattr(patches, "wraps", lambda: everything)
+    patches.install()
+    patches.install()  # idempotent
+    assert Model().name() == "second(first(moto))"

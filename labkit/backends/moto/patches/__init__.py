@@ -55,8 +55,6 @@ Extensions:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
 
 from moto.apigateway import responses as _responses
 from moto.apigateway import urls as _urls
@@ -111,11 +109,6 @@ __all__ = [
 ]
 
 
-def _mark(fn: Callable[..., Any]) -> Callable[..., Any]:
-    setattr(fn, PATCHED, True)
-    return fn
-
-
 def install() -> None:
     """Apply every extension to moto's API Gateway backend (idempotent, process-wide); raises
     MotoIncompatibleError, with nothing patched, when the installed moto lacks what the kit patches."""
@@ -126,8 +119,11 @@ def install() -> None:
             raise incompatible(found)
         for wrap in wraps():
             current = wrap.current()
-            if not getattr(current, PATCHED, False):
-                setattr(wrap.owner, wrap.name, _mark(wrap.make(current)))
+            applied = getattr(current, PATCHED, ())  # the factories already wrapped around this function
+            if wrap.make not in applied:  # so one function can carry several wraps, each applied once
+                patched = wrap.make(current)
+                setattr(patched, PATCHED, (*applied, wrap.make))
+                setattr(wrap.owner, wrap.name, patched)
         added = (flush_stage_cache, flush_stage_authorizers_cache, get_usage, test_invoke_method,
                  *[fn for module in CONTROL_PLANE for fn in module.OPERATIONS])
         for fn in added:

@@ -10,6 +10,7 @@ creates (`labkit:lab`), and the recordings show `tags` only where the test set s
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
@@ -79,7 +80,15 @@ def test_create_keeps_version_and_binary_media_types_and_omits_them_when_empty(p
     assert shown(plain.create_rest_api(name="empty", binaryMediaTypes=[])) == EDGE_IPV4
     png = plain.create_rest_api(name="png", binaryMediaTypes=["image/png"])
     assert shown(png) == {**EDGE_IPV4, "binaryMediaTypes": ["image/png"]}
-    assert shown(plain.get_rest_api(restApiId=png["id"])) == {**EDGE_IPV4, "binaryMediaTypes": ["image/png"]}
+
+
+def test_get_shows_empty_tags_and_the_list_does_not(plain):
+    """test_apigateway_import.snapshot.json::test_put_rest_api_mode_binary_media_types[merge] "create-rest-api"
+    (no tags) and "get-rest-api" (tags {}); test_list_and_delete_apis "get-rest-api-before-delete" (no tags)."""
+    api_id = _api(plain, binaryMediaTypes=["image/heif"])
+    expected = {**EDGE_IPV4, "binaryMediaTypes": ["image/heif"]}
+    assert shown(plain.get_rest_api(restApiId=api_id)) == {**expected, "tags": {}}
+    assert [shown(item) for item in plain.get_rest_apis()["items"]] == [expected]
 
 
 def test_create_with_tags_shows_them_on_create_get_and_list(plain):
@@ -265,3 +274,64 @@ def test_delete_answers_202_and_the_api_leaves_the_list(plain):
     first, second = _api(plain, description="this is my api"), _api(plain, description="this is my api2")
     assert plain.delete_rest_api(restApiId=first)["ResponseMetadata"]["HTTPStatusCode"] == 202
     assert [item["id"] for item in plain.get_rest_apis()["items"]] == [second]
+
+
+# --- import and put -------------------------------------------------------------------------------------------
+
+# The Swagger 2.0 document of test_apigateway_import.py (tests/aws/files/pets.json), cut to what the kit reads.
+PETS = {
+    "swagger": "2.0",
+    "info": {"title": "Simple PetStore (Swagger)", "version": "1.0.0"},
+    "x-amazon-apigateway-binary-media-types": ["image/png", "image/jpg"],
+    "paths": {
+        "/pets": {"get": {
+            "responses": {"200": {"description": "200 response"}},
+            "x-amazon-apigateway-integration": {
+                "responses": {"default": {"statusCode": "200"}}, "type": "http", "httpMethod": "GET",
+                "uri": "http://petstore-demo-endpoint.execute-api.com/petstore/pets", "passthroughBehavior": "when_no_match"},
+        }},
+        "/pets/{petId}": {"get": {"responses": {"200": {"description": "200 response"}}}},
+    },
+}
+
+
+@pytest.mark.parametrize(("mode", "types"), [("merge", ["image/heif", "image/png", "image/jpg"]),
+                                             ("overwrite", ["image/png", "image/jpg"])])
+def test_put_swagger_sets_name_version_and_binary_media_types(plain, mode, types):
+    """test_apigateway_import.snapshot.json::test_put_rest_api_mode_binary_media_types[merge|overwrite] "put-api":
+    a Swagger 2.0 body is accepted, binary media types merged or replaced, the root resource kept. What overwrite
+    does to other resources: https://docs.aws.amazon.com/apigateway/latest/api/API_PutRestApi.html (mode)."""
+    created = plain.create_rest_api(name="put", binaryMediaTypes=["image/heif"])
+    plain.create_resource(restApiId=created["id"], parentId=created["rootResourceId"], pathPart="old")
+    put = plain.put_rest_api(restApiId=created["id"], body=json.dumps(PETS).encode(), mode=mode)
+    assert put["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert put["name"] == "Simple PetStore (Swagger)" and put["rootResourceId"] == created["rootResourceId"]
+    assert shown(put) == {**EDGE_IPV4, "binaryMediaTypes": types, "tags": {}, "version": "1.0.0"}
+    plain.put_rest_api(restApiId=created["id"], body=json.dumps(PETS).encode(), mode=mode)  # twice: no duplicate
+    items = plain.get_resources(restApiId=created["id"])["items"]
+    kept = ["/old"] if mode == "merge" else []  # overwrite: only the document's resources (and the root) remain
+    assert sorted(item["path"] for item in items) == sorted(["/", "/pets", "/pets/{petId}", *kept])
+    pets = next(item["id"] for item in items if item["path"] == "/pets")
+    integration = plain.get_integration(restApiId=created["id"], resourceId=pets, httpMethod="GET")
+    assert integration["type"] == "HTTP" and integration["integrationResponses"]["200"]["statusCode"] == "200"
+
+
+def test_import_swagger_answers_201_with_the_document_fields(plain):
+    """test_apigateway_import.snapshot.json::test_import_rest_api "import_rest_api" (201, version from info)."""
+    imported = plain.import_rest_api(body=json.dumps(PETS).encode())
+    assert imported["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert shown(imported) == {**EDGE_IPV4, "binaryMediaTypes": ["image/png", "image/jpg"], "version": "1.0.0"}
+    assert imported["name"] == "Simple PetStore (Swagger)"
+
+
+BAD_YAML = 'test:\n    value:\n        - "value ... "escaped": $var, "dt": $(var +"%a")}"\n        '  # as the recording sent it
+BAD_JSON = "{'key:value}"
+
+
+@pytest.mark.parametrize("body", [BAD_YAML, BAD_JSON])
+def test_a_body_that_is_not_json_or_yaml_is_invalid_openapi_input(plain, body):
+    """test_apigateway_import.snapshot.json::test_import_api_bad_file: import and put (on an unknown id) alike."""
+    expected = (400, "BadRequestException", "Invalid OpenAPI input.")
+    assert refused(plain.import_rest_api, body=body.encode()) == expected
+    assert refused(plain.put_rest_api, restApiId="unknown1", body=body.encode()) == expected
+    assert plain.get_rest_apis()["items"] == []

@@ -92,6 +92,17 @@ def test_update_resource_behaviour(apigw, api):
             f"Invalid patch path  '/pathPart' specified for op '{op}'. Please choose supported operations"))
 
 
+def test_a_new_path_part_follows_the_create_rule(apigw, api):
+    """A pathPart UpdateResource sets must be one CreateResource accepts (no recording: moto's wording), so the
+    resource stays routable."""
+    api_id, root = api
+    pets = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="pets")["id"]
+    status, code, _ = refused(apigw.update_resource, restApiId=api_id, resourceId=pets,
+                              patchOperations=replace("/pathPart", "my pets"))
+    assert (status, code) == (400, "BadRequestException")
+    assert _paths(apigw, api_id) == ["/", "/pets"]
+
+
 def test_the_root_resource_keeps_its_path_part_and_parent(apigw, api):
     """test_update_resource_on_root "update-root-path-part", "update-root-parent"."""
     api_id, root = api

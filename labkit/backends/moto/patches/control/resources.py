@@ -6,7 +6,8 @@ Recordings below are in test_apigateway_api.snapshot.json, class TestApiGatewayA
 What this module restores:
 - UpdateResource (moto: NotImplementedError): replace `/pathPart` or `/parentId`, with AWS's refusals: an unknown
   resource or parent (404), another path or op (400, AWS's two wordings), the root resource, a cycle, a sibling
-  of the same name (409) [test_update_resource_behaviour, test_update_resource_on_root, test_resource_lifecycle].
+  of the same name (409) [test_update_resource_behaviour, test_update_resource_on_root, test_resource_lifecycle];
+  a new pathPart follows CreateResource's character rule (moto's wording: no recording of AWS's).
 - CreateResource refuses a second variable path part among siblings ("A sibling ({proxy+}) of this resource
   already has a variable path part -- only one is allowed") and any child of a greedy `{name+}` resource
   [test_create_proxy_resource_validation; test_create_proxy_resource shows what stays allowed].
@@ -16,18 +17,26 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
 from moto.apigateway import models as _models
 from moto.apigateway import responses as _responses
-from moto.apigateway.exceptions import BadRequestException, ConflictException, NotFoundException
+from moto.apigateway.exceptions import (
+    BadRequestException,
+    ConflictException,
+    InvalidResourcePathException,
+    NotFoundException,
+)
 
 from ..shared import Wrap
 
 UNKNOWN_RESOURCE = "Invalid Resource identifier specified"  # "nonexistent-resource", "invalid-parent-id"
 UPDATABLE_PATHS = ("/parentId", "/pathPart")
+# A path part: a-zA-Z0-9._-: or one {variable}, optionally greedy {variable+} (as moto checks CreateResource).
+VALID_PATH_PART = re.compile(r"^\{?[a-zA-Z0-9._\-:]+\+?\}?$")
 
 
 class ResourceNotFound(NotFoundException):
@@ -109,6 +118,8 @@ def _target(resource: Any, operations: list[dict[str, Any]]) -> tuple[str, str]:
             raise BadRequestException(f"Root resource cannot update its {field}.")  # test_update_resource_on_root
         if path == "/parentId":
             parent_id = value
+        elif not VALID_PATH_PART.match(str(value or "")):
+            raise InvalidResourcePathException()  # the rule (and moto's wording) CreateResource applies
         else:
             path_part = value
     return parent_id, path_part

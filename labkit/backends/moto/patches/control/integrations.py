@@ -15,11 +15,16 @@ What this module restores:
 - Their errors: unknown resource/method/integration/status code worded as AWS, an op outside JSON Patch's
   and a malformed status code as ValidationException
   (api.snapshot TestApigatewayIntegration::test_get_integration_non_existent)
+- GetIntegration, Get/Put/DeleteIntegrationResponse on an unknown API, resource, method, integration or
+  status code: 404 NotFoundException worded as AWS (api.snapshot TestApigatewayIntegration::
+  test_get_integration_non_existent; TestApigatewayIntegrationResponse::test_integration_response_wrong_api,
+  _wrong_resource, _wrong_method, _invalid_integration, _wrong_status_code, test_delete_integration_response_errors)
 - An integration's `timeoutInMillis` is 29000 and its `passthroughBehavior` WHEN_NO_MATCH unless set
   (api.snapshot TestApigatewayIntegrationResponse::test_lifecycle_integration_response / get-method);
   a `connectionId` set by UpdateIntegration is kept and answered (PutIntegration's is still dropped: the
   kit's put_integration patch in responses.py would have to store it)
-- An integration response's `selectionPattern` "" is answered, not dropped
+- An integration response's `selectionPattern` "" is answered, not dropped; no `responseTemplates` when none
+  (api.snapshot TestApigatewayIntegration::test_put_integration_response_templates)
   (api.snapshot TestApigatewayIntegrationResponse::test_lifecycle_integration_response / put-integration-response)
 """
 
@@ -32,6 +37,7 @@ from typing import Any
 
 from moto.apigateway import models as moto_models
 from moto.apigateway.exceptions import BadRequestException
+from moto.apigateway.responses import APIGatewayResponse
 
 from ..shared import Wrap, uses
 from .methods import (REPLACE_ONLY, NotFound, atomically, find_method, patch_map, patch_operations, path_parts, url_parts,
@@ -175,7 +181,8 @@ def patch_integration_to_json(original: Callable[..., Any]) -> Callable[..., Any
 
 @uses()
 def patch_integration_response_to_json(original: Callable[..., Any]) -> Callable[..., Any]:
-    """An empty selectionPattern given to PutIntegrationResponse is answered as "" (moto drops it)
+    """An empty selectionPattern given to PutIntegrationResponse is answered as "" (moto drops it), and
+    no responseTemplates when there are none
     (api.snapshot TestApigatewayIntegrationResponse::test_lifecycle_integration_response / put-integration-response)."""
 
     @functools.wraps(original)
@@ -183,15 +190,76 @@ def patch_integration_response_to_json(original: Callable[..., Any]) -> Callable
         shape = original(self, *args, **kwargs)
         if self.selection_pattern is not None:
             shape["selectionPattern"] = self.selection_pattern
+        if not shape.get("responseTemplates"):  # api.snapshot test_put_integration_response_templates /
+            shape.pop("responseTemplates", None)  # put-integration-no-response-template
         return shape
 
     return to_json
 
 
+def find_integration_response_owner(backend: Any, parts: list[str]) -> Any:
+    """DeleteIntegrationResponse's lookup: an unknown API or resource, then a method without integration,
+    worded as AWS (api.snapshot TestApigatewayIntegrationResponse::test_delete_integration_response_errors /
+    non-existent-resource, non-existent-api-id, non-existent-method, bad-method)."""
+    api = backend.apis.get(parts[2])
+    resource = api.resources.get(parts[4]) if api is not None else None
+    if resource is None:
+        raise NotFound("Invalid Resource identifier specified")
+    method = resource.resource_methods.get(parts[6])
+    if method is None or method.method_integration is None:
+        raise NotFound("Invalid Integration identifier specified")
+    return method.method_integration
+
+
+def checked_first(lookup: Callable[[Any, list[str]], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A wrapper factory: run `lookup(backend, path parts)` (AWS's NotFoundException wording) before moto's call."""
+
+    @uses()
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            lookup(self.backend, url_parts(self))
+            return original(self, *args, **kwargs)
+
+        return call
+
+    return make
+
+
+def find_parent_method(backend: Any, parts: list[str]) -> Any:
+    """The method of an integration URL (api.snapshot TestApigatewayIntegrationResponse::
+    test_integration_response_wrong_api, _wrong_resource, _wrong_method: put-integration-response-*)."""
+    return find_method(backend, parts[2], parts[4], parts[6])
+
+
+def delete_integration_response_checked(original: Callable[..., Any]) -> Callable[..., Any]:
+    """DeleteIntegrationResponse: AWS's lookup errors, and 404 for an unknown status code
+    (test_delete_integration_response_errors / non-existent-status-code); moto failed on None."""
+
+    @functools.wraps(original)
+    def delete_integration_response(self: Any, *args: Any, **kwargs: Any) -> Any:
+        parts = url_parts(self)
+        integration = find_integration_response_owner(self.backend, parts)
+        if parts[9] not in (integration.integration_responses or {}):
+            raise NotFound("Invalid Response status code specified")
+        original(self, *args, **kwargs)
+        return 204, {"status": 204}, ""
+
+    return delete_integration_response
+
+
 def wraps() -> list[Wrap]:
     """moto functions this module replaces (checked by targets.problems() before anything is patched)."""
+    response = APIGatewayResponse
     return [Wrap(moto_models.Integration, "to_json", patch_integration_to_json),
-            Wrap(moto_models.IntegrationResponse, "to_json", patch_integration_response_to_json)]
+            Wrap(moto_models.IntegrationResponse, "to_json", patch_integration_response_to_json),
+            # api.snapshot TestApigatewayIntegration::test_get_integration_non_existent (moto answered {})
+            Wrap(response, "get_integration", checked_first(find_integration)),
+            # api.snapshot TestApigatewayIntegrationResponse::test_integration_response_wrong_* / get-*,
+            # test_integration_response_invalid_integration (moto failed on None)
+            Wrap(response, "get_integration_response", checked_first(find_integration)),
+            Wrap(response, "put_integration_response", checked_first(find_parent_method)),
+            Wrap(response, "delete_integration_response", uses()(delete_integration_response_checked))]
 
 
 def relied_on() -> list[tuple[type, str]]:

@@ -265,3 +265,78 @@ def test_fresh_method_has_no_method_responses(api):
     client, api_id, root_id = api
     client.put_method(restApiId=api_id, resourceId=root_id, httpMethod="GET", authorizationType="NONE")
     assert "methodResponses" not in client.get_method(restApiId=api_id, resourceId=root_id, httpMethod="GET")
+
+
+@pytest.mark.parametrize(("call", "error"), [
+    ({"restApiId": "fake-api", "httpMethod": "WRONG"},
+     (404, "NotFoundException", "Invalid Resource identifier specified")),  # wrong-api
+    ({"resourceId": "fake-resource-id", "httpMethod": "WRONG"},
+     (404, "NotFoundException", "Invalid Resource identifier specified")),  # wrong-resource
+    ({"httpMethod": "WRONG"},
+     (400, "BadRequestException",
+      "Invalid HttpMethod specified. Valid options are GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY")),  # wrong-method
+    ({"authorizationType": "CUSTOM"},
+     (400, "BadRequestException", "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or "
+      "COGNITO_USER_POOLS requires a valid authorizer.")),  # missing-authorizer-id
+    ({"requestValidatorId": "fake-validator"},
+     (400, "BadRequestException", "Invalid Request Validator identifier specified")),  # invalid-request-validator
+    ({"requestModels": {"application/json": "petModel"}},
+     (400, "BadRequestException", "Invalid model identifier specified: petModel")),  # invalid-model-name
+    ({"httpMethod": "GET", "requestParameters": {"method.request.querystring.optional": False,
+                                                 "method.request.header.optional": False}},
+     (400, "BadRequestException", "Parameter names must be unique across querystring, header and path")),
+])
+def test_put_method_validation(api, call, error):
+    """api.snapshot TestApiGatewayApiMethod::test_put_method_validation (entry beside each case);
+    TestApiGatewayApiMethod::test_method_request_parameters / req-params-same-name. Nothing is stored."""
+    client, api_id, root_id = api
+    request = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "ANY", "authorizationType": "NONE", **call}
+    assert refusal(client.put_method, **request) == error
+    assert "resourceMethods" not in client.get_resource(restApiId=api_id, resourceId=root_id)
+
+
+def test_put_method_request_parameter_wrong_expression(lab, api):
+    """api.snapshot TestApigatewayIntegration::test_put_integration_request_parameter_bool_type /
+    put-method-request-param-wrong-type: a key that is not a method.request.* expression (the recording's `True`,
+    sent without botocore's validation) is refused; bool-method: a valid one is stored as a boolean."""
+    import boto3
+    from botocore.config import Config
+
+    client, api_id, root_id = api
+    raw = boto3.client("apigateway", region_name=lab.region, config=Config(parameter_validation=False))
+    ids = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "GET", "authorizationType": "NONE"}
+    assert refusal(raw.put_method, **ids, requestParameters={"method.request.path.testPath": True, True: True}) == (
+        400, "BadRequestException", "Invalid mapping expression specified: Validation Result: warnings : [], "
+        "errors : [Invalid mapping expression specified: true]")
+    stored = client.put_method(**ids, requestParameters={"method.request.path.testPath": True})
+    assert body(stored) == {"apiKeyRequired": False, "authorizationType": "NONE", "httpMethod": "GET",
+                            "requestParameters": {"method.request.path.testPath": True}}
+
+
+def test_method_request_parameters(api):
+    """api.snapshot TestApiGatewayApiMethod::test_method_request_parameters / put-method-request-params-response,
+    get-method-request-params-response."""
+    client, api_id, root_id = api
+    parameters = {"method.request.querystring.q_optional": False, "method.request.querystring.q_required": True,
+                  "method.request.header.h_optional": False, "method.request.header.h_required": True}
+    ids = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "ANY"}
+    expected = {"apiKeyRequired": False, "authorizationType": "NONE", "httpMethod": "ANY",
+                "requestParameters": parameters}
+    assert body(client.put_method(**ids, authorizationType="NONE", requestParameters=parameters)) == expected
+    assert body(client.get_method(**ids)) == expected
+
+
+def test_put_method_model(api):
+    """api.snapshot TestApiGatewayApiMethod::test_put_method_model / put-method-request-models, update-method-model:
+    a method names an existing model, and UpdateMethod replaces it with another."""
+    client, api_id, root_id = api
+    for name in ("MySchema", "MySchemaTwo"):
+        client.create_model(restApiId=api_id, name=name, contentType="application/json",
+                            schema='{"title": "%s", "type": "object"}' % name)
+    ids = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "ANY"}
+    put = client.put_method(**ids, authorizationType="NONE", requestModels={"application/json": "MySchema"})
+    assert body(put) == {"apiKeyRequired": False, "authorizationType": "NONE", "httpMethod": "ANY",
+                         "requestModels": {"application/json": "MySchema"}}
+    updated = client.update_method(**ids, patchOperations=[
+        {"op": "replace", "path": "/requestModels/application~1json", "value": "MySchemaTwo"}])
+    assert body(updated) == {**body(put), "requestModels": {"application/json": "MySchemaTwo"}}

@@ -24,6 +24,11 @@ What this module restores:
   [1-5]\\d\\d answer ValidationException listing each error
   (api.snapshot TestApigatewayMethodResponse::test_update_method_response_wrong_operations,
   test_update_method_response_negative_tests)
+- PutMethod refuses as AWS: unknown API/resource (404), an HTTP method outside GET..ANY, CUSTOM/COGNITO
+  without a real authorizer, an unknown request validator or model, a request parameter that is not a
+  method.request.* expression or repeats a name across querystring/header/path
+  (api.snapshot TestApiGatewayApiMethod::test_put_method_validation, test_method_request_parameters;
+  TestApigatewayIntegration::test_put_integration_request_parameter_bool_type / put-method-request-param-wrong-type)
 - A method without method responses has no `methodResponses` (api.snapshot
   TestApiGatewayApiMethod::test_update_method / put-method-response)
 """
@@ -39,6 +44,7 @@ from typing import Any
 
 from moto.apigateway import models as moto_models
 from moto.apigateway.exceptions import ApiGatewayException, BadRequestException, NotFoundException
+from moto.apigateway.responses import APIGatewayResponse
 
 from ..shared import Wrap, uses
 
@@ -275,6 +281,67 @@ def update_method_response(self: Any) -> Any:
 
 OPERATIONS: tuple[Callable[..., Any], ...] = (update_method, update_method_response)
 
+# api.snapshot TestApiGatewayApiMethod::test_put_method_validation / wrong-method
+HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY")
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/request-response-data-mappings.html:
+# method.request.{location}.{name}
+REQUEST_PARAMETER = re.compile(r"method\.request\.(querystring|header|path|multivaluequerystring|multivalueheader)\.(.+)")
+# Every REST API has these two models (https://docs.aws.amazon.com/apigateway/latest/developerguide/
+# models-mappings-models.html); the kit's moto does not list them, so they are accepted by name.
+DEFAULT_MODELS = ("Empty", "Error")
+
+
+def check_request_parameters(parameters: Any) -> None:
+    """PutMethod's requestParameters: each a method.request.* expression, each name once across locations
+    (api.snapshot TestApiGatewayApiMethod::test_method_request_parameters / req-params-same-name;
+    TestApigatewayIntegration::test_put_integration_request_parameter_bool_type / put-method-request-param-wrong-type)."""
+    seen: set[str] = set()
+    for key in parameters if isinstance(parameters, dict) else {}:
+        found = REQUEST_PARAMETER.fullmatch(str(key))
+        if found is None:
+            raise BadRequestException("Invalid mapping expression specified: Validation Result: warnings : [], "
+                                      f"errors : [Invalid mapping expression specified: {key}]")
+        location, name = found.groups()
+        if location in ("querystring", "header", "path"):
+            if name in seen:
+                raise BadRequestException("Parameter names must be unique across querystring, header and path")
+            seen.add(name)
+
+
+def check_put_method(response: Any) -> None:
+    """What AWS refuses in PutMethod, in the recording's order (api.snapshot TestApiGatewayApiMethod::
+    test_put_method_validation / wrong-api, wrong-resource, wrong-method, missing-authorizer-id,
+    invalid-request-validator, invalid-model-name)."""
+    parts = url_parts(response)
+    api = response.backend.apis.get(parts[2])
+    if api is None or parts[4] not in api.resources:
+        raise NotFound("Invalid Resource identifier specified")
+    if parts[6] not in HTTP_METHODS:
+        raise BadRequestException(f"Invalid HttpMethod specified. Valid options are {','.join(HTTP_METHODS)}")
+    if response._get_param("authorizationType") in AUTHORIZER_TYPES and \
+            response._get_param("authorizerId") not in api.authorizers:
+        raise BadRequestException(INVALID_AUTHORIZER)
+    validator = response._get_param("requestValidatorId")
+    if validator and validator not in api.request_validators:
+        raise BadRequestException("Invalid Request Validator identifier specified")
+    models = response._get_param("requestModels")
+    for name in (models.values() if isinstance(models, dict) else []):
+        if name not in api.models and name not in DEFAULT_MODELS:
+            raise BadRequestException(f"Invalid model identifier specified: {name}")
+    check_request_parameters(response._get_param("requestParameters"))
+
+
+@uses()
+def patch_put_method(original: Callable[..., Any]) -> Callable[..., Any]:
+    """PutMethod validates its input as AWS does before moto stores the method."""
+
+    @functools.wraps(original)
+    def put_method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        check_put_method(self)
+        return original(self, *args, **kwargs)
+
+    return put_method
+
 
 @uses()
 def patch_method_to_json(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -293,7 +360,8 @@ def patch_method_to_json(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def wraps() -> list[Wrap]:
     """moto functions this module replaces (checked by targets.problems() before anything is patched)."""
-    return [Wrap(moto_models.Method, "to_json", patch_method_to_json)]
+    return [Wrap(moto_models.Method, "to_json", patch_method_to_json),
+            Wrap(APIGatewayResponse, "put_method", patch_put_method)]
 
 
 def relied_on() -> list[tuple[type, str]]:

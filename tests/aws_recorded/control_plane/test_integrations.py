@@ -225,3 +225,20 @@ def test_put_integration_response_templates(mock_get):
     assert body(empty) == {"responseTemplates": {"application/json": None}, "selectionPattern": "", "statusCode": "200"}
     none = client.put_integration_response(**ids, statusCode="200", selectionPattern="")
     assert body(none) == {"selectionPattern": "", "statusCode": "200"}
+
+
+def test_export_leaves_out_the_default_timeout(lab, mock_get):
+    """GetIntegration now answers timeoutInMillis 29000 (api.snapshot test_lifecycle_integration_response / get-method);
+    AWS's export still leaves the default out (test_apigateway_extended.snapshot.json, the exported petstore's
+    x-amazon-apigateway-integration has no timeoutInMillis), and keeps a value that is set."""
+    from labkit.openapi import export
+    from labkit.api_calls import definition_from_client
+
+    client, ids = mock_get
+    client.put_method(restApiId=ids["restApiId"], resourceId=ids["resourceId"], httpMethod="POST",
+                      authorizationType="NONE")
+    client.put_integration(restApiId=ids["restApiId"], resourceId=ids["resourceId"], httpMethod="POST", type="MOCK",
+                           timeoutInMillis=3000)
+    root = export(definition_from_client(client, ids["restApiId"]))["paths"]["/"]
+    assert "timeoutInMillis" not in root["get"]["x-amazon-apigateway-integration"]
+    assert root["post"]["x-amazon-apigateway-integration"]["timeoutInMillis"] == 3000

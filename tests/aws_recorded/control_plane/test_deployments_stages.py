@@ -228,3 +228,66 @@ def test_promotion_by_copy_answers_the_promoted_stage(lab):
                                      canarySettings={"deploymentId": second, "percentTraffic": 0.0,
                                                      "stageVariableOverrides": {"testVar": "override"},
                                                      "useStageCache": False})
+
+
+def _invalid_path(path):
+    return ("Invalid method setting path: " + path + ". Must be one of: [/deploymentId, /description, "
+            "/cacheClusterEnabled, /cacheClusterSize, /clientCertificateId, /accessLogSettings, "
+            "/accessLogSettings/destinationArn, /accessLogSettings/format, /{resourcePath}/{httpMethod}/metrics/enabled, "
+            "/{resourcePath}/{httpMethod}/logging/dataTrace, /{resourcePath}/{httpMethod}/logging/loglevel, "
+            "/{resourcePath}/{httpMethod}/throttling/burstLimit/{resourcePath}/{httpMethod}/throttling/rateLimit"
+            "/{resourcePath}/{httpMethod}/caching/ttlInSeconds, /{resourcePath}/{httpMethod}/caching/enabled, "
+            "/{resourcePath}/{httpMethod}/caching/dataEncrypted, "
+            "/{resourcePath}/{httpMethod}/caching/requireAuthorizationForCacheControl, "
+            "/{resourcePath}/{httpMethod}/caching/unauthorizedCacheControlHeaderStrategy, /*/*/metrics/enabled, "
+            "/*/*/logging/dataTrace, /*/*/logging/loglevel, /*/*/throttling/burstLimit /*/*/throttling/rateLimit "
+            "/*/*/caching/ttlInSeconds, /*/*/caching/enabled, /*/*/caching/dataEncrypted, "
+            "/*/*/caching/requireAuthorizationForCacheControl, "
+            "/*/*/caching/unauthorizedCacheControlHeaderStrategy, /variables/{variable_name}, /tracingEnabled]")
+
+
+@pytest.mark.parametrize("path", ["/documentation_version", "/tags/tag1", "/canarySettings", "/canarySettings/badPath"])
+def test_update_stage_unknown_path(lab, path):
+    """test_apigateway_common.snapshot.json::...::TestStages::test_create_update_stages "error-update-doc-version",
+    "error-update-tags"; test_apigateway_canary.snapshot.json::...::TestStageCrudCanary::
+    test_update_stage_canary_deployment_validation "update-stage-canary-settings-bad-path-2",
+    "update-stage-canary-settings-replace-bad-path": a replace on a path UpdateStage does not know."""
+    client, api_id, _ = _dev_stage(lab)
+    with pytest.raises(ClientError) as failed:
+        _update(client, api_id, {"op": "replace", "path": path, "value": "123"})
+    assert _error(failed) == (400, "BadRequestException", _invalid_path(path))
+
+
+def test_add_canary_deployment_id_is_refused(lab):
+    """test_apigateway_canary.snapshot.json::...::TestStageCrudCanary::test_update_stage_canary_deployment_validation
+    "update-stage-add-deployment"."""
+    client, api_id, deployment_id = _dev_stage(lab)
+    with pytest.raises(ClientError) as failed:
+        _update(client, api_id, {"op": "add", "path": "/canarySettings/deploymentId", "value": deployment_id})
+    assert _error(failed) == (400, "BadRequestException",
+                              "Invalid add operation with path: /canarySettings/deploymentId")
+
+
+def test_update_stage_fields_variables_and_method_settings(lab):
+    """test_apigateway_common.snapshot.json::...::TestStages::test_create_update_stages "update-stage",
+    "get-stage": description, variables, tracing and method settings in one UpdateStage (a per-method
+    entry starts from */*)."""
+    client, api_id, deployment_id = _dev_stage(lab)
+    answer = _update(client, api_id,
+                     {"op": "replace", "path": "/description", "value": "stage new"},
+                     {"op": "replace", "path": "/variables/var1", "value": "test"},
+                     {"op": "replace", "path": "/variables/var2", "value": "test2"},
+                     {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "123"},
+                     {"op": "replace", "path": "/*/*/caching/enabled", "value": "true"},
+                     {"op": "replace", "path": "/tracingEnabled", "value": "true"},
+                     {"op": "replace", "path": "/test/GET/throttling/burstLimit", "value": "124"})
+    setting = {"cacheDataEncrypted": False, "cacheTtlInSeconds": 300, "cachingEnabled": True,
+               "dataTraceEnabled": False, "metricsEnabled": False, "requireAuthorizationForCacheControl": True,
+               "throttlingRateLimit": 10000.0, "unauthorizedCacheControlHeaderStrategy": "SUCCEED_WITH_RESPONSE_HEADER"}
+    expected = _stage("dev", deployment_id, description="stage new", tracingEnabled=True,
+                      variables={"var1": "test", "var2": "test2"},
+                      methodSettings={"*/*": {**setting, "throttlingBurstLimit": 123},
+                                      "test/GET": {**setting, "throttlingBurstLimit": 124}})
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert _bare(answer) == expected
+    assert _bare(client.get_stage(restApiId=api_id, stageName="dev")) == expected

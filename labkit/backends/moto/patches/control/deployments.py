@@ -21,6 +21,10 @@ What this module restores:
 - UpdateStage `add`/`replace` on `/accessLogSettings/destinationArn` and `/format`, `remove /accessLogSettings`,
   and AWS's errors for other paths and empty values
   (test_apigateway_api.snapshot.json::TestApiGatewayStage::test_stage_access_log_settings and _validation).
+- An add/replace on a path UpdateStage does not know answers AWS's "Invalid method setting path" (or "Invalid add
+  operation" for `add /canarySettings/deploymentId`) (test_apigateway_common.snapshot.json::TestStages::
+  test_create_update_stages "error-update-doc-version"; test_apigateway_canary.snapshot.json::TestStageCrudCanary::
+  test_update_stage_canary_deployment_validation).
 - A `copy` patch other than AWS's two promotion copies answers AWS's message
   (test_apigateway_canary.snapshot.json::TestStageCrudCanary::test_update_stage_with_copy_ops "copy-with-bad-statement").
 """
@@ -214,6 +218,47 @@ def _check_copy_op(op: dict[str, Any]) -> None:
             "/canarySettings/stageVariableOverrides]")
 
 
+# test_apigateway_common.snapshot.json::TestStages::test_create_update_stages "error-update-doc-version"
+# (AWS's list, verbatim, with its missing commas).
+STAGE_PATHS = (
+    "/deploymentId, /description, /cacheClusterEnabled, /cacheClusterSize, /clientCertificateId, /accessLogSettings, "
+    "/accessLogSettings/destinationArn, /accessLogSettings/format, /{resourcePath}/{httpMethod}/metrics/enabled, "
+    "/{resourcePath}/{httpMethod}/logging/dataTrace, /{resourcePath}/{httpMethod}/logging/loglevel, "
+    "/{resourcePath}/{httpMethod}/throttling/burstLimit/{resourcePath}/{httpMethod}/throttling/rateLimit"
+    "/{resourcePath}/{httpMethod}/caching/ttlInSeconds, /{resourcePath}/{httpMethod}/caching/enabled, "
+    "/{resourcePath}/{httpMethod}/caching/dataEncrypted, "
+    "/{resourcePath}/{httpMethod}/caching/requireAuthorizationForCacheControl, "
+    "/{resourcePath}/{httpMethod}/caching/unauthorizedCacheControlHeaderStrategy, /*/*/metrics/enabled, "
+    "/*/*/logging/dataTrace, /*/*/logging/loglevel, /*/*/throttling/burstLimit /*/*/throttling/rateLimit "
+    "/*/*/caching/ttlInSeconds, /*/*/caching/enabled, /*/*/caching/dataEncrypted, "
+    "/*/*/caching/requireAuthorizationForCacheControl, /*/*/caching/unauthorizedCacheControlHeaderStrategy, "
+    "/variables/{variable_name}, /tracingEnabled")
+STAGE_FIELDS = ("/deploymentId", "/description", "/cacheClusterEnabled", "/cacheClusterSize", "/clientCertificateId",
+                "/tracingEnabled")
+CANARY_FIELDS = ("/canarySettings/percentTraffic", "/canarySettings/deploymentId", "/canarySettings/useStageCache")
+
+
+def _is_writable_path(stage: Any, path: str) -> bool:
+    """A path an add/replace may name: a stage field, a variable, a canary field or a method setting."""
+    if path in STAGE_FIELDS or path in CANARY_FIELDS:
+        return True
+    if path.startswith(("/variables/", "/canarySettings/stageVariableOverrides/")):
+        return True
+    parts = path.split("/", 3)
+    return len(parts) == 4 and stage._method_settings_translations(parts[3]) is not None
+
+
+def _check_write_path(stage: Any, op: dict[str, Any]) -> None:
+    """AWS's answers to an add/replace on a path UpdateStage does not know (recorded: common
+    "error-update-doc-version", "error-update-tags"; canary "update-stage-canary-settings-bad-path-2",
+    "update-stage-canary-settings-replace-bad-path", "update-stage-add-deployment")."""
+    path = op.get("path", "")
+    if op.get("op") == "add" and path == "/canarySettings/deploymentId":
+        raise BadRequestException(f"Invalid add operation with path: {path}")
+    if not _is_writable_path(stage, path):
+        raise BadRequestException(f"Invalid method setting path: {path}. Must be one of: [{STAGE_PATHS}]")
+
+
 def _is_access_log_write(op: dict[str, Any]) -> bool:
     path = op.get("path", "")
     return op.get("op") in ("add", "replace") and (path == "/accessLogSettings" or path.startswith("/accessLogSettings/"))
@@ -237,6 +282,9 @@ def patch_update_stage(original: Callable[..., Any]) -> Callable[..., Any]:
                 _check_copy_op(op)
         for op in access_log_ops:
             _check_access_log_op(op)
+        for op in operations:
+            if op.get("op") in ("add", "replace") and not _is_access_log_write(op):
+                _check_write_path(stage, op)
         rest = [op for op in operations if not _is_access_log_write(op)]
         before = dict(stage.access_log_settings) if stage.access_log_settings else None
         for op in access_log_ops:
@@ -272,4 +320,4 @@ def wraps() -> list[Wrap]:
 
 def relied_on() -> list[tuple[type, str]]:
     """moto attributes this module calls without wrapping them."""
-    return [(APIGatewayBackend, "get_stages"), (APIGatewayBackend, "update_stage"), (APIGatewayBackend, "get_rest_api")]
+    return [(Stage, "_method_settings_translations"), (APIGatewayBackend, "get_stages"), (APIGatewayBackend, "update_stage"), (APIGatewayBackend, "get_rest_api")]

@@ -320,4 +320,6 @@ def wraps() -> list[Wrap]:
 
 def relied_on() -> list[tuple[type, str]]:
     """moto attributes this module calls without wrapping them."""
-    return [(Stage, "_method_settings_translations"), (APIGatewayBackend, "get_stages"), (APIGatewayBackend, "update_stage"), (APIGatewayBackend, "get_rest_api")]
+    backend = APIGatewayBackend
+    return [(Stage, "_method_settings_translations"), (backend, "get_stages"), (backend, "update_stage"),
+            (backend, "get_rest_api")]

@@ -21,23 +21,8 @@ from hypothesis import strategies as st
 
 AUTHORIZER_URI = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
                   "arn:aws:lambda:us-east-1:123456789012:function:fn/invocations")
-# Found by this test on the branch that added it, outside that branch's area (methods, integrations):
-# moto lacks the operation (NotImplementedError), or raises an exception class control/errors.py does not
-# convert. Strict: remove an entry once its module answers; derandomized, so the outcome is stable.
-KNOWN_RAW = {
-    "UpdateAccount": 'moto raises NotImplementedError("Patch operation None for /name not implemented") for a bad op',
-    "UpdateApiKey": 'moto raises a bare Exception("Patch operation \'add\' not implemented") for an unsupported op',
-    "UpdateDeployment": "moto lacks update_deployment (NotImplementedError)",
-    "UpdateDomainName": "moto lacks update_domain_name (NotImplementedError)",
-    "UpdateGatewayResponse": "moto lacks update_gateway_response (NotImplementedError)",
-    "UpdateModel": "moto lacks update_model (NotImplementedError)",
-    "UpdateResource": "moto lacks update_resource (NotImplementedError)",
-    "UpdateVpcLink": "moto lacks update_vpc_link (NotImplementedError)",
-}
-UPDATE_OPERATIONS = [
-    pytest.param(name, marks=pytest.mark.xfail(reason=KNOWN_RAW[name], strict=True)) if name in KNOWN_RAW else name
-    for name in sorted(botocore.session.get_session().get_service_model("apigateway").operation_names)
-    if name.startswith("Update")]
+UPDATE_OPERATIONS = [name for name in sorted(botocore.session.get_session().get_service_model("apigateway")
+                                               .operation_names) if name.startswith("Update")]
 # Paths that name real fields of some resource, so the fuzz reaches the code that applies an operation.
 KNOWN_PATHS = ["/name", "/description", "/apiKeyRequired", "/authorizationType", "/authorizerId", "/operationName",
                "/requestValidatorId", "/requestParameters/method.request.querystring.q",

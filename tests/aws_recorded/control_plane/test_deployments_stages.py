@@ -291,3 +291,15 @@ def test_update_stage_fields_variables_and_method_settings(lab):
     assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
     assert _bare(answer) == expected
     assert _bare(client.get_stage(restApiId=api_id, stageName="dev")) == expected
+
+
+def test_create_stage_answers_201_with_the_stage_in_aws_shape(lab):
+    """test_apigateway_api.snapshot.json::...::TestApiGatewayStage::test_stage_access_log_settings "create-stage":
+    201, dates, cacheClusterStatus NOT_AVAILABLE, tracingEnabled false, no empty variables."""
+    client, api_id = _api(lab)
+    deployment_id = client.create_deployment(restApiId=api_id)["id"]
+    created = client.create_stage(restApiId=api_id, stageName="dev", deploymentId=deployment_id,
+                                  description="dev stage")
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert _bare(created) == _stage("dev", deployment_id, description="dev stage")
+    assert isinstance(created["createdDate"], dt.datetime) and isinstance(created["lastUpdatedDate"], dt.datetime)

@@ -184,6 +184,23 @@ def patch_get_stage(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @uses()
+def patch_create_stage(original: Callable[..., Any]) -> Callable[..., Any]:
+    """CreateStage answers 201 with the stage in AWS's shape (recorded: test_apigateway_api.snapshot.json::
+    TestApiGatewayStage::test_stage_access_log_settings "create-stage"); it runs around the kit's
+    canary-settings wrap (responses.py), so what that stored is in the answer."""
+
+    @functools.wraps(original)
+    def create_stage(self: Any, *args: Any, **kwargs: Any) -> Any:
+        answer = original(self, *args, **kwargs)
+        if isinstance(answer, tuple) and int(answer[0]) >= 300:
+            return answer
+        stage = self.backend.get_stage(_path_parts(self)[2], self._get_param("stageName"))
+        return _json(201, stage_as_aws(stage))
+
+    return create_stage
+
+
+@uses()
 def patch_get_stages(original: Callable[..., Any]) -> Callable[..., Any]:
     """GetStages in AWS's shape, filtered by `deploymentId` when given.
     https://docs.aws.amazon.com/apigateway/latest/api/API_GetStages.html"""
@@ -313,6 +330,7 @@ def wraps() -> list[Wrap]:
         Wrap(RestAPI, "delete_deployment", patch_rest_api_delete_deployment),
         Wrap(Stage, "__init__", patch_stage_init),
         Wrap(APIGatewayResponse, "get_stage", patch_get_stage),
+        Wrap(APIGatewayResponse, "create_stage", patch_create_stage),
         Wrap(APIGatewayResponse, "get_stages", patch_get_stages),
         Wrap(APIGatewayResponse, "update_stage", patch_update_stage),
     ]

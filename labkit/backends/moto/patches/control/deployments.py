@@ -1,10 +1,9 @@
 """Deployments and stages: moto's answers made AWS's (issue 15). Each behaviour cites its recording
 (LocalStack's AWS-validated tests/aws/services/apigateway/*.snapshot.json: file and key) or AWS's doc.
 
-Stage answers are reshaped where moto renders them for GetStage, GetStages and UpdateStage (CreateStage's
-answer is rendered by the kit's `responses.patch_create_stage_response`, which this module cannot wrap a
-second time: install() skips a second Wrap on an already patched function). The kit's own gateway reads
-`Stage.to_json()` (source.py), which keeps `variables` and every other field it reads.
+Stage answers are reshaped where moto renders them for CreateStage (around the kit's canary wrap in
+`responses.py`), GetStage, GetStages and UpdateStage. The kit's own gateway reads `Stage.to_json()`
+(source.py), which keeps `variables` and every other field it reads.
 
 What this module restores:
 - UpdateDeployment (moto lacks it): `replace /description`, 200 with the deployment
@@ -14,6 +13,8 @@ What this module restores:
 - DeleteDeployment refuses while any stage points at the deployment (400 "Active stages pointing to this
   deployment must be moved or deleted"), also for a stage made by CreateStage, and allows it once the stage
   is repointed (test_apigateway_common.snapshot.json::TestDeployments::test_create_update_deployments).
+- CreateStage answers 201 (test_apigateway_api.snapshot.json::TestApiGatewayStage::test_stage_access_log_settings
+  "create-stage").
 - A stage answers `createdDate`, `lastUpdatedDate`, `cacheClusterStatus` "NOT_AVAILABLE", `tracingEnabled`
   false, and leaves out empty `variables`, `description` and `accessLogSettings`
   (test_apigateway_api.snapshot.json::TestApiGatewayStage::test_get_stages_filters_by_deployment_id "all-stages").

@@ -62,7 +62,8 @@ def test_documentation_part_lifecycle(lab):
 
 def test_doc_parts_on_an_unknown_api_name_the_account_and_api(lab):
     """Keys wrong-rest-api-id-create-doc-part, wrong-rest-api-id-get-doc-parts (test_doc_parts_crud_no_api),
-    get-inavlid-documentation-parts, create_documentation_part_invalid_api_id, delete_documentation_part_wrong_api_id."""
+    get-inavlid-documentation-parts, create_documentation_part_invalid_api_id,
+    delete_documentation_part_wrong_api_id."""
     c = lab.client("apigateway")
     api = _api(c)
     part_id = c.create_documentation_part(restApiId=api, location={"type": "API"}, properties=PROPS)["id"]

@@ -153,3 +153,26 @@ def test_update_vpc_link_and_domain_name(lab):
         {"op": "replace", "path": "/domainName", "value": "x"}]))[:2] == (400, "BadRequestException")
     # moto's GetBasePathMappings fails on a domain without mappings (the Lab's cleanup calls it): delete it here.
     c.delete_domain_name(domainName="api.example.com")
+
+
+def test_domain_name_access_association_lifecycle(lab):
+    """Create (201, AWS's ARN format) / GetAll / Delete (202) / Reject (202)
+    (https://docs.aws.amazon.com/apigateway/latest/api/API_CreateDomainNameAccessAssociation.html)."""
+    c = lab.client("apigateway")
+    domain_arn = f"arn:aws:apigateway:{lab.region}:{lab.account_id}:/domainnames/private.example.com+abc123"
+    created = c.create_domain_name_access_association(
+        domainNameArn=domain_arn, accessAssociationSourceType="VPCE", accessAssociationSource="vpce-0123")
+    arn = created["domainNameAccessAssociationArn"]
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert arn == (f"arn:aws:apigateway:{lab.region}:{lab.account_id}:/domainnameaccessassociations/domainname/"
+                   "private.example.com+abc123/vpcesource/vpce-0123")
+    assert [a["domainNameAccessAssociationArn"] for a in c.get_domain_name_access_associations()["items"]] == [arn]
+    assert c.delete_domain_name_access_association(domainNameAccessAssociationArn=arn)[
+        "ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert c.get_domain_name_access_associations()["items"] == []
+    c.create_domain_name_access_association(
+        domainNameArn=domain_arn, accessAssociationSourceType="VPCE", accessAssociationSource="vpce-0123")
+    assert c.reject_domain_name_access_association(domainNameAccessAssociationArn=arn, domainNameArn=domain_arn)[
+        "ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert _error(lambda: c.delete_domain_name_access_association(domainNameAccessAssociationArn=arn))[:2] == (
+        404, "NotFoundException")

@@ -10,7 +10,8 @@ What this module restores:
   and delete [TADP::test_doc_parts_crud_no_api, test_invalid_create/delete_documentation_part*,
   test_invalid_get_documentation_parts]; on get and update AWS says "Invalid Documentation part identifier
   specified" [TADP::test_invalid_get_documentation_part, test_invalid_update_documentation_part]
-- A location type outside AWS's enum → 400 ValidationException [TADP::test_invalid_create_documentation_part_operations]
+- A location type outside AWS's enum → 400 ValidationException
+  [TADP::test_invalid_create_documentation_part_operations]
 - UpdateDocumentationPart accepts only `replace /properties`, with AWS's two messages otherwise
   [TADP::test_invalid_update_documentation_part]
 - ImportDocumentationParts reads `x-amazon-apigateway-documentation` from an OpenAPI JSON/YAML body

@@ -18,6 +18,8 @@ What this module restores:
   (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-key-file-format.html)
 - GetModelTemplate: a mapping-template skeleton from the model's schema (layout is the kit's)
   (https://docs.aws.amazon.com/apigateway/latest/api/API_GetModelTemplate.html)
+- Domain name access associations: Create (201) / GetAll / Delete (202) / Reject (202), one account
+  (https://docs.aws.amazon.com/apigateway/latest/api/API_CreateDomainNameAccessAssociation.html)
 - moto's URL table learns the paths of these operations and of documentation.py's
 """
 
@@ -31,11 +33,12 @@ import hashlib
 import io
 import json
 import time
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
 from moto.apigateway import urls as _urls
-from moto.apigateway.exceptions import BadRequestException
+from moto.apigateway.exceptions import BadRequestException, ConflictException
 from moto.apigateway.models import APIGatewayBackend
 from moto.apigateway.responses import APIGatewayResponse
 from moto.apigateway.utils import create_id
@@ -46,11 +49,15 @@ from .documentation import URL_PATTERNS as DOCUMENTATION_URL_PATTERNS
 from .documentation import Missing
 
 CERTIFICATES_ATTR = "_labkit_client_certificates"  # on moto's APIGatewayBackend: {id: certificate}
+ASSOCIATIONS_ATTR = "_labkit_domain_access_associations"  # on moto's APIGatewayBackend: {arn: association}
 
 URL_PATTERNS = (
     "{0}/clientcertificates/?$",
     "{0}/clientcertificates/(?P<certificate_id>[^/]+)/?$",
     "{0}/sdktypes/?$",
+    "{0}/domainnameaccessassociations/?$",
+    "{0}/domainnameaccessassociations/(?P<association_arn>.+)$",
+    "{0}/rejectdomainnameaccessassociations/?$",
     "{0}/sdktypes/(?P<sdk_type>[^/]+)/?$",
     "{0}/restapis/(?P<function_id>[^/]+)/stages/(?P<stage_name>[^/]+)/sdks/(?P<sdk_type>[^/]+)/?$",
     "{0}/usageplans/(?P<usage_plan_id>[^/]+)/keys/(?P<api_key_id>[^/]+)/usage/?$",
@@ -331,11 +338,72 @@ def get_model_template(self: Any) -> Any:
     return _json(200, {"value": value})
 
 
+# --- domain name access associations (private custom domain names) -------------------------------
+
+
+def _associations(response: Any) -> dict[str, dict[str, Any]]:
+    return response.backend.__dict__.setdefault(ASSOCIATIONS_ATTR, {})
+
+
+def create_domain_name_access_association(self: Any) -> Any:
+    """CreateDomainNameAccessAssociation (201); the ARN follows AWS's documented format
+    arn:aws:apigateway:{region}:{account}:/domainnameaccessassociations/domainname/{name}+{id}/vpcesource/{vpce}
+    (https://docs.aws.amazon.com/apigateway/latest/api/API_CreateDomainNameAccessAssociation.html,
+    https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonapigatewaymanagement.html)."""
+    domain_arn = self._get_param("domainNameArn") or ""
+    source = self._get_param("accessAssociationSource") or ""
+    if "/domainnames/" not in domain_arn or not source:
+        raise BadRequestException("Invalid domainNameArn or accessAssociationSource")  # kit's wording
+    domain = domain_arn.split("/domainnames/", 1)[1]
+    arn = (f"arn:aws:apigateway:{self.region}:{self.current_account}:/domainnameaccessassociations/domainname/"
+           f"{domain}/vpcesource/{source}")
+    association = {"domainNameAccessAssociationArn": arn, "domainNameArn": domain_arn,
+                   "accessAssociationSourceType": self._get_param("accessAssociationSourceType") or "VPCE",
+                   "accessAssociationSource": source}
+    if self._get_param("tags"):
+        association["tags"] = self._get_param("tags")
+    with PATCH_LOCK:
+        if arn in _associations(self):
+            raise ConflictException("Domain name access association already exists")  # kit's wording
+        _associations(self)[arn] = association
+    return _json(201, association)
+
+
+def get_domain_name_access_associations(self: Any) -> Any:
+    """GetDomainNameAccessAssociations: this account's (SELF, the default); the kit has no other
+    accounts, so OTHER_ACCOUNTS is empty. https://docs.aws.amazon.com/apigateway/latest/api/API_GetDomainNameAccessAssociations.html"""
+    query = {k: v[0] for k, v in self.querystring.items() if v}
+    items = [] if query.get("resourceOwner") == "OTHER_ACCOUNTS" else list(_associations(self).values())
+    return _json(200, {"item": items})
+
+
+def _drop_association(response: Any, arn: str) -> Any:
+    with PATCH_LOCK:
+        if _associations(response).pop(arn, None) is None:
+            raise Missing("Invalid domain name access association identifier specified")  # kit's wording
+    return 202, {"status": 202}, ""
+
+
+def delete_domain_name_access_association(self: Any) -> Any:
+    """DeleteDomainNameAccessAssociation: 202. https://docs.aws.amazon.com/apigateway/latest/api/API_DeleteDomainNameAccessAssociation.html"""
+    encoded = self.path.split("?")[0].split("/domainnameaccessassociations/", 1)[1]
+    return _drop_association(self, urllib.parse.unquote(encoded))
+
+
+def reject_domain_name_access_association(self: Any) -> Any:
+    """RejectDomainNameAccessAssociation: 202, the association is gone (the kit's one-account simplification).
+    https://docs.aws.amazon.com/apigateway/latest/api/API_RejectDomainNameAccessAssociation.html"""
+    query = {k: v[0] for k, v in self.querystring.items() if v}
+    return _drop_association(self, query.get("domainNameAccessAssociationArn", ""))
+
+
 # Operations moto lacks, added to its APIGatewayResponse under their botocore names (e.g. update_method).
 OPERATIONS: tuple[Callable[..., Any], ...] = (
     generate_client_certificate, get_client_certificate, get_client_certificates, update_client_certificate,
     delete_client_certificate, get_sdk_types, get_sdk_type, get_sdk, update_usage, update_vpc_link,
-    update_domain_name, import_api_keys, get_model_template,
+    update_domain_name, import_api_keys, get_model_template, create_domain_name_access_association,
+    get_domain_name_access_associations, delete_domain_name_access_association,
+    reject_domain_name_access_association,
 )
 
 

@@ -176,3 +176,17 @@ def test_domain_name_access_association_lifecycle(lab):
         "ResponseMetadata"]["HTTPStatusCode"] == 202
     assert _error(lambda: c.delete_domain_name_access_association(domainNameAccessAssociationArn=arn))[:2] == (
         404, "NotFoundException")
+
+
+def test_test_invoke_authorizer_explains_the_kit_simplification(lab):
+    """TestInvokeAuthorizer: AWS's 404 for an unknown authorizer, else a readable 400 (kit simplification)
+    instead of NotImplementedError (https://docs.aws.amazon.com/apigateway/latest/api/API_TestInvokeAuthorizer.html)."""
+    c = lab.client("apigateway")
+    api = c.create_rest_api(name="auth")["id"]
+    authorizer = c.create_authorizer(restApiId=api, name="a", type="TOKEN", identitySource="method.request.header.Auth",
+                                     authorizerUri=f"arn:aws:apigateway:{lab.region}:lambda:path/2015-03-31/functions/"
+                                                   f"arn:aws:lambda:{lab.region}:{lab.account_id}:function:f/invocations")
+    assert _error(lambda: c.test_invoke_authorizer(restApiId=api, authorizerId="nope"))[:2] == (404, "NotFoundException")
+    status, code, message = _error(lambda: c.test_invoke_authorizer(restApiId=api, authorizerId=authorizer["id"],
+                                                                    headers={"Auth": "allow"}))
+    assert (status, code) == (400, "BadRequestException") and "Lab Kit" in message

@@ -20,6 +20,8 @@ What this module restores:
   (https://docs.aws.amazon.com/apigateway/latest/api/API_GetModelTemplate.html)
 - Domain name access associations: Create (201) / GetAll / Delete (202) / Reject (202), one account
   (https://docs.aws.amazon.com/apigateway/latest/api/API_CreateDomainNameAccessAssociation.html)
+- TestInvokeAuthorizer: 404s for an unknown API/authorizer, else a readable 400 (kit simplification)
+  (https://docs.aws.amazon.com/apigateway/latest/api/API_TestInvokeAuthorizer.html)
 - moto's URL table learns the paths of these operations and of documentation.py's
 """
 
@@ -397,13 +399,27 @@ def reject_domain_name_access_association(self: Any) -> Any:
     return _drop_association(self, query.get("domainNameAccessAssociationArn", ""))
 
 
+# --- TestInvokeAuthorizer -----------------------------------------------------------------------
+
+
+def test_invoke_authorizer(self: Any) -> Any:
+    """TestInvokeAuthorizer: after AWS's 404s for an unknown API or authorizer, a 400 the learner can read:
+    the kit runs authorizers only on real calls through a stage (kit simplification).
+    https://docs.aws.amazon.com/apigateway/latest/api/API_TestInvokeAuthorizer.html"""
+    parts = _path_parts(self)
+    self.backend.get_authorizer(parts[1], parts[3])  # NotFoundException for an unknown API or authorizer
+    raise BadRequestException("TestInvokeAuthorizer is not available in the API Gateway Lab Kit (a kit "
+                              "simplification): call a method that uses the authorizer through its stage URL "
+                              "to see the authorizer run.")
+
+
 # Operations moto lacks, added to its APIGatewayResponse under their botocore names (e.g. update_method).
 OPERATIONS: tuple[Callable[..., Any], ...] = (
     generate_client_certificate, get_client_certificate, get_client_certificates, update_client_certificate,
     delete_client_certificate, get_sdk_types, get_sdk_type, get_sdk, update_usage, update_vpc_link,
     update_domain_name, import_api_keys, get_model_template, create_domain_name_access_association,
     get_domain_name_access_associations, delete_domain_name_access_association,
-    reject_domain_name_access_association,
+    reject_domain_name_access_association, test_invoke_authorizer,
 )
 
 
@@ -430,4 +446,5 @@ def relied_on() -> list[tuple[type, str]]:
     return [(APIGatewayBackend, "get_usage_plan"), (APIGatewayBackend, "get_vpc_link"),
             (APIGatewayBackend, "get_domain_name"), (APIGatewayBackend, "get_stage"),
             (APIGatewayBackend, "get_api_keys"), (APIGatewayBackend, "create_api_key"),
-            (APIGatewayBackend, "create_usage_plan_key"), (APIGatewayBackend, "get_model")]
+            (APIGatewayBackend, "create_usage_plan_key"), (APIGatewayBackend, "get_model"),
+            (APIGatewayBackend, "get_authorizer")]

@@ -46,7 +46,7 @@ from moto.apigateway.responses import APIGatewayResponse
 from moto.apigateway.utils import create_id
 
 from ..hooks import record_usage, usage_rows
-from ..shared import PATCH_LOCK, Wrap
+from ..shared import PATCH_LOCK, USAGE_ATTR, Wrap
 from .documentation import URL_PATTERNS as DOCUMENTATION_URL_PATTERNS
 from .documentation import Missing
 
@@ -230,12 +230,14 @@ def update_usage(self: Any) -> Any:
             wanted = int(value)
         except (TypeError, ValueError):
             raise BadRequestException(f"Invalid remaining value: {value}") from None
-        ledger = getattr(plan, "_labkit_usage", {}).get(key_id, {})
-        remaining = usage_rows(plan, dict(ledger), today, today)[0][1] or 0
-        record_usage(self.current_account, self.region, plan_id, key_id, today.isoformat(), remaining - wanted)
-    ledger = getattr(plan, "_labkit_usage", {}).get(key_id, {})
+        with PATCH_LOCK:  # read and write the ledger in one step
+            ledger = getattr(plan, USAGE_ATTR, {}).get(key_id, {})
+            remaining = usage_rows(plan, dict(ledger), today, today)[0][1] or 0
+            record_usage(self.current_account, self.region, plan_id, key_id, today.isoformat(), remaining - wanted)
+    with PATCH_LOCK:
+        ledger = dict(getattr(plan, USAGE_ATTR, {}).get(key_id, {}))
     body = {"usagePlanId": plan_id, "startDate": today.isoformat(), "endDate": today.isoformat(),
-            "values": {key_id: usage_rows(plan, dict(ledger), today, today)}}
+            "values": {key_id: usage_rows(plan, ledger, today, today)}}
     return _json(200, body)
 
 

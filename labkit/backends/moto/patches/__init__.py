@@ -129,5 +129,5 @@ def install() -> None:
         for fn in added:
             if not hasattr(response_cls, fn.__name__):
                 setattr(response_cls, fn.__name__, fn)
-        for pattern in NEW_URL_PATTERNS:
+        for pattern in (*NEW_URL_PATTERNS, *[p for module in CONTROL_PLANE for p in getattr(module, "URL_PATTERNS", ())]):
             _urls.url_paths.setdefault(pattern, response_cls.dispatch)

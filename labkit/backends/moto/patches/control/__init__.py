@@ -1,8 +1,8 @@
 """The control plane as AWS answers it, one module per kind of resource (issue 15).
 
-Each module has `OPERATIONS` (operations moto lacks, added to its response class), `wraps()` (moto
-functions it replaces) and `relied_on()` (moto attributes it calls); `install()` and the patch-target
-check (`targets.py`) read them all from `MODULES`.
+Each module has `OPERATIONS` (operations moto lacks, added to its response class), `URL_PATTERNS`
+(paths moto's URL table lacks, where it has any), `wraps()` (moto functions it replaces) and `relied_on()` (moto
+attributes it calls); `install()` and the patch-target check (`targets.py`) read them all from `MODULES`.
 """
 
 from __future__ import annotations

@@ -30,7 +30,6 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as _dt
-import functools
 import hashlib
 import io
 import json
@@ -39,15 +38,12 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
-from moto.apigateway import urls as _urls
 from moto.apigateway.exceptions import BadRequestException, ConflictException
 from moto.apigateway.models import APIGatewayBackend
-from moto.apigateway.responses import APIGatewayResponse
 from moto.apigateway.utils import create_id
 
 from ..hooks import record_usage, usage_rows
 from ..shared import PATCH_LOCK, USAGE_ATTR, Wrap
-from .documentation import URL_PATTERNS as DOCUMENTATION_URL_PATTERNS
 from .documentation import Missing
 
 CERTIFICATES_ATTR = "_labkit_client_certificates"  # on moto's APIGatewayBackend: {id: certificate}
@@ -425,22 +421,9 @@ OPERATIONS: tuple[Callable[..., Any], ...] = (
 )
 
 
-def route_new_paths(original: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap factory that adds the new operations' paths to moto's URL table (install() calls it once,
-    before moto builds its routing); the wrapper itself only calls moto's own function."""
-    for pattern in (*DOCUMENTATION_URL_PATTERNS, *URL_PATTERNS):
-        _urls.url_paths.setdefault(pattern, APIGatewayResponse.dispatch)
-
-    @functools.wraps(original)
-    def get_rest_api_without_id(*args: Any, **kwargs: Any) -> Any:
-        return original(*args, **kwargs)
-
-    return get_rest_api_without_id
-
-
 def wraps() -> list[Wrap]:
     """moto functions this module replaces (checked by targets.problems() before anything is patched)."""
-    return [Wrap(APIGatewayResponse, "get_rest_api_without_id", route_new_paths)]
+    return []
 
 
 def relied_on() -> list[tuple[type, str]]:

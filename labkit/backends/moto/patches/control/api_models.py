@@ -10,6 +10,7 @@ What this module restores:
   <account>:<id>" (test_model_validation)
 - get_model / delete_model / update_model of an unknown model or API: 404 "Invalid model name specified: <name>"
   (test_model_validation: get-model-wrong-id, del-model-wrong-id; test_update_model: update-model-wrong-id)
+- delete_model answers 202 (moto's answered 200) (test_model_lifecycle: del-model)
 - update_model (moto lacks it): replace /schema and /description only, AWS's errors (test_update_model)
 - delete_model of a model a method request uses: 409 "Cannot delete model '<name>', is referenced in method
   request: <path>/<METHOD>" (test_apigateway_api.snapshot.json::test_put_method_model, delete-model-used)
@@ -34,6 +35,7 @@ from urllib.parse import unquote
 
 from moto.apigateway.exceptions import BadRequestException, ConflictException, NotFoundException
 from moto.apigateway.models import APIGatewayBackend, Model, RequestValidator, Resource, RestAPI
+from moto.apigateway.responses import APIGatewayResponse
 
 from ..shared import Wrap, binder, uses
 
@@ -64,6 +66,20 @@ def rest_api_or_404(backend: Any, api_id: str) -> RestAPI:
     if api is None:
         raise NotFound(f"Invalid API identifier specified {backend.account_id}:{api_id}")
     return api
+
+
+@uses()
+def patch_response_status(original: Callable[..., Any]) -> Callable[..., Any]:
+    """moto's status code reaches the client (its empty headers made every answer 200): e.g. 201 for
+    PutGatewayResponse, 202 for DeleteGatewayResponse and DeleteModel (recorded: test_gateway_response_crud
+    put-gateway-response, delete-gateway-response; test_model_lifecycle del-model)."""
+
+    @functools.wraps(original)
+    def with_status(self: Any, *args: Any, **kwargs: Any) -> Any:
+        status, headers, body = original(self, *args, **kwargs)
+        return status, {**headers, "status": status}, body
+
+    return with_status
 
 
 @uses()
@@ -288,6 +304,7 @@ def wraps() -> list[Wrap]:
         Wrap(backend, "get_models", patch_get_models),
         Wrap(backend, "get_model", patch_get_model),
         Wrap(backend, "delete_model", patch_delete_model),
+        Wrap(APIGatewayResponse, "delete_model", patch_response_status),
         Wrap(backend, "create_request_validator", patch_create_request_validator),
         Wrap(backend, "get_request_validators", patch_get_request_validators),
         Wrap(backend, "get_request_validator", patch_validator_lookup),

@@ -38,7 +38,7 @@ from moto.apigateway.models import APIGatewayBackend, GatewayResponse
 from moto.apigateway.responses import APIGatewayResponse
 
 from ..shared import Wrap, binder, uses
-from .api_models import NotFound, rest_api_or_404
+from .api_models import NotFound, patch_response_status, rest_api_or_404
 
 # AWS's default gateway responses: type -> status code (None: DEFAULT_4XX/5XX have none), in the order
 # AWS lists the enum in its ValidationException message.
@@ -157,19 +157,6 @@ def patch_delete_gateway_response(original: Callable[..., Any]) -> Callable[...,
         return original(self, *args, **kwargs)
 
     return delete_gateway_response
-
-
-@uses()
-def patch_response_status(original: Callable[..., Any]) -> Callable[..., Any]:
-    """moto's status code reaches the client (its empty headers made every answer 200): Put 201, Delete 202
-    (recorded: test_gateway_response_crud put-gateway-response, delete-gateway-response)."""
-
-    @functools.wraps(original)
-    def with_status(self: Any, *args: Any, **kwargs: Any) -> Any:
-        status, headers, body = original(self, *args, **kwargs)
-        return status, {**headers, "status": status}, body
-
-    return with_status
 
 
 def unescape(segment: str) -> str:

@@ -8,7 +8,8 @@ What this module restores:
 - create_authorizer on an unknown API: 409 ConflictException "Unable to complete operation due to concurrent
   modification. Please try again later."; get_authorizers on one: 404 "Invalid API identifier specified
   <account>:<id>" (test_apigateway_api.snapshot.json::test_authorizer_crud_no_api)
-- get/update/delete of an unknown authorizer: 404 "Invalid authorizer ID specified"
+- update/delete of an unknown authorizer: 404 NotFoundException, as moto's get answers (moto's delete raised
+  KeyError)
   (https://docs.aws.amazon.com/apigateway/latest/api/API_GetAuthorizer.html lists NotFoundException)
 - update_authorizer: an unknown path answers 400 "Invalid patch path <path>" (the kit's wording) with nothing
   changed; /providerARNs add/remove works (moto raised a Python error)
@@ -23,12 +24,12 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from moto.apigateway.exceptions import BadRequestException, ConflictException
+from moto.apigateway.exceptions import AuthorizerNotFoundException, BadRequestException, ConflictException
 from moto.apigateway.models import APIGatewayBackend, Authorizer
 from moto.apigateway.responses import APIGatewayResponse
 
 from ..shared import Wrap, binder, uses
-from .api_models import NotFound, rest_api_or_404
+from .api_models import rest_api_or_404
 
 # The paths UpdateAuthorizer may change (https://docs.aws.amazon.com/apigateway/latest/api/API_Authorizer.html).
 UPDATABLE_PATHS = ("/name", "/type", "/authType", "/authorizerUri", "/authorizerCredentials", "/identitySource",
@@ -75,20 +76,6 @@ def patch_create_authorizer_response(original: Callable[..., Any]) -> Callable[.
     return create_authorizer
 
 
-@uses()
-def patch_authorizer_to_json(original: Callable[..., Any]) -> Callable[..., Any]:
-    """An unset TTL is left out of the answer, not sent as null."""
-
-    @functools.wraps(original)
-    def to_json(self: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        shape = original(self, *args, **kwargs)
-        if shape.get("authorizerResultTtlInSeconds") is None:
-            shape.pop("authorizerResultTtlInSeconds", None)
-        return shape
-
-    return to_json
-
-
 @uses("restapi_id")
 def patch_get_authorizers(original: Callable[..., Any]) -> Callable[..., Any]:
     """GetAuthorizers on an unknown API names it (recorded: wrong-rest-api-id-get-authorizers)."""
@@ -103,17 +90,17 @@ def patch_get_authorizers(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def authorizer_or_404(backend: Any, api_id: str, authorizer_id: str) -> Authorizer:
-    """The authorizer, or AWS's 404 (https://docs.aws.amazon.com/apigateway/latest/api/API_GetAuthorizer.html)."""
+    """The authorizer, or a 404 NotFoundException (https://docs.aws.amazon.com/apigateway/latest/api/API_GetAuthorizer.html)."""
     api = rest_api_or_404(backend, api_id)
     authorizer = api.authorizers.get(authorizer_id)
     if authorizer is None:
-        raise NotFound("Invalid authorizer ID specified")
+        raise AuthorizerNotFoundException()  # moto's wording, as its own GetAuthorizer answers
     return authorizer
 
 
 @uses("restapi_id", "authorizer_id")
 def patch_authorizer_lookup(original: Callable[..., Any]) -> Callable[..., Any]:
-    """Get/DeleteAuthorizer: 404 for an unknown API or authorizer (moto's delete raised KeyError)."""
+    """DeleteAuthorizer: 404 for an unknown API or authorizer (moto raised KeyError)."""
     bind = binder(original)
 
     @functools.wraps(original)
@@ -172,9 +159,7 @@ def wraps() -> list[Wrap]:
     return [
         Wrap(backend, "create_authorizer", patch_create_authorizer),
         Wrap(APIGatewayResponse, "create_authorizer", patch_create_authorizer_response),
-        Wrap(Authorizer, "to_json", patch_authorizer_to_json),
         Wrap(backend, "get_authorizers", patch_get_authorizers),
-        Wrap(backend, "get_authorizer", patch_authorizer_lookup),
         Wrap(backend, "delete_authorizer", patch_authorizer_lookup),
         Wrap(backend, "update_authorizer", patch_update_authorizer),
     ]

@@ -142,8 +142,13 @@ def test_the_deployment_snapshot_keeps_only_customised_responses(lab, apigw, api
     from labkit.backends.moto.patches import live_definition
 
     apigw.put_gateway_response(restApiId=api_id, responseType="THROTTLED", statusCode="430")
+    # put without a status: the control plane shows 504, the gateway answers the error's own 500
+    # (test_apigateway_lambda.snapshot.json::test_lambda_aws_proxy_integration_non_post_method)
+    shown = apigw.put_gateway_response(restApiId=api_id, responseType="INTEGRATION_FAILURE", responseParameters={})
+    assert shown["statusCode"] == "504"
     definition = live_definition("123456789012", apigw.meta.region_name, api_id)
-    assert [(r["responseType"], r["statusCode"]) for r in definition["gatewayResponses"]] == [("THROTTLED", "430")]
+    assert [(r["responseType"], r.get("statusCode")) for r in definition["gatewayResponses"]] == [
+        ("THROTTLED", "430"), ("INTEGRATION_FAILURE", None)]
 
 
 @pytest.mark.parametrize("call, kwargs", [

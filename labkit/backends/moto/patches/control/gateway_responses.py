@@ -11,7 +11,9 @@ What this module restores:
   (test_gateway_response_crud: get-gateway-response-default, get-deleted-gw-response)
 - a customised DEFAULT_4XX/DEFAULT_5XX shows through every default of its class
   (test_gateway_response_put: get-gateway-responses)
-- put_gateway_response fills what it omits from the type's own default
+- put_gateway_response answers what it omits from the type's own default (stored as put, so the gateway
+  answers an unset status with the error's own, as AWS does: test_apigateway_lambda.snapshot.json::
+  test_lambda_aws_proxy_integration_non_post_method)
   (test_gateway_response_put: put-gateway-response-status-only, -response-parameters-only, -default-ignored)
 - an unknown response type answers 400 ValidationException listing AWS's enum
   (test_gateway_response_validation: *-wrong-response-type)
@@ -73,6 +75,16 @@ def make_response(response_type: str, status: str | None, parameters: dict[str, 
     return response
 
 
+def presented(response_type: str, put: GatewayResponse) -> GatewayResponse:
+    """A put response as AWS's control plane answers it: what the put omitted shows the type's own default.
+    Stored as put (no status) so the gateway still answers the error's own status, as AWS's data plane does
+    (test_apigateway_lambda.snapshot.json::test_lambda_aws_proxy_integration_non_post_method: INTEGRATION_FAILURE
+    put without a status answers 500, while GetGatewayResponse shows 504)."""
+    templates = put.response_templates if put.response_templates is not None else DEFAULT_TEMPLATES
+    return make_response(response_type, put.status_code or DEFAULT_STATUS[response_type],
+                         put.response_parameters, templates, default=False)
+
+
 def default_response(stored: dict[str, GatewayResponse], response_type: str) -> GatewayResponse:
     """The default for a type never put: its class's customised DEFAULT_4XX/5XX shows through.
     test_gateway_response_put (get-gateway-responses: the 5XX defaults carry DEFAULT_5XX's values);
@@ -82,13 +94,16 @@ def default_response(stored: dict[str, GatewayResponse], response_type: str) -> 
     base = stored.get(family) if status is not None else None
     if base is None:
         return make_response(response_type, status, {}, DEFAULT_TEMPLATES, default=True)
-    return make_response(response_type, base.status_code or status, base.response_parameters,
-                         base.response_templates, default=True)
+    shown = presented(family, base)
+    return make_response(response_type, shown.status_code or status, shown.response_parameters,
+                         shown.response_templates, default=True)
 
 
 def current_response(stored: dict[str, GatewayResponse], response_type: str) -> GatewayResponse:
     """What AWS answers for a type now: the one put, else its default."""
-    return stored.get(response_type) or default_response(stored, response_type)
+    if response_type in stored:
+        return presented(response_type, stored[response_type])
+    return default_response(stored, response_type)
 
 
 @uses("rest_api_id", "response_type")
@@ -119,10 +134,10 @@ def patch_get_gateway_responses(original: Callable[..., Any]) -> Callable[..., A
     return get_gateway_responses
 
 
-@uses("rest_api_id", "response_type", "status_code", "response_parameters", "response_templates")
+@uses("rest_api_id", "response_type")
 def patch_put_gateway_response(original: Callable[..., Any]) -> Callable[..., Any]:
-    """PutGatewayResponse replaces the type's response; what it omits comes from the type's own default
-    (never from DEFAULT_4XX/5XX). Recorded: test_gateway_response_put put-gateway-response-*."""
+    """PutGatewayResponse replaces the type's response; the answer shows what it omits from the type's own
+    default (never from DEFAULT_4XX/5XX). Recorded: test_gateway_response_put put-gateway-response-*."""
     bind = binder(original)
 
     @functools.wraps(original)
@@ -131,13 +146,7 @@ def patch_put_gateway_response(original: Callable[..., Any]) -> Callable[..., An
         arguments = bound.arguments
         rest_api_or_404(self, arguments["rest_api_id"])
         check_response_type(arguments["response_type"])
-        if arguments["status_code"] is None:
-            arguments["status_code"] = DEFAULT_STATUS[arguments["response_type"]]
-        if arguments["response_parameters"] is None:
-            arguments["response_parameters"] = {}
-        if arguments["response_templates"] is None:
-            arguments["response_templates"] = dict(DEFAULT_TEMPLATES)
-        return original(*bound.args, **bound.kwargs)
+        return presented(arguments["response_type"], original(*bound.args, **bound.kwargs))
 
     return put_gateway_response
 
@@ -223,12 +232,14 @@ def update_gateway_response(self: Any) -> Any:
     for index, operation in enumerate(operations, start=1):
         check_operation(index, operation)
     current = current_response(api.gateway_responses, response_type)
-    updated = make_response(response_type, current.status_code, current.response_parameters,
-                            current.response_templates, default=False)
+    put = api.gateway_responses.get(response_type)
+    status = put.status_code if put is not None else current.status_code  # an unset status stays unset
+    updated = make_response(response_type, status, current.response_parameters, current.response_templates,
+                            default=False)
     for operation in operations:
         apply_operation(updated, operation)
     api.gateway_responses[response_type] = updated
-    return 200, {"status": 200}, json.dumps(updated.to_json())
+    return 200, {"status": 200}, json.dumps(presented(response_type, updated).to_json())
 
 
 # Operations moto lacks, added to its APIGatewayResponse under their botocore names (e.g. update_method).

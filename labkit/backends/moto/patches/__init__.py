@@ -51,6 +51,10 @@ Extensions:
 13. `create_deployment` on a PRIVATE API with no resource policy → BadRequestException "Private
     REST API doesn't have a resource policy attached to it", with no deployment or stage made.
     [`models.py`]
+14. The control plane as AWS answers it, one module per kind of resource: every boto3 apigateway
+    operation answers, with AWS's fields, defaults, status codes and errors as recorded (each module's
+    docstring lists what it restores); any Python error inside moto answers 400 BadRequestException.
+    [`control/`]
 """
 
 from __future__ import annotations

@@ -116,3 +116,14 @@ def test_two_wraps_on_one_function_both_apply_once(monkeypatch):
     patches.install()
     patches.install()  # idempotent
     assert Model().name() == "second(first(moto))"
+
+
+def test_install_many_times_wraps_each_function_once():
+    # Every Lab() calls install(); a factory built per call (checked_first(lookup)) must not stack up.
+    from moto.apigateway.responses import APIGatewayResponse
+
+    patches.install()
+    before = APIGatewayResponse.get_integration
+    for _ in range(3):
+        patches.install()
+    assert APIGatewayResponse.get_integration is before

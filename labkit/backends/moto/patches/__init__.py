@@ -124,9 +124,9 @@ def install() -> None:
         for wrap in wraps():
             current = wrap.current()
             applied = getattr(current, PATCHED, ())  # the factories already wrapped around this function
-            if wrap.make not in applied:  # so one function can carry several wraps, each applied once
+            if wrap.key not in applied:  # so one function can carry several wraps, each applied once
                 patched = wrap.make(current)
-                setattr(patched, PATCHED, (*applied, wrap.make))
+                setattr(patched, PATCHED, (*applied, wrap.key))
                 setattr(wrap.owner, wrap.name, patched)
         added = (flush_stage_cache, flush_stage_authorizers_cache, get_usage, test_invoke_method,
                  *[fn for module in CONTROL_PLANE for fn in module.OPERATIONS])

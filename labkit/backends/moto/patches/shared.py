@@ -88,6 +88,14 @@ class Wrap:
     def uses(self) -> tuple[str, ...]:
         return tuple(getattr(self.make, "uses", ()))
 
+    @property
+    def key(self) -> tuple[str, str, tuple[int, ...]]:
+        """Who the factory is, stable across calls to `wraps()`: a factory made by a function
+        (`checked_first(lookup)`) is a new object each time, with the same name and closure."""
+        make = self.make
+        cells = tuple(id(cell.cell_contents) for cell in (getattr(make, "__closure__", None) or ()))
+        return make.__module__, make.__qualname__, cells
+
     def current(self) -> Callable[..., Any] | None:
         """The function now in place: the owner's own, or the one it inherits (then wrapped on the owner only)."""
         found = self.owner.__dict__.get(self.name)

@@ -8,21 +8,10 @@ Sources: LocalStack's AWS-validated snapshots `tests/aws/services/apigateway/tes
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
+from answers import refusal as refused, body as shape
 
 URI = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:"
        "function:myApiAuthorizer/invocations")
-
-
-def shape(response: dict) -> dict:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def refused(call, *args, **kwargs) -> tuple[int, str, str]:
-    with pytest.raises(ClientError) as raised:
-        call(*args, **kwargs)
-    response = raised.value.response
-    return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"], response["Error"]["Message"]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from answers import refusal as refused, body as shape
 
 DEFAULT_TEMPLATE = {"application/json": '{"message":$context.error.messageString}'}
 CUSTOM_TEMPLATE = {"application/json": '{\n     "message": $context.error.messageString,\n     "type":  '
@@ -37,23 +37,12 @@ ENUM = ("[REQUEST_TOO_LARGE, RESOURCE_NOT_FOUND, AUTHORIZER_CONFIGURATION_ERROR,
         "THROTTLED, API_CONFIGURATION_ERROR, UNSUPPORTED_MEDIA_TYPE, INTEGRATION_FAILURE, EXPIRED_TOKEN]")
 
 
-def shape(response: dict) -> dict:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
 def default(kind: str) -> dict:
     found = {"defaultResponse": True, "responseParameters": {}, "responseTemplates": DEFAULT_TEMPLATE,
              "responseType": kind}
     if DEFAULT_STATUS[kind]:
         found["statusCode"] = DEFAULT_STATUS[kind]
     return found
-
-
-def refused(call, *args, **kwargs) -> tuple[int, str, str]:
-    with pytest.raises(ClientError) as raised:
-        call(*args, **kwargs)
-    response = raised.value.response
-    return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"], response["Error"]["Message"]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from botocore.exceptions import ClientError
+from answers import refusal as _error
 
 # A trimmed copy of the recording's OpenAPI file (tests/aws/files/oas30_documentation_parts.json): its
 # x-amazon-apigateway-documentation block is what ImportDocumentationParts reads.
@@ -25,13 +25,6 @@ DOC_PARTS = [
 OPENAPI = {"openapi": "3.0.1", "info": {"title": "doc-parts", "version": "1"}, "paths": {},
            "x-amazon-apigateway-documentation": {"version": "1.0.3", "documentationParts": DOC_PARTS}}
 PROPS = '{ "description": "Sample API description" }'
-
-
-def _error(call) -> tuple[int, str, str]:
-    with pytest.raises(ClientError) as caught:
-        call()
-    response = caught.value.response
-    return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"], response["Error"]["Message"]
 
 
 def _api(client) -> str:

@@ -9,22 +9,9 @@ compared.
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
+from answers import body, refusal
 
 VPC_URI = "http://my-vpclink-test-nlb-1234567890abcdef.us-east-1.amazonaws.com"
-
-
-def body(response: dict) -> dict:
-    """A response without its ResponseMetadata."""
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def refusal(call, **kwargs) -> tuple[int, str, str]:
-    """(HTTP status, error code, message) of a call AWS refuses."""
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    error = caught.value.response
-    return error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"], error["Error"]["Message"]
 
 
 @pytest.fixture

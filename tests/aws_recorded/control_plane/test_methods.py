@@ -8,25 +8,12 @@ are in `test_apigateway_api.py` beside it). Placeholders, dates and ResponseMeta
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
+from answers import body, refusal
 
 AUTHORIZER_URI = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
                   "arn:aws:lambda:us-east-1:123456789012:function:myApiAuthorizer/invocations")
 WRONG_OP = ("Value 'wrong_op' at 'updateMethodResponseInput.patchOperations.{}.member.op' failed to satisfy "
             "constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]")
-
-
-def body(response: dict) -> dict:
-    """A response without its ResponseMetadata."""
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def refusal(call, **kwargs) -> tuple[int, str, str]:
-    """(HTTP status, error code, message) of a call AWS refuses."""
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    error = caught.value.response
-    return error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"], error["Error"]["Message"]
 
 
 @pytest.fixture

@@ -10,19 +10,11 @@ import datetime as _dt
 import json
 
 import boto3
-import pytest
 from botocore import xform_name
-from botocore.exceptions import ClientError
 from moto.apigateway.responses import APIGatewayResponse
 
 from labkit.backends.moto import patches
-
-
-def _error(call) -> tuple[int, str, str]:
-    with pytest.raises(ClientError) as caught:
-        call()
-    response = caught.value.response
-    return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"], response["Error"]["Message"]
+from answers import refusal as _error
 
 
 def _missing_operations() -> list[str]:

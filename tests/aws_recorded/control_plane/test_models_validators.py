@@ -10,20 +10,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from botocore.exceptions import ClientError
+from answers import refusal as refused, body as shape
 
 SCHEMA = json.dumps({"title": "MySchema", "type": "object"})
-
-
-def shape(response: dict) -> dict:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def refused(call, *args, **kwargs) -> tuple[int, str, str]:
-    with pytest.raises(ClientError) as raised:
-        call(*args, **kwargs)
-    response = raised.value.response
-    return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"], response["Error"]["Message"]
 
 
 @pytest.fixture

@@ -7,24 +7,11 @@ Ids are placeholders in the recording (`<id:1>`); the tests compare how they rel
 
 from __future__ import annotations
 
-from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from answers import refusal as refused, body as shown
 
 UNKNOWN = (404, "NotFoundException", "Invalid Resource identifier specified")
-
-
-def refused(call, **kwargs) -> tuple[int, str, str]:
-    """(HTTP status, error code, message) of a call AWS refuses."""
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    error = caught.value.response
-    return error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"], error["Error"]["Message"]
-
-
-def shown(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from answers import refusal as refused
 
 PLACEHOLDERS = ("ResponseMetadata", "id", "name", "createdDate", "rootResourceId")
 EDGE_IPV4 = {"apiKeySource": "HEADER", "disableExecuteApiEndpoint": False,
@@ -31,14 +31,6 @@ def plain(lab):
 def shown(response: dict[str, Any]) -> dict[str, Any]:
     """The response without the recording's placeholders."""
     return {k: v for k, v in response.items() if k not in PLACEHOLDERS}
-
-
-def refused(call, **kwargs) -> tuple[int, str, str]:
-    """(HTTP status, error code, message) of a call AWS refuses."""
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    error = caught.value.response
-    return error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"], error["Error"]["Message"]
 
 
 def _api(plain, **kwargs) -> str:

@@ -76,18 +76,28 @@ def timeout_value(value: str | None) -> int:
         raise BadRequestException(f"Invalid timeoutInMillis: {value}") from None
 
 
+# A map field's patch path head -> (moto's attribute, AWS's message for an unknown key).
+MAP_FIELDS = {
+    "requestTemplates": ("request_templates", "Content-Type specified was not found"),
+    "requestParameters": ("request_parameters", "Invalid parameter name specified"),
+    "responseTemplates": ("response_templates", "Content-Type specified was not found"),
+    "responseParameters": ("response_parameters", "Invalid parameter name specified"),
+}
+
+
+def patch_map_field(owner: Any, head: str, op: Any, key: str, value: Any) -> None:
+    """add/replace/remove one entry of a template or parameter map of an integration or its response."""
+    attribute, unknown = MAP_FIELDS[head]
+    setattr(owner, attribute, patch_map(getattr(owner, attribute), op, key, value, unknown))
+
+
 def apply_integration_operation(integration: Any, operation: dict[str, Any]) -> None:
     """One UpdateIntegration patch operation (https://docs.aws.amazon.com/apigateway/latest/api/API_UpdateIntegration.html)."""
     op, path, value = operation.get("op"), operation.get("path"), operation.get("value")
     parts = path_parts(path)
     head = parts[0] if parts else None
-    if head in ("requestTemplates", "requestParameters") and len(parts) == 2 and parts[1]:
-        if head == "requestTemplates":
-            integration.request_templates = patch_map(integration.request_templates, op, parts[1], value,
-                                                      "Content-Type specified was not found")
-        else:
-            integration.request_parameters = patch_map(integration.request_parameters, op, parts[1], value,
-                                                       "Invalid parameter name specified")
+    if head in MAP_FIELDS and head.startswith("request") and len(parts) == 2 and parts[1]:
+        patch_map_field(integration, head, op, parts[1], value)
     elif head == "cacheKeyParameters" and len(parts) == 2 and op in ("add", "remove"):
         keys = [k for k in integration.cache_key_parameters if k != parts[1]]
         integration.cache_key_parameters = keys + [parts[1]] if op == "add" else keys
@@ -123,13 +133,8 @@ def apply_integration_response_operation(response: Any, operation: dict[str, Any
     op, path, value = operation.get("op"), operation.get("path"), operation.get("value")
     parts = path_parts(path)
     head = parts[0] if parts else None
-    if head in ("responseTemplates", "responseParameters") and len(parts) == 2 and parts[1]:
-        if head == "responseTemplates":
-            response.response_templates = patch_map(response.response_templates, op, parts[1], value,
-                                                    "Content-Type specified was not found")
-        else:
-            response.response_parameters = patch_map(response.response_parameters, op, parts[1], value,
-                                                     "Invalid parameter name specified")
+    if head in MAP_FIELDS and head.startswith("response") and len(parts) == 2 and parts[1]:
+        patch_map_field(response, head, op, parts[1], value)
     elif head in RESPONSE_SCALARS and len(parts) == 1:
         if op != "replace":
             raise BadRequestException(REPLACE_ONLY)

@@ -27,7 +27,7 @@ HOME = ROOT / ".localstack"
 VENV = HOME / "venv"
 REQUIREMENTS = ROOT / "tools" / "localstack" / "requirements.txt"
 STAMP = VENV / ".installed"
-SERVICES = "apigateway,sts,iam,lambda,sqs,s3,logs,cloudwatch,stepfunctions,firehose,dynamodb,route53,acm"
+SERVICES = "apigateway,sts,iam,lambda,sqs,s3,logs,cloudwatch,events,stepfunctions,firehose,dynamodb,route53,acm"
 START_TIMEOUT = 120.0
 
 
@@ -51,9 +51,13 @@ def free_port() -> int:
 
 def start(scratch: Path, port: int) -> subprocess.Popen:
     """Start LocalStack on 127.0.0.1:`port` with the hypercorn server (the default one binds 0.0.0.0)."""
+    # TMPDIR too: LocalStack keeps state (CloudWatch's metrics database) under {tempdir}/localstack and
+    # clears that folder when it starts, so two instances sharing /tmp break each other.
+    (scratch / "tmp").mkdir()
     env = {**os.environ, "LS_LOG": "warn", "GATEWAY_SERVER": "hypercorn", "GATEWAY_LISTEN": f"127.0.0.1:{port}",
            "DNS_ADDRESS": "0", "SERVICES": SERVICES, "DISABLE_EVENTS": "1", "SKIP_SSL_CERT_DOWNLOAD": "1",
-           "LOCALSTACK_VOLUME_DIR": str(scratch / "volume"), "FILESYSTEM_ROOT": str(scratch / "fs")}
+           "LOCALSTACK_VOLUME_DIR": str(scratch / "volume"), "FILESYSTEM_ROOT": str(scratch / "fs"),
+           "TMPDIR": str(scratch / "tmp")}
     log = open(scratch / "localstack.log", "wb")
     process = subprocess.Popen([str(VENV / "bin" / "python"), "-m", "localstack.runtime.main"], env=env,
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -15,15 +15,6 @@ VPC_URI = "http://my-vpclink-test-nlb-1234567890abcdef.us-east-1.amazonaws.com"
 
 
 @pytest.fixture
-def api(lab):
-    """(client, api id, root resource id) of a fresh REST API."""
-    client = lab.client("apigateway")
-    api_id = client.create_rest_api(name="integrations")["id"]
-    root_id = client.get_resources(restApiId=api_id)["items"][0]["id"]
-    return client, api_id, root_id
-
-
-@pytest.fixture
 def mock_get(api):
     """The recordings' GET / with a MOCK integration; yields (client, ids of the method)."""
     client, api_id, root_id = api

@@ -17,15 +17,6 @@ WRONG_OP = ("Value 'wrong_op' at 'updateMethodResponseInput.patchOperations.{}.m
 
 
 @pytest.fixture
-def api(lab):
-    """(client, api id, root resource id) of a fresh REST API."""
-    client = lab.client("apigateway")
-    api_id = client.create_rest_api(name="methods")["id"]
-    root_id = client.get_resources(restApiId=api_id)["items"][0]["id"]
-    return client, api_id, root_id
-
-
-@pytest.fixture
 def with_response(api):
     """The recordings' GET / with a MOCK integration and a 200 method response with one header and one model."""
     client, api_id, root_id = api

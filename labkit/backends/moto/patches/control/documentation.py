@@ -61,8 +61,8 @@ URL_PATTERNS = (
 # [TADP::test_invalid_create_documentation_part_operations create_documentation_part_invalid_location_type].
 LOCATION_TYPES = ("RESPONSE_BODY", "RESPONSE", "METHOD", "MODEL", "AUTHORIZER", "RESPONSE_HEADER", "RESOURCE",
                   "PATH_PARAMETER", "REQUEST_BODY", "QUERY_PARAMETER", "API", "REQUEST_HEADER")
-# Types located by a path: AWS fills in path "/" when none is given (TADP::test_import_documentation_parts
-# FIXME: "AWS returns the `path` field for RESPONSE and METHOD").
+# Types located by a path: AWS fills in path "/" when none is given (TADP::test_import_documentation_parts,
+# whose comment says AWS returns the `path` field for RESPONSE and METHOD).
 PATH_TYPES = {"RESOURCE", "METHOD", "PATH_PARAMETER", "QUERY_PARAMETER", "REQUEST_HEADER", "REQUEST_BODY",
               "RESPONSE", "RESPONSE_HEADER", "RESPONSE_BODY"}
 PART_NOT_FOUND = "Invalid Documentation part identifier specified"

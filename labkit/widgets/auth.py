@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import ipywidgets as widgets
 
-from .base import body_message, built_for, flow_html
+from .base import body_message, built_for, flow_html, widget_lab
 from ..apis import RestApi
 from ..gateway.clock import VIRTUAL_EPOCH, VirtualClock
 from ..gateway.trace import Trace
@@ -530,10 +530,11 @@ class AuthLab(widgets.VBox):
 
     def update(self) -> None:
         """Run the model for the chosen method and caller and show what it returned."""
-        outcome = run_auth_case(self.method_auth.value, self.caller.value, self._lab)
+        lab, note = widget_lab(self._lab)
+        outcome = run_auth_case(self.method_auth.value, self.caller.value, lab)
         self.outcome = outcome
         self.flow.value = flow_html(outcome, min_width=80)
-        self.summary.value = outcome.summary()
+        self.summary.value = f"{note} {outcome.summary()}" if note else outcome.summary()
         self.detail.value = detail_html(outcome)
         self.log_view.value = log_html(outcome)
 

@@ -28,20 +28,21 @@ class ModelView(widgets.VBox):
         """The model's parameters as the controls show them (each lab defines it)."""
         raise TypeError(f"{type(self).__name__} must define params")
 
-    def run_model(self, params: Any) -> Any:
-        """Run the lab's pure function (each lab defines it)."""
+    def run_model(self, params: Any, lab: Any) -> Any:
+        """Run the lab's pure function on `lab` (None: the shared moto lab); each lab defines it."""
         raise TypeError(f"{type(self).__name__} must define run_model")
 
     def update(self) -> None:
         """Run the model for the current controls and show what it returned."""
+        lab, note = widget_lab(getattr(self, "_lab", None))
         try:
-            outcome = self.run_model(self.params)
+            outcome = self.run_model(self.params, lab)
         except ValueError as error:
             self.summary.value = f"⚠ {error}"
             return
         self.outcome = outcome
         self.image.value = outcome.svg
-        self.summary.value = outcome.summary
+        self.summary.value = f"{note} {outcome.summary}" if note else outcome.summary
         if not ModelView.froze_long_lived:  # once per process (gc.get_freeze_count() walks every frozen object)
             _freeze_long_lived()
             ModelView.froze_long_lived = True
@@ -69,6 +70,19 @@ def body_message(body: str) -> Any:
         return document.get("message", document.get("Message", body))
     return body
 
+
+
+# Run All reaches a notebook's clean-up cell, which closes the lab its widgets were given (issue 17).
+LAB_CLOSED_NOTE = ("ⓘ This notebook's lab is closed (its last cell closed it), so this widget now runs on the "
+                   "kit's own moto lab.")
+
+
+def widget_lab(lab: Any) -> tuple[Any, str]:
+    """(the lab a widget runs on, a note for the learner): the widget's lab while it is open; once the
+    notebook has closed it, None (the shared moto lab, which re-creates what the widget needs) and a note."""
+    if lab is not None and getattr(lab, "closed", False):
+        return None, LAB_CLOSED_NOTE
+    return lab, ""
 
 
 def lab_or_shared(lab: Any) -> Any:

@@ -128,8 +128,8 @@ class CacheLab(ModelView):
                               may_invalidate=self.may_invalidate.value, duration=float(self.duration.value),
                               seed=self._seed)
 
-    def run_model(self, params: Any) -> Any:
-        return run_cache_lab(params, self._lab)
+    def run_model(self, params: Any, lab: Any) -> Any:
+        return run_cache_lab(params, lab)
 
 
 def cache_lab(params: CacheLabParams | None = None, lab: Any = None) -> CacheLab:

@@ -21,7 +21,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .base import body_message, built_for, flow_html
+from .base import body_message, built_for, flow_html, widget_lab
 from ..apis import RestApi, validate_timeout_ms
 from ..gateway.clock import VirtualClock
 from ..gateway.pipeline import MAX_PAYLOAD_BYTES
@@ -305,10 +305,11 @@ class ErrorLab(widgets.VBox):
 
     def update(self) -> None:
         """Run the model for the chosen failure and show what it returned."""
-        outcome = run_error_case(self.case.value, self._lab)
+        lab, note = widget_lab(self._lab)
+        outcome = run_error_case(self.case.value, lab)
         self.outcome = outcome
         self.flow.value = flow_html(outcome, min_width=70)
-        self.summary.value = outcome.summary()
+        self.summary.value = f"{note} {outcome.summary()}" if note else outcome.summary()
         self.detail.value = detail_html(outcome)
         self.log_view.value = log_html(outcome)
 

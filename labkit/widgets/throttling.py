@@ -150,8 +150,8 @@ class ThrottlingLab(ModelView):
                          intensity=self.intensity.value, clients=self.clients.value, retry=self.retry.value,
                          tier=self.tier.value, duration=self._duration, seed=self._seed)
 
-    def run_model(self, params: Any) -> Any:
-        return run_lab(params, self._lab)
+    def run_model(self, params: Any, lab: Any) -> Any:
+        return run_lab(params, lab)
 
 
 def throttling_lab(params: LabParams | None = None, lab: Any = None) -> ThrottlingLab:

@@ -75,7 +75,7 @@ def test_bodies_and_messages_are_aws_wording():
     assert run_auth_case("AWS_IAM", "bad_signature").message.startswith(
         "The request signature we calculated does not match the signature you provided.")
     assert run_auth_case("AWS_IAM", "expired").message == (
-        "Signature expired: 20251231T234400Z is now earlier than 20251231T234500Z (20260101T000000Z - 15 min.)")
+        "Signature expired: 20251231T235400Z is now earlier than 20251231T235500Z (20260101T000000Z - 5 min.)")
     assert run_auth_case("AWS_IAM", "wrong_token").message == "The security token included in the request is invalid."
     bob = run_auth_case("AWS_IAM", "denied_by_policy")
     assert '"Message"' in bob.body and "-bob is not authorized to perform: execute-api:Invoke on resource: " \

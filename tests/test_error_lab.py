@@ -157,3 +157,13 @@ def test_the_dropdown_updates_the_outcome_headlessly():
     assert "throttle<br><b>429</b>" in lab.flow.value
     lab.case.value = "backend_503"
     assert lab.outcome.response_type is None and "down for maintenance" in lab.detail.value
+
+
+def test_the_summary_names_api_gateway_whenever_it_wrote_the_answer():
+    # x-amzn-ErrorType and a gateway response type mean API Gateway wrote the answer, even when the
+    # backend step failed (504 timeout, 502 from a Lambda error); only a passed-through status is the backend's.
+    for case in ("slow", "raises", "garbage"):
+        outcome = run_error_case(case)
+        assert outcome.error_type and outcome.summary().endswith("answered by: API Gateway, at the "
+                                                                 f"{outcome.answered_by} step"), outcome.summary()
+    assert run_error_case("backend_503").summary().endswith("answered by: the backend itself")

@@ -38,7 +38,7 @@ OFFICE_CIDR = "203.0.113.0/24"      # the resource policy's allowed range (TEST-
 INSIDE_IP = "203.0.113.10"          # where every caller comes from, except...
 OUTSIDE_IP = "198.51.100.7"         # ... the one outside the range (TEST-NET-2)
 SIGNED_AT = VIRTUAL_EPOCH           # the gateway's clock for IAM and Lambda cases, and the signing time
-EXPIRED_BY_S = 16 * 60              # SigV4 signatures are valid 15 minutes either way
+EXPIRED_BY_S = 6 * 60               # a SigV4 request must arrive within 5 minutes of its X-Amz-Date (iam.py)
 UNKNOWN_KEY_ID = "AKIAIOSFODNN7EXAMPLE"  # AWS's documentation example key: unknown to the backend
 TOKEN_SECRET = "auth-lab-secret"    # the Lambda authorizer's HMAC key (a real one lives in Secrets Manager)
 TOKEN_REGEX = r"^[a-z]+\.[0-9]+\.[0-9a-f]{16}$"  # identityValidationExpression: user.exp.signature
@@ -81,7 +81,7 @@ _CALLER_SENDS: dict[str, dict[str, str]] = {
         "no_credentials": "no Authorization header",
         "good": "an Authorization header signed with SigV4 by a permitted IAM user",
         "bad_signature": "a SigV4 Authorization header signed with the wrong secret key",
-        "expired": "a SigV4 Authorization header signed 16 minutes ago",
+        "expired": "a SigV4 Authorization header signed 6 minutes ago",
         "wrong_token": "Authorization: hello (a malformed value)",
         "denied_by_policy": "a SigV4 Authorization header of an IAM user without permission",
         "outside_ip_range": f"no Authorization header, from {OUTSIDE_IP}",
@@ -90,7 +90,7 @@ _CALLER_SENDS: dict[str, dict[str, str]] = {
         "no_credentials": "no Authorization header",
         "good": "SigV4-signed by auth-lab-alice, whose policy allows execute-api:Invoke on GET /iam",
         "bad_signature": "SigV4-signed with alice's access key id but the wrong secret key",
-        "expired": "SigV4-signed by alice 16 minutes before the request arrives",
+        "expired": "SigV4-signed by alice 6 minutes before the request arrives",
         "wrong_token": f"SigV4-signed with an access key the account does not know ({UNKNOWN_KEY_ID})",
         "denied_by_policy": "SigV4-signed by auth-lab-bob, whose policy allows only POST /iam",
         "outside_ip_range": f"SigV4-signed by alice, from {OUTSIDE_IP}",
@@ -132,7 +132,7 @@ _WHY: dict[str, dict[str, str]] = {
                           "'Missing Authentication Token'.",
         "good": "The signature matches and alice's identity policy allows execute-api:Invoke on the method ARN.",
         "bad_signature": "API Gateway recomputed the signature with the secret it knows for the key; it differs.",
-        "expired": "A signature is valid for 15 minutes around the request's X-Amz-Date; this one is older.",
+        "expired": "A signed request must reach API Gateway within 5 minutes of its X-Amz-Date; this one is older.",
         "wrong_token": "No IAM user or role has that access key id.",
         "denied_by_policy": "The signature is good, but neither bob's policy nor the resource policy allows "
                             "GET /iam: an implicit deny names the caller.",

@@ -63,7 +63,9 @@ CASES: dict[str, ErrorCase] = {case.key: case for case in (
               "answered 504 itself.", "https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html"),
     ErrorCase("garbage", "backend returns garbage (malformed Lambda proxy output)", "GET", "/garbage",
               "The function returned something that is not the proxy output format (statusCode, headers, body), "
-              "so API Gateway answered 502.", _DOC + "set-up-lambda-proxy-integrations.html"),
+              "so API Gateway answered 502. Its log calls this a configuration error, and the kit files it under "
+              "API_CONFIGURATION_ERROR, whose default status is 500; AWS answers this case 502.",
+              "https://repost.aws/knowledge-center/malformed-502-api-gateway"),
     ErrorCase("raises", "Lambda raises", "GET", "/raises",
               "The function raised an exception; a Lambda proxy integration turns a function error into 502.",
               _DOC + "handle-errors-in-lambda-integration.html"),
@@ -115,8 +117,11 @@ class ErrorOutcome:
         return body_message(self.body)
 
     def summary(self) -> str:
+        """One line: status, response type, x-amzn-ErrorType and who wrote the answer. With a gateway
+        response type (and x-amzn-ErrorType) API Gateway wrote it, even when the backend step failed."""
+        who = "the backend itself" if self.response_type is None else f"API Gateway, at the {self.answered_by} step"
         return (f"{self.status} {self.response_type or '(backend answer)'}  x-amzn-ErrorType: "
-                f"{self.error_type or '-'}  answered by: {self.answered_by}")
+                f"{self.error_type or '-'}  answered by: {who}")
 
 
 # The gateway's trace names the step that answered (labkit/gateway/trace.py); the lab shows the

@@ -339,3 +339,16 @@ def test_a_tier_whose_clients_outrun_their_quota_is_found():
     over = [f for f in check(base(tiers=tier(400_000))) if f.rule == "tier_quota_spent"]
     assert len(over) == 1 and over[0].limit_id == "usage_plan_quota" and "about 22.2 h" in over[0].what
     assert "tier_quota_spent" not in rules(base(tiers=tier(432_000)))
+
+
+def test_the_simulation_table_lists_a_single_tier_once():
+    # With one tier its per-endpoint rows are the totals: the table shows them once, not again as "all".
+    result = simulate(load_design("public_read_heavy"), 5)
+    rows = result.table().splitlines()[1:]
+    names = [line[:28].strip() for line in rows]
+    assert len(names) == len(set(names)) == len(result.design.endpoints) + 1, rows
+
+
+def test_a_monthly_quota_is_measured_over_730_hours_as_cost_prices_a_month():
+    findings = [f for f in check(load_design("partner_api")) if f.rule == "tier_quota_spent" and "'pro'" in f.what]
+    assert findings and "21,024,000 requests per MONTH" in findings[0].what  # 8 req/s x 730 h

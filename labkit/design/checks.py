@@ -331,7 +331,7 @@ def _far_callers(design: Design) -> tuple[float, str] | None:
     return share, "; ".join(parts)
 
 
-PERIOD_SECONDS = {"DAY": 86_400, "WEEK": 7 * 86_400, "MONTH": 30 * 86_400}  # a MONTH taken as 30 days
+PERIOD_SECONDS = {"DAY": 86_400, "WEEK": 7 * 86_400, "MONTH": 730 * 3600}  # a MONTH is 730 hours, as cost() prices it
 
 RULES = (_payloads, _timeouts, _account, _stage_and_tiers, _quotas, _request_sizes, _caching, _regions)
 

@@ -119,7 +119,10 @@ class DesignSimulation:
                 f"{'504/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'hit':>5} {'steady':>6} {'backend/s':>9}")
         lines = [head]
         s = self.seconds
+        tiers = {r.tier for r in self.rows if r.tier != "all"}
         for r in self.rows:
+            if r.tier == "all" and len(tiers) == 1:  # one tier: its rows are the totals already
+                continue
             hit = f"{r.cache_hit_ratio:.0%}" if r.cache_hit_ratio is not None else "-"
             steady = f"{r.steady_hit_ratio:.0%}" if r.steady_hit_ratio is not None else "-"
             lines.append(f"{r.endpoint[:28]:28} {r.tier[:8]:8} {r.offered / s:10,.1f} {r.accepted / s:10,.1f} "

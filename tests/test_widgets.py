@@ -104,6 +104,34 @@ def test_a_bad_parameter_shows_in_the_summary_and_keeps_the_last_outcome(monkeyp
     assert lab.summary.value.startswith("⚠ rate must be") and lab.outcome is last
 
 
+def test_the_traffic_axis_keeps_its_scale_between_runs_unless_released():
+    # Issue 17: the y axis rescaled between runs (300 -> 800), so two runs could not be compared.
+    lab = throttling_lab(SHORT)
+    lab.intensity.value = 400
+    high = lab.outcome.traffic_top
+    lab.intensity.value = 20
+    assert lab.outcome.traffic_top == high  # kept: the smaller run is drawn on the same scale
+    lab.fixed_scale.value = False           # released: the next run fits itself
+    lab.intensity.value = 21
+    assert lab.outcome.traffic_top < high
+
+
+def test_run_lab_fits_the_axis_to_the_run_or_to_a_given_top():
+    fitted = run_lab(SHORT)
+    assert fitted.traffic_top >= SHORT.intensity and fitted.traffic_top in (50, 100, 200, 500, 1000, 2000, 5000)
+    assert run_lab(SHORT, traffic_top=5000.0).traffic_top == 5000.0
+
+
+def test_the_quota_preset_shows_429_quota_exceeded():
+    from labkit.widgets.throttling import PRESETS
+
+    lab = throttling_lab(SHORT)
+    lab.preset.value = next(name for name in PRESETS if "quota" in name)
+    summary = lab.outcome.result.summary
+    assert summary.quota_exceeded > 0 and lab.outcome.params.tier == "free"
+    assert summary.accepted == 150  # the free tier's quota (TIER_SETTINGS), then 429 Limit Exceeded
+
+
 # --- the plots ---------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,9 @@ from .svgchart import Chart
 UNCHOSEN_SIZE = "#c6dbef"  # the cache sizes the run did not use (the chosen one in CACHE_COLOURS["cost"])
 
 
-def throttling_dashboard(result: SimResult) -> Chart:
-    """Traffic over time, the stage token bucket, and each client's share of offered and accepted requests."""
+def throttling_dashboard(result: SimResult, traffic_top: float | None = None) -> Chart:
+    """Traffic over time, the stage token bucket, and each client's share of offered and accepted requests.
+    `traffic_top` fixes the top of the traffic panel's y axis (None: fit this run)."""
     chart = Chart(880, 440, rows=2, cols=3)
     scenario, width = result.scenario, plots.bin_seconds(result.scenario.duration)
     bins = result.per_second(width)
@@ -27,7 +28,7 @@ def throttling_dashboard(result: SimResult) -> Chart:
     end = float(start[-1])
 
     traffic = chart.panel(0, 0, colspan=2, title="Offered vs answered", xlabel="time (s)", ylabel="requests / s")
-    traffic.x(0, end).y(0)
+    traffic.x(0, end).y(0, traffic_top)
     traffic.stacked_areas(start, [(plots.closed(bins["accepted"] / width), COLOURS["accepted"], "accepted (200)"),
                                   (plots.closed(bins["throttled"] / width), COLOURS["throttled"], "429 throttled"),
                                   (plots.closed(bins["quota_exceeded"] / width), COLOURS["quota_exceeded"],

@@ -8,6 +8,7 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ import ipywidgets as widgets
 from .base import ModelView, lab_or_shared
 from .dashboards import throttling_dashboard
 from .svgchart import Chart
+from .. import plots
 from ..sim import (Client, Constant, Diurnal, ExponentialBackoff, FixedRetry, NoRetry, OnOff, Poisson, Ramp, Replay,
                    Scenario, SimResult, Tier, load_trace, run)
 
@@ -33,6 +35,7 @@ RETRY_POLICIES = {"none": NoRetry(), "fixed": FixedRetry(delay_seconds=0.5, max_
                   "backoff": ExponentialBackoff(base=0.1, cap=2.0, max_attempts=4)}
 MAX_CLIENTS = 6
 TRACE = "web-api-hour.csv"
+SLIDER_WIDTH = "440px"  # wide enough to read a value off the track on a projector
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,34 @@ class LabOutcome:
     svg: bytes
     summary: str
     seconds: float  # wall time of simulation + drawing
+    traffic_top: float = 0.0  # top of the traffic panel's y axis (requests/s)
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest 1, 2 or 5 times a power of ten at or above `value` (an axis top that reads well)."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= value - 1e-9)
+
+
+def peak_rate(result: SimResult, stage_rate: float | None) -> float:
+    """The highest requests/s the traffic panel draws: offered, answered, or the stage rate line."""
+    width = plots.bin_seconds(result.scenario.duration)
+    bins = result.per_second(width)
+    answered = bins["accepted"] + bins["throttled"] + bins["quota_exceeded"]
+    return max(float(max(bins["offered"].max(initial=0), answered.max(initial=0))) / width, stage_rate or 0.0)
+
+
+# Starting points a learner can pick; each shows one limit biting. "free tier quota": one free-tier key
+# (5 req/s, burst 10, 150 requests a DAY) at 8 req/s for 60 s spends its quota after about 28 s.
+PRESETS: dict[str, LabParams] = {
+    "default: bursts against the stage bucket": LabParams(),
+    "retries make the next burst worse": LabParams(retry="fixed", intensity=80.0),
+    "free tier quota runs out (429 quota exceeded)": LabParams(rate=100.0, burst=100, shape="steady", intensity=8.0,
+                                                               clients=1, tier="free", duration=60.0),
+    "mixed tiers share one stage": LabParams(tier="mixed", clients=6, intensity=150.0, rate=200.0, burst=200),
+}
 
 
 def traffic_shape(shape: str, mean_rate: float, duration: float) -> Any:
@@ -106,14 +137,18 @@ def scenario_for(params: LabParams) -> Scenario:
                     stage_burst=int(params.burst), tiers=tiers, seed=params.seed)
 
 
-def run_lab(params: LabParams, lab: Any = None) -> LabOutcome:
-    """Pure model of the widget: build the scenario, run it through the gateway, draw the dashboard."""
+def run_lab(params: LabParams, lab: Any = None, traffic_top: float | None = None) -> LabOutcome:
+    """Pure model of the widget: build the scenario, run it through the gateway, draw the dashboard.
+    `traffic_top`: keep the traffic panel's y axis at least this high, so runs compare (None: fit this run)."""
     started = time.perf_counter()
     scenario = scenario_for(params)
     result = run(scenario, lab_or_shared(lab))
-    chart = throttling_dashboard(result)
+    top = nice_ceiling(peak_rate(result, scenario.stage_rate))
+    if traffic_top is not None:
+        top = max(top, traffic_top)
+    chart = throttling_dashboard(result, top if traffic_top is not None else None)
     svg = chart.svg().encode()
-    return LabOutcome(params, scenario, result, chart, svg, str(result.summary), time.perf_counter() - started)
+    return LabOutcome(params, scenario, result, chart, svg, str(result.summary), time.perf_counter() - started, top)
 
 
 class ThrottlingLab(ModelView):
@@ -122,8 +157,10 @@ class ThrottlingLab(ModelView):
     def __init__(self, params: LabParams | None = None, lab: Any = None) -> None:
         p = params or LabParams()
         self._lab = lab
+        self._applying = False
+        self._top: float | None = None
         style = {"description_width": "110px"}
-        slider = {"continuous_update": False, "style": style}
+        slider = {"continuous_update": False, "style": style, "layout": widgets.Layout(width=SLIDER_WIDTH)}
         self.rate = widgets.FloatSlider(value=p.rate, min=1, max=500, step=1, description="stage rate /s", **slider)
         self.burst = widgets.IntSlider(value=p.burst, min=1, max=1000, description="stage burst", **slider)
         self.shape = widgets.Dropdown(options=SHAPES, value=p.shape, description="traffic shape", style=style)
@@ -132,15 +169,40 @@ class ThrottlingLab(ModelView):
         self.clients = widgets.IntSlider(value=p.clients, min=1, max=MAX_CLIENTS, description="clients", **slider)
         self.retry = widgets.Dropdown(options=RETRIES, value=p.retry, description="on 429", style=style)
         self.tier = widgets.Dropdown(options=TIERS, value=p.tier, description="usage plan", style=style)
+        self.fixed_scale = widgets.Checkbox(value=True, description="keep the y scale between runs", indent=False)
+        self.preset = widgets.Dropdown(options=list(PRESETS), value=None, description="start from",
+                                       style=style, layout=widgets.Layout(width=SLIDER_WIDTH))
         self.image = widgets.Image(format="svg+xml")
         self.summary = widgets.Label()
         self._duration, self._seed = p.duration, p.seed
         self.outcome: LabOutcome | None = None
         controls = [self.rate, self.burst, self.shape, self.intensity, self.clients, self.retry, self.tier]
-        super().__init__([widgets.HBox([widgets.VBox(controls[:4]), widgets.VBox(controls[4:])]),
+        super().__init__([self.preset,
+                          widgets.HBox([widgets.VBox(controls[:4]), widgets.VBox(controls[4:] + [self.fixed_scale])]),
                           self.image, self.summary])
-        for control in controls:
+        for control in controls + [self.fixed_scale]:
             control.observe(self._changed, names="value")
+        self.preset.observe(self._apply_preset, names="value")
+        self.update()
+
+    def _changed(self, change: dict[str, Any]) -> None:
+        if change.get("owner") is self.fixed_scale and not change.get("new"):
+            self._top = None  # scale released: the next runs fit themselves
+        if not self._applying:
+            self.update()
+
+    def _apply_preset(self, change: dict[str, Any]) -> None:
+        """Set every control from the chosen preset, then run once."""
+        chosen = PRESETS.get(change.get("new"))
+        if chosen is None:
+            return
+        self._applying = True
+        try:
+            for name in ("rate", "burst", "shape", "intensity", "clients", "retry", "tier"):
+                getattr(self, name).value = getattr(chosen, name)
+            self._duration, self._top = chosen.duration, None
+        finally:
+            self._applying = False
         self.update()
 
     @property
@@ -151,7 +213,10 @@ class ThrottlingLab(ModelView):
                          tier=self.tier.value, duration=self._duration, seed=self._seed)
 
     def run_model(self, params: Any, lab: Any) -> Any:
-        return run_lab(params, lab)
+        outcome = run_lab(params, lab, self._top if self.fixed_scale.value else None)
+        if self.fixed_scale.value:
+            self._top = outcome.traffic_top
+        return outcome
 
 
 def throttling_lab(params: LabParams | None = None, lab: Any = None) -> ThrottlingLab:

@@ -23,8 +23,14 @@ test: $(STAMP)  ## every test, nbval over notebooks/ included
 test-localstack: $(STAMP)  ## every notebook and the backend-neutral tests against LocalStack
 	$(BIN)/python tools/localstack.py run -- $(BIN)/python -m pytest -rs -m backend_neutral tests
 
-dashboard: $(STAMP)  ## the throttling and cache labs as a Voilà page, for the projector (only on 127.0.0.1)
-	$(BIN)/voila dashboards/labs.ipynb --no-browser --Voila.ip=127.0.0.1
+# The kit's Voilà templates (dashboards/jupyter/voila/templates): offline (no CDN), and a projector variant.
+VOILA = JUPYTER_PATH="$(CURDIR)/dashboards/jupyter" $(BIN)/voila dashboards/labs.ipynb --no-browser --Voila.ip=127.0.0.1
+
+dashboard: $(STAMP)  ## the throttling and cache labs as a Voilà page (only on 127.0.0.1, works offline)
+	$(VOILA) --template=labkit
+
+projector: $(STAMP)  ## the same page with larger controls and text, for a projector
+	$(VOILA) --template=labkit-projector
 
 serve: $(STAMP)  ## the local gateway over HTTP on 127.0.0.1
 	$(BIN)/python -m labkit serve

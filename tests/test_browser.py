@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -136,6 +137,9 @@ def page(browser, tmp_path):
     page_errors: list[str] = []
     page.on("pageerror", lambda error: page_errors.append(str(error)))
     page.page_errors = page_errors  # type: ignore[attr-defined]
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
+    page.requested = requested  # type: ignore[attr-defined]
     yield page
     try:
         page.screenshot(path=str(tmp_path / "page.png"))
@@ -164,18 +168,21 @@ def jupyterlab(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def voila(tmp_path_factory):
-    """Voilà serving a copy of dashboards/labs.ipynb."""
+@pytest.fixture(scope="module", params=["labkit", "labkit-projector"])
+def voila(tmp_path_factory, request):
+    """Voilà serving a copy of dashboards/labs.ipynb with one of the kit's templates (as `make dashboard` and
+    `make projector` do)."""
     home = tmp_path_factory.mktemp("voila")
     shutil.copy(DASHBOARD, home / "labs.ipynb")
     port = _free_port()
     args = [sys.executable, "-m", "voila", "labs.ipynb", "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
-            f"--token={TOKEN}"]
+            f"--token={TOKEN}", f"--template={request.param}"]
+    env = _hermetic_env(home)
+    env["JUPYTER_PATH"] = str(ROOT / "dashboards" / "jupyter")
     base = f"http://127.0.0.1:{port}"
     # Voilà serving one notebook has no /api/status, and "/" would run the notebook: any answer (a 404
     # here) tells that the server is up.
-    server = _Server(args, home, _hermetic_env(home), home / "voila.log", f"{base}/voila/ready",
+    server = _Server(args, home, env, home / "voila.log", f"{base}/voila/ready",
                      any_answer=True)
     print(f"Voilà ready in {server.ready_seconds:.1f} s")
     yield base
@@ -234,6 +241,15 @@ def _run_all(page) -> None:
         expect(prompt).not_to_have_text("[ ]:", timeout=10_000)
 
 
+def _assert_offline(page) -> None:
+    """Every request the page made went to 127.0.0.1 (or was a data:/blob: URL): a workshop room is often
+    offline, and nothing the kit serves may depend on a CDN (issue 17)."""
+    elsewhere = sorted({url for url in page.requested
+                        if urllib.parse.urlsplit(url).scheme not in ("data", "blob")
+                        and urllib.parse.urlsplit(url).hostname != "127.0.0.1"})
+    assert not elsewhere, f"requests that left 127.0.0.1: {elsewhere}"
+
+
 def _assert_no_errors(page) -> None:
     assert page.locator(f".jp-OutputArea-output{STDERR}, .jp-RenderedText{STDERR}").count() == 0, \
         page.locator(f".jp-OutputArea-output{STDERR}").all_inner_texts()
@@ -259,6 +275,7 @@ def test_lab_widget_in_jupyterlab(jupyterlab, page, name):
     rendered = time.monotonic() - started
     timings = _move_slider_and_check(page, slider, image, summary, lab)
     _assert_no_errors(page)
+    _assert_offline(page)
     print(f"{name}: notebook open and kernel idle {opened:.1f} s, lab rendered {rendered:.1f} s, "
           f"slider to new plot {timings['slider to new plot']:.1f} s")
 
@@ -276,4 +293,5 @@ def test_dashboard_in_voila(voila, page):
     slider, image, summary = _lab_view(page, lab["slider"])
     timings = _move_slider_and_check(page, slider, image, summary, lab)
     _assert_no_errors(page)
+    _assert_offline(page)
     print(f"Voilà dashboard: rendered {rendered:.1f} s, slider to new plot {timings['slider to new plot']:.1f} s")

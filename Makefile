@@ -12,8 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# No news pop-up and no update check: both ask the internet, and a room is often offline.
+LAB_QUIET = --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate
+
 lab: $(STAMP)  ## open JupyterLab on notebooks/ (only on 127.0.0.1)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(LAB_QUIET) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP)  ## every test, nbval over notebooks/ included
 	$(BIN)/python -m pytest tests notebooks --nbval -rs

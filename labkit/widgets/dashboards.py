@@ -57,7 +57,8 @@ def throttling_dashboard(result: SimResult, traffic_top: float | None = None) ->
 
 
 def cache_dashboard(result: Any, cost_points: Any = None) -> Chart:
-    """Hit ratio over time, backend load, latency, and cache cost against backend calls saved.
+    """Hit ratio over time, backend load, latency, and what the cache costs per million backend calls saved
+    (one bar per run: lower is better; the hourly price and the calls saved are written beside it).
 
     `cost_points` (`labkit.sim.caching.CostPoint`s) default to the run's own cache size."""
 
@@ -96,18 +97,11 @@ def cache_dashboard(result: Any, cost_points: Any = None) -> Chart:
             latency.vline(value * 1000, "black", dash=dash, label=f"{q} {value * 1000:.0f} ms")
 
     points = list(cost_points) if cost_points is not None else [cost_point(result)]
-    prices = cache_prices()
-    sizes, chosen = list(prices), {p.size for p in points}
-    cost = chart.panel(1, 1, title="Cache cost vs backend calls saved", xlabel="cache cluster size (GB)",
-                       ylabel="USD / hour")
-    cost.x(categories=sizes).y(0.01, 10.0, log=True)
-    cost.bars([prices[s] for s in sizes], [CACHE_COLOURS["cost"] if s in chosen else UNCHOSEN_SIZE for s in sizes])
-    saved = cost.twin("backend calls saved / hour")
-    saved.y(0, max([p.calls_saved_per_hour for p in points] + [1.0]) * 1.25)
-    if points:
-        xs = [sizes.index(p.size) for p in points]
-        saved.points(xs, [p.calls_saved_per_hour for p in points], CACHE_COLOURS["hit"], joined=len(points) > 1,
-                     label="backend calls saved / h")
-        for x, p in zip(xs, points):
-            saved.text(x, p.calls_saved_per_hour, plots.cost_per_million_label(p), dy=-8)
+    per_million = [p.usd_per_hour / (p.calls_saved_per_hour / 1e6) if p.calls_saved_per_hour else 0.0 for p in points]
+    cost = chart.panel(1, 1, title="Cache price per million backend calls saved", xlabel="USD per million calls saved")
+    cost.x(0, max(per_million + [0.01]) * 1.6).y(categories=[f"{p.size} GB" for p in points])
+    cost.bars(per_million, CACHE_COLOURS["cost"], horizontal=True, thickness=0.4)
+    for i, p in enumerate(points):  # above its bar (categories run top down), from the axis
+        cost.text(0, i - 0.3, f"{plots.cost_per_million_label(p)}: ${p.usd_per_hour:.3f}/h for "
+                              f"{p.calls_saved_per_hour:,.0f} calls saved/h", size=11, anchor="start", dy=-4)
     return chart

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import ipywidgets as widgets
 
-from .base import body_message, built_for, flow_html, widget_lab
+from .base import body_message, built_for, flow_html, log_html, widget_lab
 from ..apis import RestApi
 from ..gateway.clock import VIRTUAL_EPOCH, VirtualClock
 from ..gateway.trace import Trace
@@ -500,11 +500,6 @@ def detail_html(outcome: AuthOutcome) -> str:
     return f"<table>{cells}</table>"
 
 
-def log_html(outcome: AuthOutcome) -> str:
-    return ("<b>Execution log</b><pre style='font-size:11px;line-height:1.3'>"
-            + html.escape("\n".join(outcome.execution_log)) + "</pre>")
-
-
 class AuthLab(widgets.VBox):
     """The view: two dropdowns (method authorization, caller), the checks, the answer and the log."""
 
@@ -536,7 +531,7 @@ class AuthLab(widgets.VBox):
         self.flow.value = flow_html(outcome, min_width=80)
         self.summary.value = f"{note} {outcome.summary()}" if note else outcome.summary()
         self.detail.value = detail_html(outcome)
-        self.log_view.value = log_html(outcome)
+        self.log_view.value = log_html(outcome.execution_log)
 
     def _changed(self, _change: dict[str, Any]) -> None:
         self.update()

@@ -97,6 +97,22 @@ def built_for(lab: Any, key: Hashable, build: Callable[[Any], Any]) -> tuple[Any
     return lab, lab.memo(key, lambda: build(lab))
 
 
+# The lines an execution log opens with: the request echoed back. The widgets fold them away, so what
+# happened (and the status it ended with) reads at a glance.
+_ECHO = ("Starting execution for request", "HTTP Method:", "Method request path:", "Method request query string:",
+         "Method request headers:", "Method request body before transformations:")
+_PRE = "<pre style='font-size:13px;line-height:1.5;white-space:pre-wrap;margin:4px 0'>"
+
+
+def log_html(lines: Any) -> str:
+    """An execution log as HTML: what happened, then the whole log folded in a <details>."""
+    lines = list(lines)
+    happened = [line for line in lines if not line.startswith(_ECHO)] or lines
+    return (f"<b>Execution log: what happened</b>{_PRE}{html.escape(chr(10).join(happened))}</pre>"
+            f"<details><summary>the whole log ({len(lines)} lines)</summary>{_PRE}"
+            f"{html.escape(chr(10).join(lines))}</pre></details>")
+
+
 _FLOW_COLOURS = {"passed": ("#e6f4ea", "#2ca02c"), "answered": ("#fde8e8", "#d62728"),
                  "not reached": ("#f2f2f2", "#b0b0b0")}
 

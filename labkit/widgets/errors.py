@@ -21,7 +21,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .base import body_message, built_for, flow_html, widget_lab
+from .base import body_message, built_for, flow_html, log_html, widget_lab
 from ..apis import RestApi, validate_timeout_ms
 from ..gateway.clock import VirtualClock
 from ..gateway.pipeline import MAX_PAYLOAD_BYTES
@@ -286,11 +286,6 @@ def detail_html(outcome: ErrorOutcome) -> str:
     return f"<table>{cells}</table>"
 
 
-def log_html(outcome: ErrorOutcome) -> str:
-    return ("<b>Execution log</b><pre style='font-size:11px;line-height:1.3'>"
-            + html.escape("\n".join(outcome.execution_log)) + "</pre>")
-
-
 class ErrorLab(widgets.VBox):
     """The view: a dropdown of failures, the request flow, the answer and the execution log."""
 
@@ -316,7 +311,7 @@ class ErrorLab(widgets.VBox):
         self.flow.value = flow_html(outcome, min_width=70)
         self.summary.value = f"{note} {outcome.summary()}" if note else outcome.summary()
         self.detail.value = detail_html(outcome)
-        self.log_view.value = log_html(outcome)
+        self.log_view.value = log_html(outcome.execution_log)
 
     def _changed(self, _change: dict[str, Any]) -> None:
         self.update()

@@ -35,6 +35,9 @@ What this module restores:
   operation" for `add /canarySettings/deploymentId`) (test_apigateway_common.snapshot.json::TestStages::
   test_create_update_stages "error-update-doc-version"; test_apigateway_canary.snapshot.json::TestStageCrudCanary::
   test_update_stage_canary_deployment_validation).
+- UpdateStage refuses a method setting's `throttling/rateLimit` that is negative, NaN, infinite or not a number and a
+  `throttling/burstLimit` that is not a whole number >= 0, 400 naming the path (issue 16 item 9; moto stored them or
+  failed with a bare Python error; AWS's minimum 0 is documented, its message is not recorded: see numbers.py).
 - A `copy` patch other than AWS's two promotion copies answers AWS's message
   (test_apigateway_canary.snapshot.json::TestStageCrudCanary::test_update_stage_with_copy_ops "copy-with-bad-statement").
 """

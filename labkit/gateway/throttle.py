@@ -10,6 +10,7 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -154,6 +155,45 @@ def check_limits(rate: float, burst: int, rate_name: str, burst_name: str) -> No
         raise ValueError(f"{burst_name} must be a whole number of requests >= 0, got {burst!r}")
 
 
+def usable_limits(rate: Any, burst: Any) -> tuple[float, int] | None:
+    """A (rate, burst) pair read from a control plane, or None when either is not a number >= 0 (negative,
+    NaN, infinite or not a number at all: AWS refuses such values, a server backend may still answer one):
+    that level is then left out, so a bad value never crashes the gateway or refuses every request.
+    A missing burst is 0. https://docs.aws.amazon.com/apigateway/latest/api/API_ThrottleSettings.html"""
+    number = _number(rate)
+    count = _number(0 if burst is None else burst)
+    if number is None or count is None:
+        return None
+    return number, int(count)
+
+
+def usable_quota(settings: dict[str, Any]) -> dict[str, Any] | None:
+    """A quota read from a control plane, or None when its limit is not a whole number >= 0 (then no quota
+    applies); a bad offset counts as 0. https://docs.aws.amazon.com/apigateway/latest/api/API_QuotaSettings.html"""
+    limit = _number(settings.get("limit"))
+    if limit is None or limit != int(limit):
+        return None
+    offset = _number(settings.get("offset") or 0)
+    whole_offset = int(offset) if offset is not None and offset == int(offset) else 0
+    return {**settings, "limit": int(limit), "offset": whole_offset}
+
+
+def _limits_of(settings: dict[str, Any], rate_key: str, burst_key: str) -> tuple[float, int] | None:
+    """The usable (rate, burst) of a throttle that sets a rate; None when it sets none or a bad one."""
+    return usable_limits(settings[rate_key], settings.get(burst_key)) if rate_key in settings else None
+
+
+def _number(value: Any) -> float | None:
+    """A finite number >= 0 from a number or its text, else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
+
+
 def throttle_spec(plan: Any, api_key: dict[str, Any] | None, method_settings: dict[str, Any], api_id: str,
                   stage: str, path: str, method: str) -> ThrottleSpec:
     """The limits for a request, in AWS's order: usage plan per method, per key, quota; stage/method."""
@@ -164,26 +204,29 @@ def throttle_spec(plan: Any, api_key: dict[str, Any] | None, method_settings: di
         key_id, shown = api_key["id"], masked(api_key["value"])
         usage = (plan.plan_id, key_id)
         per_method = plan.method_throttle(path, method)
-        if per_method and "rateLimit" in per_method:
-            rate, burst = float(per_method["rateLimit"]), int(per_method.get("burstLimit", 0))
+        method_limits = _limits_of(per_method or {}, "rateLimit", "burstLimit")
+        if method_limits:
+            rate, burst = method_limits
             levels.append(Level("plan-method", ("plan-method", plan.plan_id, key_id, api_id, stage, path, method),
                                 rate, burst, lambda rate=rate, burst=burst: (
                                     f"API Key {shown} exceeded throttle limit for {where}: Key throttle limit exceeded "
                                     f"for Usage Plan ID {plan.plan_id}, RestApi {api_id}, Stage {stage}, Resource "
                                     f"{path}, HttpMethod {method}. Limit: {rate:.2f} Burst: {burst}")))
         plan_throttle = plan.plan.get("throttle") or {}
-        if "rateLimit" in plan_throttle:
-            rate, burst = float(plan_throttle["rateLimit"]), int(plan_throttle.get("burstLimit", 0))
+        plan_limits = _limits_of(plan_throttle, "rateLimit", "burstLimit")
+        if plan_limits:
+            rate, burst = plan_limits
             levels.append(Level("plan", ("plan", plan.plan_id, key_id), rate, burst, lambda rate=rate, burst=burst: (
                 f"API Key {shown} exceeded throttle limit for {where}: Key throttle limit exceeded for Usage Plan "
                 f"ID {plan.plan_id}. Limit: {rate:.2f} Burst: {burst}")))
-        settings = plan.plan.get("quota") or {}
-        if settings.get("limit") is not None:
+        settings = usable_quota(plan.plan.get("quota") or {})
+        if settings is not None:
             quota = (plan.plan_id, key_id, settings, lambda q: (
                 f"API Key {shown} exceeded quota limit for {where}: Key quota exhausted for Usage Plan ID "
                 f"{plan.plan_id}. Q Limit: {q.limit} Period: {q.period}"))
-    if "throttlingRateLimit" in method_settings:
-        rate, burst = float(method_settings["throttlingRateLimit"]), int(method_settings.get("throttlingBurstLimit", 0))
+    stage_limits = _limits_of(method_settings, "throttlingRateLimit", "throttlingBurstLimit")
+    if stage_limits:
+        rate, burst = stage_limits
         levels.append(Level("stage", ("stage", api_id, stage, path, method), rate, burst, lambda rate=rate, burst=burst: (
             f"Method throttle limit exceeded for {where}, Resource {path}, HttpMethod {method}. "
             f"Limit: {rate:.2f} Burst: {burst}")))

@@ -15,6 +15,15 @@ What this module restores:
   is repointed (test_apigateway_common.snapshot.json::TestDeployments::test_create_update_deployments).
 - CreateStage answers 201 (test_apigateway_api.snapshot.json::TestApiGatewayStage::test_stage_access_log_settings
   "create-stage").
+- CreateStage refuses a canary on an unknown deployment, 400 "Deployment id does not exist", with no stage made
+  (test_apigateway_canary.snapshot.json::TestStageCrudCanary::test_create_canary_deployment "bad-canary-deployment-id").
+- A canary CreateDeployment with an empty stageName answers AWS's "... Provided value is " (the kit answered "null")
+  (test_apigateway_canary.snapshot.json::TestStageCrudCanary::test_create_canary_deployment_validation
+  "create-canary-deployment-empty-stage").
+- UpdateStage `replace /clientCertificateId` takes only an existing client certificate (404 otherwise, the kit's
+  wording) and the stage answers it; `remove /clientCertificateId` or an empty value clears it (CreateStage has no
+  such parameter) (https://docs.aws.amazon.com/apigateway/latest/api/patch-operations.html#UpdateStage-Patch,
+  API_Stage.html).
 - A stage answers `createdDate`, `lastUpdatedDate`, `cacheClusterStatus` "NOT_AVAILABLE", `tracingEnabled`
   false, and leaves out empty `variables`, `description` and `accessLogSettings`
   (test_apigateway_api.snapshot.json::TestApiGatewayStage::test_get_stages_filters_by_deployment_id "all-stages").
@@ -26,6 +35,9 @@ What this module restores:
   operation" for `add /canarySettings/deploymentId`) (test_apigateway_common.snapshot.json::TestStages::
   test_create_update_stages "error-update-doc-version"; test_apigateway_canary.snapshot.json::TestStageCrudCanary::
   test_update_stage_canary_deployment_validation).
+- UpdateStage refuses a method setting's `throttling/rateLimit` that is negative, NaN, infinite or not a number and a
+  `throttling/burstLimit` that is not a whole number >= 0, 400 naming the path (issue 16 item 9; moto stored them or
+  failed with a bare Python error; AWS's minimum 0 is documented, its message is not recorded: see numbers.py).
 - A `copy` patch other than AWS's two promotion copies answers AWS's message
   (test_apigateway_canary.snapshot.json::TestStageCrudCanary::test_update_stage_with_copy_ops "copy-with-bad-statement").
 """
@@ -44,12 +56,23 @@ from moto.apigateway.models import APIGatewayBackend, Deployment, RestAPI, Stage
 from moto.apigateway.responses import APIGatewayResponse
 
 from ..shared import Wrap, binder, uses
+from .documentation import Missing
+from .misc_operations import CERTIFICATES_ATTR
+from .numbers import rate, whole
 
 CREATED_ATTR = "_labkit_created"  # on moto's Stage: epoch seconds, as AWS's createdDate
 UPDATED_ATTR = "_labkit_updated"  # on moto's Stage: epoch seconds, as AWS's lastUpdatedDate
+CERTIFICATE_ATTR = "_labkit_client_certificate"  # on moto's Stage: its clientCertificateId, if any
 
 # test_apigateway_common.snapshot.json::TestDeployments::test_create_update_deployments "delete-deployment-error"
 STAGE_STILL_ON_DEPLOYMENT = "Active stages pointing to this deployment must be moved or deleted"
+# test_apigateway_canary.snapshot.json::TestStageCrudCanary::test_create_canary_deployment "bad-canary-deployment-id"
+UNKNOWN_CANARY_DEPLOYMENT = "Deployment id does not exist"
+# test_apigateway_canary.snapshot.json::TestStageCrudCanary::test_create_canary_deployment_validation
+# "create-canary-deployment-empty-stage" (AWS's text, no space after "specified.")
+EMPTY_CANARY_STAGE = ("Invalid deployment content specified.Non null and non empty stageName must be provided for "
+                      "canary deployment. Provided value is ")
+UNKNOWN_CERTIFICATE = "Invalid Client Certificate identifier specified"  # kit's wording (not recorded)
 # test_apigateway_api.snapshot.json::TestApiGatewayStage::test_stage_access_log_settings_validation
 ACCESS_LOG_FIELDS = ("destinationArn", "format")
 INVALID_ACCESS_LOG_PATH = ("Invalid accessLogSettings path. Must be one of : "
@@ -136,6 +159,20 @@ def update_deployment(self: Any) -> Any:
     return _json(200, deployment_as_aws(deployment))
 
 
+@uses()
+def patch_create_deployment(original: Callable[..., Any]) -> Callable[..., Any]:
+    """A canary deployment named with an empty stageName answers AWS's message for it (recorded
+    "create-canary-deployment-empty-stage"); everything else goes on to the kit's canary wrap (responses.py)."""
+
+    @functools.wraps(original)
+    def create_deployment(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if self._get_param("canarySettings") is not None and self._get_param("stageName") == "":
+            raise BadRequestException(EMPTY_CANARY_STAGE)
+        return original(self, *args, **kwargs)
+
+    return create_deployment
+
+
 # ---------------------------------------------------------------- stages
 
 
@@ -151,7 +188,24 @@ def stage_as_aws(stage: Any) -> dict[str, Any]:
     now = int(time.time())
     body["createdDate"] = getattr(stage, CREATED_ATTR, now)
     body["lastUpdatedDate"] = getattr(stage, UPDATED_ATTR, body["createdDate"])
+    if getattr(stage, CERTIFICATE_ATTR, None):
+        body["clientCertificateId"] = getattr(stage, CERTIFICATE_ATTR)
     return body
+
+
+def _check_certificate(response: Any, certificate_id: Any) -> None:
+    """A stage names only an existing client certificate (an empty id means none).
+    https://docs.aws.amazon.com/apigateway/latest/api/API_Stage.html"""
+    if certificate_id and certificate_id not in response.backend.__dict__.get(CERTIFICATES_ATTR, {}):
+        raise Missing(UNKNOWN_CERTIFICATE)
+
+
+def _check_new_stage(response: Any) -> None:
+    """CreateStage's check moto lacks: the canary's deployment exists."""
+    api = response.backend.get_rest_api(_path_parts(response)[2])
+    canary = response._get_param("canarySettings") or {}
+    if canary.get("deploymentId") and canary["deploymentId"] not in api.deployments:
+        raise BadRequestException(UNKNOWN_CANARY_DEPLOYMENT)
 
 
 @uses()
@@ -192,6 +246,7 @@ def patch_create_stage(original: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(original)
     def create_stage(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_new_stage(self)
         answer = original(self, *args, **kwargs)
         if isinstance(answer, tuple) and int(answer[0]) >= 300:
             return answer
@@ -277,6 +332,25 @@ def _check_write_path(stage: Any, op: dict[str, Any]) -> None:
         raise BadRequestException(f"Invalid method setting path: {path}. Must be one of: [{STAGE_PATHS}]")
 
 
+def _check_throttle_value(op: dict[str, Any]) -> None:
+    """A method setting's throttling rate or burst is a number >= 0 (issue 16 item 9; numbers.py has the sources)."""
+    path = op.get("path", "")
+    if path.endswith("/throttling/rateLimit"):
+        rate(op.get("value"), path)
+    elif path.endswith("/throttling/burstLimit"):
+        whole(op.get("value"), path)
+
+
+def _certificate_ops(response: Any, operations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The `/clientCertificateId` patches (moto ignores them), each checked: a replace names an existing
+    certificate or none. https://docs.aws.amazon.com/apigateway/latest/api/patch-operations.html#UpdateStage-Patch"""
+    found = [op for op in operations if op.get("path") == "/clientCertificateId"]
+    for op in found:
+        if op.get("op") in ("add", "replace"):
+            _check_certificate(response, op.get("value"))
+    return found
+
+
 def _is_access_log_write(op: dict[str, Any]) -> bool:
     path = op.get("path", "")
     return op.get("op") in ("add", "replace") and (path == "/accessLogSettings" or path.startswith("/accessLogSettings/"))
@@ -303,7 +377,9 @@ def patch_update_stage(original: Callable[..., Any]) -> Callable[..., Any]:
         for op in operations:
             if op.get("op") in ("add", "replace") and not _is_access_log_write(op):
                 _check_write_path(stage, op)
-        rest = [op for op in operations if not _is_access_log_write(op)]
+                _check_throttle_value(op)
+        certificate_ops = _certificate_ops(self, operations)
+        rest = [op for op in operations if not _is_access_log_write(op) and op not in certificate_ops]
         before = dict(stage.access_log_settings) if stage.access_log_settings else None
         for op in access_log_ops:
             stage.access_log_settings = {**(stage.access_log_settings or {}), op["path"].split("/")[-1]: op["value"]}
@@ -314,6 +390,8 @@ def patch_update_stage(original: Callable[..., Any]) -> Callable[..., Any]:
             raise
         if not stage.access_log_settings:
             stage.access_log_settings = None
+        for op in certificate_ops:
+            setattr(stage, CERTIFICATE_ATTR, op.get("value") if op.get("op") in ("add", "replace") else None)
         setattr(stage, UPDATED_ATTR, int(time.time()))
         return _json(200, stage_as_aws(stage))
 
@@ -329,6 +407,7 @@ def wraps() -> list[Wrap]:
     return [
         Wrap(Deployment, "to_json", patch_deployment_to_json),
         Wrap(RestAPI, "delete_deployment", patch_rest_api_delete_deployment),
+        Wrap(APIGatewayResponse, "create_deployment", patch_create_deployment),
         Wrap(Stage, "__init__", patch_stage_init),
         Wrap(APIGatewayResponse, "get_stage", patch_get_stage),
         Wrap(APIGatewayResponse, "create_stage", patch_create_stage),

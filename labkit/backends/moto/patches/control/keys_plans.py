@@ -18,6 +18,15 @@ What this module restores:
   an API stage without a valid `apiId:stage` answers 400 "Invalid API Stage specified", one the plan lacks 404
   (test_apigateway_common.snapshot.json::TestUsagePlans::test_usage_plan_crud "update-usage-plan",
   "update-wrong-api-stages-*"). GetUsagePlan answers `tags` {} ("get-usage-plan").
+- GetApiKeys answers a page of `limit` keys (AWS's default 25, at most 500) with a `position` for the next
+  one, each key without `value` (unless includeValues) and without empty fields
+  (test_apigateway_extended.snapshot.json::TestApigatewayApiKeysCrud::test_get_api_keys "get-api-keys-after-create-1",
+  "get-apis-keys-pagination", "-pagination-2"; https://docs.aws.amazon.com/apigateway/latest/api/API_GetApiKeys.html).
+- A deleted API key leaves every usage plan: GetUsagePlanKeys no longer lists it
+  (test_apigateway_extended.snapshot.json::TestApigatewayApiKeysCrud::test_get_usage_plan_api_keys "get-up-keys-after-delete").
+- CreateUsagePlan and UpdateUsagePlan refuse a negative, NaN, infinite or non-numeric throttle rate or burst (also
+  per method) and a negative or non-whole quota limit or offset, 400 naming the parameter (issue 16 item 9;
+  AWS's minimum 0 is documented, its message is not recorded: see numbers.py).
 - DeleteUsagePlan, CreateUsagePlanKey and DeleteUsagePlanKey on an unknown plan answer 404 "Invalid Usage Plan ID
   specified" (the recorded wording of "update-wrong-id"; moto answered a 400 or made the key), an unknown plan key
   404 "Invalid API Key identifier specified" (moto's wording for GetUsagePlanKey: AWS's is not recorded).
@@ -41,6 +50,7 @@ from moto.apigateway.models import APIGatewayBackend
 from moto.apigateway.responses import APIGatewayResponse
 
 from ..shared import Wrap, uses
+from .numbers import check_quota, check_throttle, rate, whole
 
 # test_apigateway_extended.snapshot.json::TestApigatewayApiKeysCrud (keys named in each check below)
 NAME_TOO_LONG = "Invalid API Key name, can be at most 1024 characters."
@@ -49,6 +59,9 @@ VALUE_TOO_LONG = "API Key value exceeds maximum size of 128 characters"
 BAD_DESCRIPTION = "Invalid API Key description specified."
 API_KEY_PATHS = ("/description", "/enabled", "/name", "/customerId")
 MAX_NAME, MIN_VALUE, MAX_VALUE, MAX_DESCRIPTION = 1024, 20, 128, 125000
+# https://docs.aws.amazon.com/apigateway/latest/api/API_GetApiKeys.html: "The default value is 25 and the maximum
+# value is 500."
+DEFAULT_PAGE, MAX_PAGE = 25, 500
 # test_apigateway_common.snapshot.json::TestUsagePlans::test_usage_plan_crud "update-wrong-api-stages-no-value"
 INVALID_API_STAGE = "Invalid API Stage specified"
 
@@ -145,7 +158,95 @@ def patch_update_api_key(original: Callable[..., Any]) -> Callable[..., Any]:
     return update_api_key
 
 
+def _page_size(response: Any) -> int:
+    """GetApiKeys' `limit`: AWS's default when absent or not a positive number (recorded
+    test_negative_get_usage_plan_api_keys "get-api-keys-invalid-limit": limit -1 answers 200), at most 500."""
+    raw = (response.querystring.get("limit") or [None])[0]
+    try:
+        limit = int(raw) if raw is not None else DEFAULT_PAGE
+    except ValueError:
+        limit = DEFAULT_PAGE
+    return min(limit if limit > 0 else DEFAULT_PAGE, MAX_PAGE)
+
+
+@uses()
+def patch_get_api_keys(original: Callable[..., Any]) -> Callable[..., Any]:
+    """GetApiKeys: the keys whose name starts with `nameQuery` (case-sensitive), one page at a time
+    (`position` is the id of the next page's first key), in AWS's shape (recorded test_get_api_keys)."""
+
+    @functools.wraps(original)
+    def get_api_keys(self: Any, *args: Any, **kwargs: Any) -> Any:
+        include_values = (self.querystring.get("includeValues") or ["false"])[0].lower() == "true"
+        keys = list(self.backend.get_api_keys(name=(self.querystring.get("name") or [None])[0]))
+        position = (self.querystring.get("position") or [None])[0]
+        start = next((i for i, key in enumerate(keys) if key.id == position), len(keys)) if position else 0
+        size = _page_size(self)
+        page = keys[start:start + size]
+        items = []
+        for key in page:
+            item = api_key_as_aws(key)
+            if not include_values:
+                item.pop("value", None)
+            items.append(item)
+        body: dict[str, Any] = {"item": items}
+        if start + size < len(keys):
+            body["position"] = keys[start + size].id
+        return _json(200, body)
+
+    return get_api_keys
+
+
+@uses()
+def patch_delete_api_key(original: Callable[..., Any]) -> Callable[..., Any]:
+    """A deleted key leaves every usage plan (recorded test_get_usage_plan_api_keys "get-up-keys-after-delete";
+    moto kept it listed)."""
+
+    @functools.wraps(original)
+    def delete_api_key(self: Any, *args: Any, **kwargs: Any) -> Any:
+        answer = original(self, *args, **kwargs)
+        key_id = _path_parts(self)[2]
+        for plan_keys in self.backend.usage_plan_keys.values():
+            plan_keys.pop(key_id, None)
+        return answer
+
+    return delete_api_key
+
+
 # ---------------------------------------------------------------- usage plans
+
+
+def _check_plan_numbers(payload: dict[str, Any]) -> None:
+    """CreateUsagePlan's throttle, quota and per-method throttles are numbers >= 0 (numbers.py)."""
+    check_throttle(payload.get("throttle"), "throttle")
+    check_quota(payload.get("quota"), "quota")
+    for stage in payload.get("apiStages") or []:
+        for method, throttle in ((stage or {}).get("throttle") or {}).items():
+            check_throttle(throttle, f"apiStages.throttle[{method}]")
+
+
+def _check_plan_patch_number(op: dict[str, Any]) -> None:
+    """An UpdateUsagePlan add/replace of a throttle or quota number: >= 0 (numbers.py)."""
+    path = op.get("path", "")
+    if op.get("op") not in ("add", "replace"):
+        return
+    throttled = path.startswith("/throttle/") or (path.startswith("/apiStages/") and "/throttle/" in path)
+    if throttled and path.endswith("/rateLimit"):
+        rate(op.get("value"), path)
+    elif (throttled and path.endswith("/burstLimit")) or path in ("/quota/limit", "/quota/offset"):
+        whole(op.get("value"), path)
+
+
+@uses()
+def patch_create_usage_plan(original: Callable[..., Any]) -> Callable[..., Any]:
+    """CreateUsagePlan refuses a bad throttle or quota number before moto stores it.
+    https://docs.aws.amazon.com/apigateway/latest/api/API_CreateUsagePlan.html"""
+
+    @functools.wraps(original)
+    def create_usage_plan(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_plan_numbers(json.loads(self.body or "{}"))
+        return original(self, *args, **kwargs)
+
+    return create_usage_plan
 
 
 def _check_api_stage_removal(plan: Any, op: dict[str, Any]) -> None:
@@ -189,6 +290,7 @@ def patch_update_usage_plan(original: Callable[..., Any]) -> Callable[..., Any]:
         for op in operations:
             if op.get("op") == "remove" and op.get("path") == "/apiStages":
                 _check_api_stage_removal(plan, op)
+            _check_plan_patch_number(op)
         plan = self.backend.update_usage_plan(plan_id, operations)
         _normalise_quota(plan)
         return _json(200, usage_plan_as_aws(plan))
@@ -260,6 +362,9 @@ def wraps() -> list[Wrap]:
     return [
         Wrap(response, "create_api_key", patch_create_api_key),
         Wrap(response, "update_api_key", patch_update_api_key),
+        Wrap(response, "get_api_keys", patch_get_api_keys),
+        Wrap(response, "delete_api_key", patch_delete_api_key),
+        Wrap(response, "create_usage_plan", patch_create_usage_plan),
         Wrap(response, "update_usage_plan", patch_update_usage_plan),
         Wrap(response, "get_usage_plan", patch_get_usage_plan),
         Wrap(response, "delete_usage_plan", patch_delete_usage_plan),
@@ -271,5 +376,5 @@ def wraps() -> list[Wrap]:
 def relied_on() -> list[tuple[type, str]]:
     """moto attributes this module calls without wrapping them."""
     backend = APIGatewayBackend
-    return [(backend, "get_api_key"), (backend, "update_api_key"), (backend, "update_usage_plan"),
-            (backend, "get_usage_plan")]
+    return [(backend, "get_api_key"), (backend, "get_api_keys"), (backend, "update_api_key"),
+            (backend, "update_usage_plan"), (backend, "get_usage_plan")]

@@ -114,11 +114,11 @@ def check_team_plan(lab: Any, api_id: Any, key_value: Any, stage: str = "prod", 
         return not_yet(f"the key's usage plan does not cover stage {stage} of this API: give the plan "
                        f"apiStages=[{{'apiId': keys_api.id, 'stage': '{stage}'}}].")
     throttle = plan.get("throttle") or {}
-    if (float(throttle.get("rateLimit", -1)), int(throttle.get("burstLimit", -1))) != (TEAM_RATE, TEAM_BURST):
+    if (throttle.get("rateLimit"), throttle.get("burstLimit")) != (TEAM_RATE, TEAM_BURST):  # == compares 3 and 3.0
         return not_yet(f"the plan's throttle is {throttle or 'not set'}; the team tier needs "
                        f"{{'rateLimit': {TEAM_RATE:g}, 'burstLimit': {TEAM_BURST}}}.")
     quota = plan.get("quota") or {}
-    if (int(quota.get("limit", -1)), quota.get("period")) != (TEAM_QUOTA, TEAM_PERIOD):
+    if (quota.get("limit"), quota.get("period")) != (TEAM_QUOTA, TEAM_PERIOD):
         return not_yet(f"the plan's quota is {quota or 'not set'}; the team tier needs "
                        f"{{'limit': {TEAM_QUOTA}, 'period': '{TEAM_PERIOD}'}}.")
     gateway = lab.gateway(clock=VirtualClock())

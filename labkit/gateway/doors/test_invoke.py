@@ -70,8 +70,9 @@ def run(gateway: Gateway, api_id: str, resource_id: str, http_method: str, body:
     # X-Amzn-Trace-Id only).
     added = {("x-amzn-requestid", call.request_id), ("x-amz-apigw-id", call.extended_request_id)}
     if call.error is not None:
-        # A gateway error's answer shows x-amzn-ErrorType alone, no Content-Type (test_apigateway_api.snapshot.json::
-        # tests/aws/services/apigateway/test_apigateway_api.py::TestApigatewayTestInvoke::test_failed_invoke_test_method).
+        # A gateway error's answer shows x-amzn-ErrorType alone, no Content-Type (test_apigateway_api.snapshot.json
+        # ::tests/aws/services/apigateway/test_apigateway_api.py::TestApigatewayTestInvoke::
+        # test_failed_invoke_test_method).
         added.add(("content-type", "application/json"))
     multi: dict[str, list[str]] = {}
     for name, value in response.headers.items_list():

@@ -144,7 +144,8 @@ def patch_get_vpc_links(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def update_vpc_link(self: Any) -> Any:
     """UpdateVpcLink: `replace` of `/name` and `/description`, answered as GetVpcLink answers
-    [TAVL::test_vpc_link_lifecycle "update_vpc_link"]. https://docs.aws.amazon.com/apigateway/latest/api/API_UpdateVpcLink.html"""
+    [TAVL::test_vpc_link_lifecycle "update_vpc_link"].
+    https://docs.aws.amazon.com/apigateway/latest/api/API_UpdateVpcLink.html"""
     link = self.backend.get_vpc_link(vpc_link_id=self.path.split("?")[0].strip("/").split("/")[1])  # 404
     changes = []
     for op in self._get_param("patchOperations") or []:

@@ -33,7 +33,8 @@ class Mock:
         """No backend: the status the template chose (or the timeout the simulated latency reached)."""
         if status is None:
             raise timeout_error()
-        call.log("Endpoint response body before transformations: ")
+        # No endpoint, so no "Endpoint response ..." log line (test_apigateway_api.snapshot.json::
+        # tests/aws/services/apigateway/test_apigateway_api.py::TestApigatewayTestInvoke::test_invoke_test_method).
         return status
 
     def integration_response(self, call: Call, integration: dict[str, Any], status: int) -> Response:

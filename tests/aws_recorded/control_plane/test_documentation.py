@@ -1,15 +1,17 @@
 """Documentation parts and versions against AWS's recordings.
 
 Source: LocalStack's AWS-validated snapshots `tests/aws/services/apigateway/test_apigateway_api.snapshot.json`,
-class TestApiGatewayApiDocumentationPart (each test names its key; the calls are in test_apigateway_api.py).
+class TestApiGatewayApiDocumentationPart, and `test_apigateway_common.snapshot.json`, class TestDocumentations
+(each test names its test and keys; the calls are in test_apigateway_api.py / test_apigateway_common.py).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 
 import pytest
-from answers import refusal as _error
+from answers import body, refusal as _error
 
 # A trimmed copy of the recording's OpenAPI file (tests/aws/files/oas30_documentation_parts.json): its
 # x-amazon-apigateway-documentation block is what ImportDocumentationParts reads.
@@ -68,10 +70,18 @@ def test_doc_parts_on_an_unknown_api_name_the_account_and_api(lab):
         == expected
 
 
-def test_get_and_update_of_an_unknown_part_name_the_part(lab):
+def test_invalid_get_documentation_parts(lab):
+    """TestApiGatewayApiDocumentationPart::test_invalid_get_documentation_parts, key
+    get-inavlid-documentation-parts: the unknown API is named with the account."""
+    c = lab.client("apigateway")
+    assert _error(lambda: c.get_documentation_parts(restApiId="api_id")) == (
+        404, "NotFoundException", f"Invalid API identifier specified {lab.account_id}:api_id")
+
+
+def test_get_and_delete_of_an_unknown_part_name_the_part(lab):
     """Keys get-documentation-part-invalid-api-id, get-documentation-part-invalid-doc-id
-    (test_invalid_get_documentation_part), update-documentation-part-invalid-api-id, and
-    delete_already_deleted_documentation_part (test_invalid_delete_documentation_part)."""
+    (test_invalid_get_documentation_part) and delete_already_deleted_documentation_part
+    (test_invalid_delete_documentation_part)."""
     c = lab.client("apigateway")
     api = _api(c)
     part_id = c.create_documentation_part(restApiId=api, location={"type": "API"}, properties=PROPS)["id"]
@@ -79,27 +89,30 @@ def test_get_and_update_of_an_unknown_part_name_the_part(lab):
     assert _error(lambda: c.get_documentation_part(restApiId="api_id", documentationPartId=part_id)) == expected
     assert _error(lambda: c.get_documentation_part(restApiId=api, documentationPartId="documentation_part_id")) \
         == expected
-    assert _error(lambda: c.update_documentation_part(restApiId="api_id", documentationPartId=part_id,
-                                                      patchOperations=[{"op": "replace", "path": "/properties",
-                                                                        "value": PROPS}])) == expected
     c.delete_documentation_part(restApiId=api, documentationPartId=part_id)
     assert _error(lambda: c.delete_documentation_part(restApiId=api, documentationPartId=part_id)) == expected
 
 
-def test_update_accepts_only_replace_properties(lab):
-    """Keys update-documentation-part-invalid-add-operation, update-documentation-part-invalid-path."""
+def test_invalid_update_documentation_part(lab):
+    """TestApiGatewayApiDocumentationPart::test_invalid_update_documentation_part, keys
+    update-documentation-part-invalid-api-id (an unknown API names the part), update-documentation-part-invalid-
+    add-operation, update-documentation-part-invalid-path (only `replace /properties`); the part is unchanged."""
     c = lab.client("apigateway")
     api = _api(c)
     part_id = c.create_documentation_part(restApiId=api, location={"type": "API"}, properties=PROPS)["id"]
+    new_props = '{ "description": "Updated Sample API description" }'
 
-    def update(op, path):
-        return lambda: c.update_documentation_part(restApiId=api, documentationPartId=part_id,
-                                                   patchOperations=[{"op": op, "path": path, "value": PROPS}])
+    def update(op, path, api_id=api):
+        return lambda: c.update_documentation_part(restApiId=api_id, documentationPartId=part_id,
+                                                   patchOperations=[{"op": op, "path": path, "value": new_props}])
 
+    assert _error(update("replace", "/properties", api_id="api_id")) == (
+        404, "NotFoundException", "Invalid Documentation part identifier specified")
     assert _error(update("add", "/properties")) == (400, "BadRequestException", (
         "Invalid patch path  '/properties' specified for op 'add'. Please choose supported operations"))
     assert _error(update("replace", "/invalidPath")) == (400, "BadRequestException", (
         "Invalid patch path  '/invalidPath' specified for op 'replace'. Must be one of: [/properties]"))
+    assert c.get_documentation_part(restApiId=api, documentationPartId=part_id)["properties"] == PROPS
 
 
 def test_an_unknown_location_type_is_a_validation_error(lab):
@@ -132,16 +145,44 @@ def test_import_documentation_parts(lab):
     assert [json.loads(i["properties"]) for i in items] == [p["properties"] for p in DOC_PARTS]
 
 
-@pytest.mark.parametrize("body", [
+@pytest.mark.parametrize("text", [
     'test:\n    value:\n        - "value ... \\"escaped\\": $var, \\"dt\\": $(var +"%a")}\\"\n        ',
     "{'key:value}",
 ], ids=["bad-yaml", "bad-json"])
-def test_import_of_an_unreadable_file_is_refused(lab, body):
-    """Keys import-documentation-parts-bad-yaml-file, import-documentation-parts-bad-json-file."""
+def test_import_documentation_parts_bad_file(lab, text):
+    """TestApiGatewayApiDocumentationPart::test_import_documentation_parts_bad_file, keys
+    import-documentation-parts-bad-yaml-file, import-documentation-parts-bad-json-file; nothing is imported."""
     c = lab.client("apigateway")
     api = _api(c)
-    assert _error(lambda: c.import_documentation_parts(restApiId=api, mode="overwrite", body=body.encode())) == (
+    assert _error(lambda: c.import_documentation_parts(restApiId=api, mode="overwrite", body=text.encode())) == (
         400, "BadRequestException", "Unable to build importer with provided input.")
+    assert c.get_documentation_parts(restApiId=api)["items"] == []
+
+
+def test_documentation_parts_and_versions(lab):
+    """test_apigateway_common.snapshot.json, TestDocumentations::test_documentation_parts_and_versions, keys
+    create-part-response (201), get-parts-response, create-version-response (201: version and createdDate, no
+    description), update-version-response and get-version-response (the new description)."""
+    c = lab.client("apigateway")
+    api = _api(c)
+    props = json.dumps({"foo": "bar"})
+    created = c.create_documentation_part(restApiId=api, location={"type": "API"}, properties=props)
+    part = {"id": created["id"], "location": {"type": "API"}, "properties": props}
+    assert (created["ResponseMetadata"]["HTTPStatusCode"], body(created)) == (201, part)
+    parts = c.get_documentation_parts(restApiId=api)
+    assert (parts["ResponseMetadata"]["HTTPStatusCode"], body(parts)) == (200, {"items": [part]})
+
+    version = c.create_documentation_version(restApiId=api, documentationVersion="v123")
+    assert version["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert isinstance(version["createdDate"], _dt.datetime)
+    shown = {"createdDate": version["createdDate"], "version": "v123"}
+    assert body(version) == shown
+    updated = c.update_documentation_version(restApiId=api, documentationVersion="v123", patchOperations=[
+        {"op": "replace", "path": "/description", "value": "doc version new"}])
+    assert (updated["ResponseMetadata"]["HTTPStatusCode"], body(updated)) == (
+        200, {**shown, "description": "doc version new"})
+    got = c.get_documentation_version(restApiId=api, documentationVersion="v123")
+    assert (got["ResponseMetadata"]["HTTPStatusCode"], body(got)) == (200, {**shown, "description": "doc version new"})
 
 
 def test_documentation_version_lifecycle(lab):

@@ -10,12 +10,23 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from moto.apigateway.exceptions import BadRequestException
+from moto.apigateway.exceptions import BadRequestException, MethodNotFoundException, NotFoundException
 
 from .hooks import FlushHook, authorizer_flush_hooks, flush_hooks, usage_rows, test_invoke_handler
 from .models import canary_from_request, check_cache_size
 from .shared import CANARY_ATTR, USAGE_ATTR, Callbacks, PATCH_LOCK, uses
 from .snapshots import notify_listeners
+
+
+class ResourceMissing(NotFoundException):
+    """AWS's 404 for an unknown resource (moto's ResourceIdNotFoundException spells it "resource"):
+    test_apigateway_api.snapshot.json::tests/aws/services/apigateway/test_apigateway_api.py::
+    TestApigatewayTestInvoke::test_invoke_test_method "resource-id-not-found"."""
+
+    code = 404
+
+    def __init__(self) -> None:
+        super().__init__("Invalid Resource identifier specified")
 
 
 def _path_parts(response: Any) -> list[str]:
@@ -153,10 +164,17 @@ def get_usage(self: Any) -> Any:
 
 
 def test_invoke_method(self: Any) -> Any:
-    """TestInvokeMethod via the pluggable handler. https://docs.aws.amazon.com/apigateway/latest/api/API_TestInvokeMethod.html"""
+    """TestInvokeMethod via the pluggable handler, for a method that exists (an ANY method answers every verb:
+    test_apigateway_api.snapshot.json::tests/aws/services/apigateway/test_apigateway_api.py::TestApigatewayTestInvoke::
+    test_failed_invoke_test_method). https://docs.aws.amazon.com/apigateway/latest/api/API_TestInvokeMethod.html"""
     parts = _path_parts(self)
     api_id, resource_id, http_method = parts[2], parts[4], parts[6]
-    self.backend.get_method(api_id, resource_id, http_method)  # NotFoundException for unknown API/resource/method
+    api = self.backend.get_rest_api(api_id)  # NotFoundException naming the account for an unknown API
+    resource = api.resources.get(resource_id)
+    if resource is None:
+        raise ResourceMissing()
+    if http_method.upper() not in resource.resource_methods and "ANY" not in resource.resource_methods:
+        raise MethodNotFoundException()  # AWS's "Invalid Method identifier specified", 404
     request = json.loads(self.body) if self.body else {}
     handler = test_invoke_handler()
     if handler is None:

@@ -20,7 +20,9 @@ from . import (
     misc_operations,
     resources,
     rest_apis,
+    vpc_links,
 )
 
 MODULES = (rest_apis, resources, methods, integrations, api_models, authorizers, gateway_responses, deployments,
-           keys_plans, domains, documentation, misc_operations)
+           keys_plans, domains, documentation, misc_operations,
+           vpc_links)

@@ -17,8 +17,10 @@ What this module restores:
 - ImportDocumentationParts reads `x-amazon-apigateway-documentation` from an OpenAPI JSON/YAML body
   (overwrite or merge), answers the new ids; an unreadable body → 400 "Unable to build importer with
   provided input." [TADP::test_import_documentation_parts, test_import_documentation_parts_bad_file]
-- Documentation versions: Create (201) / Get / GetAll / Update (`/description`) / Delete (202)
-  (https://docs.aws.amazon.com/apigateway/latest/api/API_CreateDocumentationVersion.html)
+- Documentation versions: Create (201; version and createdDate, description only when given) / Get / GetAll /
+  Update (`/description`) / Delete (202) (test_apigateway_common.snapshot.json,
+  TestDocumentations::test_documentation_parts_and_versions;
+  https://docs.aws.amazon.com/apigateway/latest/api/API_CreateDocumentationVersion.html)
 """
 
 from __future__ import annotations

@@ -11,9 +11,8 @@ What this module restores:
 - GetSdk → 400 BadRequestException: the kit does not generate SDKs (kit simplification)
 - UpdateUsage: `replace /remaining` sets a key's remaining quota in the GetUsage ledger
   (https://docs.aws.amazon.com/apigateway/latest/api/API_UpdateUsage.html)
-- UpdateVpcLink (`/name`, `/description`) and UpdateDomainName (`/certificateName`, `/certificateArn`,
-  `/regionalCertificateName`, `/regionalCertificateArn`, `/securityPolicy`)
-  (https://docs.aws.amazon.com/apigateway/latest/api/API_UpdateVpcLink.html, API_UpdateDomainName.html)
+- UpdateDomainName (`/certificateName`, `/certificateArn`, `/regionalCertificateName`,
+  `/regionalCertificateArn`, `/securityPolicy`) (https://docs.aws.amazon.com/apigateway/latest/api/API_UpdateDomainName.html)
 - ImportApiKeys: the developer guide's CSV file (Name/Key/Description/Enabled/UsagePlanIds)
   (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-key-file-format.html)
 - GetModelTemplate: a mapping-template skeleton from the model's schema (layout is the kit's)
@@ -237,16 +236,7 @@ def update_usage(self: Any) -> Any:
     return _json(200, body)
 
 
-# --- VPC links and domain names -----------------------------------------------------------------
-
-
-def update_vpc_link(self: Any) -> Any:
-    """UpdateVpcLink: `/name`, `/description`. https://docs.aws.amazon.com/apigateway/latest/api/API_UpdateVpcLink.html"""
-    link = self.backend.get_vpc_link(vpc_link_id=_path_parts(self)[1])  # NotFoundException
-    with PATCH_LOCK:
-        for field, value in _patch_operations(self, {"/name": "name", "/description": "description"}):
-            setattr(link, field, value)
-    return _json(200, link.to_json())
+# --- domain names -------------------------------------------------------------------------------
 
 
 _DOMAIN_PATHS = {"/certificateName": "certificate_name", "/certificateArn": "certificate_arn",
@@ -414,8 +404,8 @@ def test_invoke_authorizer(self: Any) -> Any:
 # Operations moto lacks, added to its APIGatewayResponse under their botocore names (e.g. update_method).
 OPERATIONS: tuple[Callable[..., Any], ...] = (
     generate_client_certificate, get_client_certificate, get_client_certificates, update_client_certificate,
-    delete_client_certificate, get_sdk_types, get_sdk_type, get_sdk, update_usage, update_vpc_link,
-    update_domain_name, import_api_keys, get_model_template, create_domain_name_access_association,
+    delete_client_certificate, get_sdk_types, get_sdk_type, get_sdk, update_usage, update_domain_name,
+    import_api_keys, get_model_template, create_domain_name_access_association,
     get_domain_name_access_associations, delete_domain_name_access_association,
     reject_domain_name_access_association, test_invoke_authorizer,
 )
@@ -428,8 +418,7 @@ def wraps() -> list[Wrap]:
 
 def relied_on() -> list[tuple[type, str]]:
     """moto attributes this module calls without wrapping them."""
-    return [(APIGatewayBackend, "get_usage_plan"), (APIGatewayBackend, "get_vpc_link"),
-            (APIGatewayBackend, "get_domain_name"), (APIGatewayBackend, "get_stage"),
-            (APIGatewayBackend, "get_api_keys"), (APIGatewayBackend, "create_api_key"),
+    return [(APIGatewayBackend, "get_usage_plan"), (APIGatewayBackend, "get_domain_name"),
+            (APIGatewayBackend, "get_stage"), (APIGatewayBackend, "get_api_keys"), (APIGatewayBackend, "create_api_key"),
             (APIGatewayBackend, "create_usage_plan_key"), (APIGatewayBackend, "get_model"),
             (APIGatewayBackend, "get_authorizer")]

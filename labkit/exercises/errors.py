@@ -15,7 +15,8 @@ from ..widgets.errors import latency_vs_timeout
 from .checks import not_yet, ok
 from .reveal import Hints
 
-__all__ = ["PREDICTIONS", "check_status_predictions", "check_throttled_response", "check_report_timeout", "HINTS", "hint", "solution"]
+__all__ = ["PREDICTIONS", "check_status_predictions", "check_throttled_response", "check_report_timeout",
+           "HINTS", "hint", "solution"]
 
 # Help on demand: exercises.hint(N) (call again for the next hint) and exercises.solution(N).
 HINTS = Hints("07_errors_and_limits")

@@ -14,7 +14,8 @@ from ..gateway.templates import render
 from .checks import REQUEST_TIMEOUT_S, not_yet, ok
 from .reveal import Hints
 
-__all__ = ["CHOICES", "check_greeting_template", "check_integration_choices", "check_feedback_queue", "HINTS", "hint", "solution"]
+__all__ = ["CHOICES", "check_greeting_template", "check_integration_choices", "check_feedback_queue",
+           "HINTS", "hint", "solution"]
 
 # Help on demand: exercises.hint(N) (call again for the next hint) and exercises.solution(N).
 HINTS = Hints("02_integrations")

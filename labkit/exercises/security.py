@@ -13,7 +13,8 @@ from ..gateway.clock import VirtualClock
 from .checks import is_api_id, not_yet, ok
 from .reveal import Hints
 
-__all__ = ["AUTH_PREDICTIONS", "IP_CASES", "check_auth_predictions", "check_ip_policy", "check_authorizer_reuse", "HINTS", "hint", "solution"]
+__all__ = ["AUTH_PREDICTIONS", "IP_CASES", "check_auth_predictions", "check_ip_policy", "check_authorizer_reuse",
+           "HINTS", "hint", "solution"]
 
 # Help on demand: exercises.hint(N) (call again for the next hint) and exercises.solution(N).
 HINTS = Hints("08_security")

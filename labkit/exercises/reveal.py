@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-__all__ = ["Exercise", "Hints", "hint", "solution", "notebooks", "notebook_name", "read_exercises"]
+__all__ = ["Exercise", "Hints", "hint", "solution", "notebooks", "notebook_name", "read_exercises", "parse", "owner",
+           "show"]
 
 SOLUTIONS_DIR = "solutions"
 PARTS = ("Hints", "Solution", "Trainer notes")

@@ -3,8 +3,8 @@
 Each check takes the learner's answer (and the lab when it must call the API), prints
 "✅ ..." when it is right or "❌ Not yet: <hint>" when it is wrong or still None, and returns
 True or False (see `labkit.exercises.checks`). A wrong answer never raises: the stored notebooks run
-with the exercises blank, showing the hint. Solutions for trainers: notebooks/solutions/00_start_here.md
-and 01_rest_api_basics.md.
+with the exercises blank, showing the hint. This module serves two notebooks, so its `hint` and
+`solution` name the notebook: `exercises.hint("01", 2)` (labkit/exercises/solutions/).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from .checks import is_api_id, not_yet, ok, stage_get
+from .reveal import Hints, hint, solution
 
 __all__ = [
     "check_goodbye",
@@ -20,7 +21,15 @@ __all__ = [
     "check_integration_statuses",
     "check_qa_stage",
     "check_promoted",
+    "HINTS_START_HERE",
+    "HINTS_REST_API_BASICS",
+    "hint",
+    "solution",
 ]
+
+# Help on demand for both notebooks: exercises.hint("00", N) (again for the next hint), exercises.solution("01", N).
+HINTS_START_HERE = Hints("00_start_here", solution_call='exercises.solution("00", {exercise})')
+HINTS_REST_API_BASICS = Hints("01_rest_api_basics", solution_call='exercises.solution("01", {exercise})')
 
 # --- 00_start_here ----------------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """Self-checks for the exercises of 06_caching.
 
 Each check prints ✅ or a ❌ hint and returns True or False, never raises (see
-`labkit.exercises.checks`). Solutions for trainers: notebooks/solutions/06_caching.md.
+`labkit.exercises.checks`). `hint(N)` and `solution(N)` reveal help for exercise N
+(labkit/exercises/solutions/06_caching.md).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from ..gateway import VirtualClock
 from ..sim.caching import CacheScenario, run_cache
 from .checks import not_yet, ok
+from .reveal import Hints
 
 __all__ = [
     "PREDICT_TTL",
@@ -23,7 +25,15 @@ __all__ = [
     "TTL_MIN_HIT_RATIO",
     "TTL_MAX_STALE_RATIO",
     "check_ttl",
+    "HINTS",
+    "hint",
+    "solution",
 ]
+
+# Help on demand: exercises.hint(N) (call again for the next hint) and exercises.solution(N).
+HINTS = Hints("06_caching")
+hint = HINTS.hint
+solution = HINTS.solution
 
 # Exercise 1: one URL on a stage whose TTL is 60 s; GET at these seconds (virtual time).
 PREDICT_TTL = 60

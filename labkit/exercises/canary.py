@@ -1,7 +1,8 @@
 """Self-checks for the exercises of 03_canary_releases.
 
 Each check prints ✅ or a ❌ hint and returns True or False, never raises (see
-`labkit.exercises.checks`). Solutions for trainers: notebooks/solutions/03_canary_releases.md.
+`labkit.exercises.checks`). `hint(N)` and `solution(N)` reveal help for exercise N
+(labkit/exercises/solutions/03_canary_releases.md).
 """
 
 from __future__ import annotations
@@ -10,8 +11,14 @@ from typing import Any
 
 from ..gateway.clock import VirtualClock
 from .checks import is_api_id, not_yet, ok
+from .reveal import Hints
 
-__all__ = ["SAMPLE", "canary_share", "check_canary_at", "check_promoted"]
+__all__ = ["SAMPLE", "canary_share", "check_canary_at", "check_promoted", "HINTS", "hint", "solution"]
+
+# Help on demand: exercises.hint(N) (call again for the next hint) and exercises.solution(N).
+HINTS = Hints("03_canary_releases")
+hint = HINTS.hint
+solution = HINTS.solution
 
 SAMPLE = 400  # requests a check sends: enough to tell 25 % from 10 % or 50 %
 STAGE = "prod"

@@ -3,7 +3,7 @@
 Each check takes the learner's answer (and the lab when it must call the API), prints
 "✅ ..." when it is right or "❌ Not yet: <hint>" when it is wrong or still None, and returns
 True or False. A wrong answer never raises: the stored notebooks run with the exercises blank,
-showing the hint. Solutions for trainers: notebooks/solutions/.
+showing the hint. Hints and solutions on demand: `labkit.exercises.reveal`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Self-checks for the exercises of 10_design_studio.
 
 Each check prints ✅ or a ❌ hint and returns True or False, never raises (see
-`labkit.exercises.checks`). Solutions for trainers: notebooks/solutions/10_design_studio.md.
+`labkit.exercises.checks`). `hint(N)` and `solution(N)` reveal help for exercise N
+(labkit/exercises/solutions/10_design_studio.md).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from ..design import check, cost, load_design
 from ..design.cost import request_cost, transfer_cost
 from .checks import not_yet, ok
+from .reveal import Hints
 
 __all__ = [
     "FINDING_DESIGN",
@@ -20,7 +22,15 @@ __all__ = [
     "check_monthly_cost",
     "BROKEN_DESIGN",
     "check_revision",
+    "HINTS",
+    "hint",
+    "solution",
 ]
+
+# Help on demand: exercises.hint(N) (call again for the next hint) and exercises.solution(N).
+HINTS = Hints("10_design_studio")
+hint = HINTS.hint
+solution = HINTS.solution
 
 # --- exercise 1: which finding fires? ------------------------------------------------------------------
 # A small, clean design (check() finds nothing)... moved to Africa (Cape Town) with 3,000 requests/s.

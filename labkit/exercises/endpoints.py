@@ -1,7 +1,8 @@
 """Self-checks for the exercises of 04_endpoint_types.
 
 Each check prints ✅ or a ❌ hint and returns True or False, never raises (see
-`labkit.exercises.checks`). Solutions for trainers: notebooks/solutions/04_endpoint_types.md.
+`labkit.exercises.checks`). `hint(N)` and `solution(N)` reveal help for exercise N
+(labkit/exercises/solutions/04_endpoint_types.md).
 """
 
 from __future__ import annotations
@@ -9,9 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from .checks import REQUEST_TIMEOUT_S, is_api_id, not_yet, ok
+from .reveal import Hints
 
 __all__ = ["ENDPOINT_CHOICES", "VPC_ENDPOINTS", "check_endpoint_choices", "check_v3_mapping",
-           "check_private_endpoints"]
+           "check_private_endpoints", "HINTS", "hint", "solution"]
+
+# Help on demand: exercises.hint(N) (call again for the next hint) and exercises.solution(N).
+HINTS = Hints("04_endpoint_types")
+hint = HINTS.hint
+solution = HINTS.solution
 
 DOMAIN = "api.example.com"
 TYPES = ("EDGE", "REGIONAL", "PRIVATE")

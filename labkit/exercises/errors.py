@@ -1,7 +1,8 @@
 """Self-checks for the exercises of 07_errors_and_limits.
 
 Each check prints ✅ or a ❌ hint and returns True or False, never raises (see
-`labkit.exercises.checks`). Solutions for trainers: notebooks/solutions/07_errors_and_limits.md.
+`labkit.exercises.checks`). `hint(N)` and `solution(N)` reveal help for exercise N
+(labkit/exercises/solutions/07_errors_and_limits.md).
 """
 
 from __future__ import annotations
@@ -12,8 +13,15 @@ from typing import Any
 from ..gateway.clock import VirtualClock
 from ..widgets.errors import latency_vs_timeout
 from .checks import not_yet, ok
+from .reveal import Hints
 
-__all__ = ["PREDICTIONS", "check_status_predictions", "check_throttled_response", "check_report_timeout"]
+__all__ = ["PREDICTIONS", "check_status_predictions", "check_throttled_response", "check_report_timeout",
+           "HINTS", "hint", "solution"]
+
+# Help on demand: exercises.hint(N) (call again for the next hint) and exercises.solution(N).
+HINTS = Hints("07_errors_and_limits")
+hint = HINTS.hint
+solution = HINTS.solution
 
 # Exercise 1: what API Gateway answers for each request (reference section 4).
 PREDICTIONS = {

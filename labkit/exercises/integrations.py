@@ -1,7 +1,8 @@
 """Self-checks for the exercises of 02_integrations.
 
 Each check prints ✅ or a ❌ hint and returns True or False, never raises (see
-`labkit.exercises.checks`). Solutions for trainers: notebooks/solutions/02_integrations.md.
+`labkit.exercises.checks`). `hint(N)` and `solution(N)` reveal help for exercise N
+(labkit/exercises/solutions/02_integrations.md).
 """
 
 from __future__ import annotations
@@ -11,8 +12,15 @@ from typing import Any
 
 from ..gateway.templates import render
 from .checks import REQUEST_TIMEOUT_S, not_yet, ok
+from .reveal import Hints
 
-__all__ = ["CHOICES", "check_greeting_template", "check_integration_choices", "check_feedback_queue"]
+__all__ = ["CHOICES", "check_greeting_template", "check_integration_choices", "check_feedback_queue",
+           "HINTS", "hint", "solution"]
+
+# Help on demand: exercises.hint(N) (call again for the next hint) and exercises.solution(N).
+HINTS = Hints("02_integrations")
+hint = HINTS.hint
+solution = HINTS.solution
 
 # Exercise 1: {"first": ..., "last": ...} and ?lang= become {"fullName": "first last", "lang": ...}.
 SAMPLES = ({"first": "Ada", "last": "Lovelace"}, "fr"), ({"first": 'Grace "Amazing"', "last": "Hopper"}, "en")

@@ -1,7 +1,8 @@
 """Self-checks for the exercises of 09_logging_monitoring_tracing.
 
 Each check prints ✅ or a ❌ hint and returns True or False, never raises (see
-`labkit.exercises.checks`). Solutions for trainers: notebooks/solutions/09_logging_monitoring_tracing.md.
+`labkit.exercises.checks`). `hint(N)` and `solution(N)` reveal help for exercise N
+(labkit/exercises/solutions/09_logging_monitoring_tracing.md).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from ..gateway.observe import validate_access_log_format
 from .checks import not_yet, ok
+from .reveal import Hints
 
 __all__ = [
     "LATENCY_VARIABLES",
@@ -18,7 +20,15 @@ __all__ = [
     "check_throttled_requests",
     "check_latency_format",
     "check_search_metrics",
+    "HINTS",
+    "hint",
+    "solution",
 ]
+
+# Help on demand: exercises.hint(N) (call again for the next hint) and exercises.solution(N).
+HINTS = Hints("09_logging_monitoring_tracing")
+hint = HINTS.hint
+solution = HINTS.solution
 
 # Exercise 2: what a latency-minded access log must record.
 LATENCY_VARIABLES = ("$context.requestId", "$context.status", "$context.responseLatency",

@@ -1,7 +1,8 @@
 """Self-checks for the exercises of 08_security.
 
 Each check prints ✅ or a ❌ hint and returns True or False, never raises (see
-`labkit.exercises.checks`). Solutions for trainers: notebooks/solutions/08_security.md.
+`labkit.exercises.checks`). `hint(N)` and `solution(N)` reveal help for exercise N
+(labkit/exercises/solutions/08_security.md).
 """
 
 from __future__ import annotations
@@ -10,8 +11,15 @@ from typing import Any
 
 from ..gateway.clock import VirtualClock
 from .checks import is_api_id, not_yet, ok
+from .reveal import Hints
 
-__all__ = ["AUTH_PREDICTIONS", "IP_CASES", "check_auth_predictions", "check_ip_policy", "check_authorizer_reuse"]
+__all__ = ["AUTH_PREDICTIONS", "IP_CASES", "check_auth_predictions", "check_ip_policy", "check_authorizer_reuse",
+           "HINTS", "hint", "solution"]
+
+# Help on demand: exercises.hint(N) (call again for the next hint) and exercises.solution(N).
+HINTS = Hints("08_security")
+hint = HINTS.hint
+solution = HINTS.solution
 
 # Exercise 1: what API Gateway answers (reference section 8).
 AUTH_PREDICTIONS = {

@@ -1,7 +1,8 @@
 """Self-checks for the exercises of 05_throttling_and_usage_plans.
 
 Each check prints ✅ or a ❌ hint and returns True or False, never raises (see
-`labkit.exercises.checks`). Solutions for trainers: notebooks/solutions/05_throttling_and_usage_plans.md.
+`labkit.exercises.checks`). `hint(N)` and `solution(N)` reveal help for exercise N
+(labkit/exercises/solutions/05_throttling_and_usage_plans.md).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from ..gateway import VirtualClock
 from ..sim import Client, OnOff, Scenario, run
 from .checks import not_yet, ok
+from .reveal import Hints
 
 __all__ = [
     "BUCKET_RATE",
@@ -19,7 +21,15 @@ __all__ = [
     "check_team_plan",
     "check_retry_policy",
     "spike_scenario",
+    "HINTS",
+    "hint",
+    "solution",
 ]
+
+# Help on demand: exercises.hint(N) (call again for the next hint) and exercises.solution(N).
+HINTS = Hints("05_throttling_and_usage_plans")
+hint = HINTS.hint
+solution = HINTS.solution
 
 # Exercise 1: the stage of the notebook's first section (rate 1 request/s, burst 10).
 BUCKET_RATE = 1.0

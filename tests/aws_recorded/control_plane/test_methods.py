@@ -194,6 +194,8 @@ def test_update_method_lack_response_parameters_and_models(api, path, error):
 
 
 HEADER = "/responseParameters/method.response.header.my-header"
+INVALID_STATUS = ("Value 'wrong' at 'statusCode' failed to satisfy constraint: "
+                  "Member must satisfy regular expression pattern: [1-5]\\d\\d")
 
 
 @pytest.mark.parametrize(("ids", "op", "error"), [
@@ -203,11 +205,15 @@ HEADER = "/responseParameters/method.response.header.my-header"
      (404, "NotFoundException", "Invalid Resource identifier specified")),  # ...-wrong-resource
     ({"httpMethod": "POST"}, "replace",
      (404, "NotFoundException", "Invalid Method identifier specified")),  # ...-wrong-method
+    ({"statusCode": "wrong"}, "replace",
+     (400, "ValidationException", "1 validation error detected: " + INVALID_STATUS)),  # ...-invalid-statuscode
+    ({"statusCode": "wrong"}, "wrong_op",
+     (400, "ValidationException", "2 validation errors detected: " + WRONG_OP.format(1) + "; "
+      + INVALID_STATUS)),  # ...-invalid-statuscode-and-wrong-op
 ])
 def test_update_method_response_negative_tests(with_response, ids, op, error):
-    """api.snapshot TestApigatewayMethodResponse::test_update_method_response_negative_tests / update-method-response-*.
-    (-invalid-statuscode and -invalid-statuscode-and-wrong-op are not tested: moto routes only numeric status
-    codes, so statusCode 'wrong' never reaches UpdateMethodResponse; see the module's report.)"""
+    """api.snapshot TestApigatewayMethodResponse::test_update_method_response_negative_tests / update-method-response-*
+    (entry beside each case)."""
     client, api_id, root_id = with_response
     call = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "GET", "statusCode": "200", **ids}
     assert refusal(client.update_method_response, **call,
@@ -318,3 +324,32 @@ def test_put_method_model(api):
     updated = client.update_method(**ids, patchOperations=[
         {"op": "replace", "path": "/requestModels/application~1json", "value": "MySchemaTwo"}])
     assert body(updated) == {**body(put), "requestModels": {"application/json": "MySchemaTwo"}}
+
+
+@pytest.mark.parametrize("call", ["put_method_response", "get_method_response", "delete_method_response"])
+def test_method_response_calls_check_the_status_code(with_response, call):
+    """Put/Get/DeleteMethodResponse refuse a status code outside [1-5]\\d\\d as UpdateMethodResponse does
+    (api.snapshot test_update_method_response_negative_tests / update-method-response-invalid-statuscode; the
+    pattern: https://docs.aws.amazon.com/apigateway/latest/api/API_PutMethodResponse.html); the 200 response stays."""
+    client, api_id, root_id = with_response
+    ids = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "GET"}
+    assert refusal(getattr(client, call), **ids, statusCode="wrong") == (
+        400, "ValidationException", "1 validation error detected: " + INVALID_STATUS)
+    assert client.get_method_response(**ids, statusCode="200")["statusCode"] == "200"
+
+
+def test_method_lifecycle(api):
+    """api.snapshot TestApiGatewayApiMethod::test_method_lifecycle / put-base-method-response,
+    get-base-method-response, del-base-method-response, get-deleted-method-response, delete-deleted-method-response."""
+    client, api_id, root_id = api
+    ids = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "ANY"}
+    method = {"apiKeyRequired": False, "authorizationType": "NONE", "httpMethod": "ANY"}
+    put = client.put_method(**ids, authorizationType="NONE")
+    assert put["ResponseMetadata"]["HTTPStatusCode"] == 201 and body(put) == method
+    got = client.get_method(**ids)
+    assert got["ResponseMetadata"]["HTTPStatusCode"] == 200 and body(got) == method
+    deleted = client.delete_method(**ids)
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204 and body(deleted) == {}
+    gone = (404, "NotFoundException", "Invalid Method identifier specified")
+    assert refusal(client.get_method, **ids) == gone
+    assert refusal(client.delete_method, **ids) == gone

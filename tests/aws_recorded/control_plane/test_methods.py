@@ -144,13 +144,17 @@ def test_update_method_response(with_response):
 
 def test_lifecycle_method_response(api):
     """api.snapshot TestApigatewayMethodResponse::test_lifecycle_method_response / put-method-response,
-    add-method-responses, update-method-responses, get-method (methodResponses inside the method)."""
+    get-integration-response (the recording's name for its GetMethodResponse), add-method-responses,
+    update-method-responses, get-method (methodResponses inside the method), delete-method-response (204);
+    then the deleted response answers 404 as update-method-response-wrong-statuscode does."""
     client, api_id, root_id = api
     ids = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "GET"}
     client.put_method(**ids, authorizationType="NONE")
     client.put_integration(**ids, type="MOCK", requestTemplates={"application/json": '{"statusCode": 200}'})
     put = client.put_method_response(**ids, statusCode="200", responseParameters={}, responseModels={})
     assert body(put) == {"responseModels": {}, "responseParameters": {}, "statusCode": "200"}
+    got = client.get_method_response(**ids, statusCode="200")
+    assert got["ResponseMetadata"]["HTTPStatusCode"] == 200 and body(got) == body(put)
     expected = {"responseModels": {"application/json": "Empty"},
                 "responseParameters": {"method.response.header.my-header": True}, "statusCode": "200"}
     for op in ("add", "replace"):
@@ -159,6 +163,11 @@ def test_lifecycle_method_response(api):
             {"op": op, "path": "/responseModels/application~1json", "value": "Empty"}])
         assert body(updated) == expected
     assert client.get_method(**ids)["methodResponses"] == {"200": expected}
+    deleted = client.delete_method_response(**ids, statusCode="200")
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204 and body(deleted) == {}
+    gone = (404, "NotFoundException", "Invalid Response status code specified")
+    assert refusal(client.get_method_response, **ids, statusCode="200") == gone
+    assert refusal(client.delete_method_response, **ids, statusCode="200") == gone
 
 
 @pytest.mark.parametrize(("path", "error"), [
@@ -353,3 +362,18 @@ def test_method_lifecycle(api):
     gone = (404, "NotFoundException", "Invalid Method identifier specified")
     assert refusal(client.get_method, **ids) == gone
     assert refusal(client.delete_method, **ids) == gone
+
+
+@pytest.mark.parametrize("call", ["put_method_response", "get_method_response", "delete_method_response"])
+@pytest.mark.parametrize(("ids", "error"), [
+    ({"resourceId": "wrong"}, (404, "NotFoundException", "Invalid Resource identifier specified")),
+    ({"restApiId": "wrong"}, (404, "NotFoundException", "Invalid Resource identifier specified")),
+    ({"httpMethod": "POST"}, (404, "NotFoundException", "Invalid Method identifier specified")),
+])
+def test_method_response_calls_look_up_as_update_does(with_response, call, ids, error):
+    """Put/Get/DeleteMethodResponse word an unknown API, resource or method as UpdateMethodResponse does
+    (api.snapshot TestApigatewayMethodResponse::test_update_method_response_negative_tests /
+    update-method-response-wrong-resource, update-method-response-wrong-method; moto said "resource")."""
+    client, api_id, root_id = with_response
+    request = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "GET", "statusCode": "200", **ids}
+    assert refusal(getattr(client, call), **request) == error

@@ -37,6 +37,9 @@ What this module restores:
   status-code segment) with ValidationException (api.snapshot TestApigatewayMethodResponse::
   test_update_method_response_negative_tests / update-method-response-invalid-statuscode;
   https://docs.aws.amazon.com/apigateway/latest/api/API_PutMethodResponse.html)
+- Put/Get/DeleteMethodResponse on an unknown API or resource "Invalid Resource identifier specified", method
+  "Invalid Method identifier specified", and Get/Delete of an unknown status code 404 "Invalid Response status
+  code specified", as UpdateMethodResponse (api.snapshot test_update_method_response_negative_tests)
 """
 
 from __future__ import annotations
@@ -411,16 +414,40 @@ def patch_delete_method(original: Callable[..., Any]) -> Callable[..., Any]:
     return delete_method
 
 
+def check_method_response_call(response: Any, must_exist: bool) -> None:
+    """Put/Get/DeleteMethodResponse's checks, as UpdateMethodResponse's: a status code outside [1-5]\\d\\d before
+    any lookup (ValidationException), an unknown API, resource or method worded as AWS, and for Get/Delete an
+    unknown status code (api.snapshot test_update_method_response_negative_tests / update-method-response-
+    invalid-statuscode, -wrong-resource, -wrong-method, -wrong-statuscode; the pattern:
+    https://docs.aws.amazon.com/apigateway/latest/api/API_PutMethodResponse.html). moto answered a lower-case
+    "resource" and, for a deleted status code, failed on None."""
+    parts = url_parts(response)
+    check_status_code(parts[8])
+    if must_exist:
+        find_method_response(response.backend, parts)
+    else:
+        find_method(response.backend, parts[2], parts[4], parts[6])
+
+
 @uses()
-def patch_method_response_status(original: Callable[..., Any]) -> Callable[..., Any]:
-    """Put/Get/DeleteMethodResponse refuse a status code outside [1-5]\\d\\d before any lookup, as
-    UpdateMethodResponse does (api.snapshot test_update_method_response_negative_tests /
-    update-method-response-invalid-statuscode; the pattern: https://docs.aws.amazon.com/apigateway/latest/api/
-    API_PutMethodResponse.html)."""
+def patch_put_method_response(original: Callable[..., Any]) -> Callable[..., Any]:
+    """PutMethodResponse refuses as AWS does before moto stores the response."""
+
+    @functools.wraps(original)
+    def put_method_response(self: Any, *args: Any, **kwargs: Any) -> Any:
+        check_method_response_call(self, must_exist=False)
+        return original(self, *args, **kwargs)
+
+    return put_method_response
+
+
+@uses()
+def patch_existing_method_response(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Get/DeleteMethodResponse refuse as AWS does before moto reads or deletes the response."""
 
     @functools.wraps(original)
     def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-        check_status_code(url_parts(self)[8])
+        check_method_response_call(self, must_exist=True)
         return original(self, *args, **kwargs)
 
     return call
@@ -439,8 +466,9 @@ def wraps() -> list[Wrap]:
     return [Wrap(moto_models.Method, "to_json", patch_method_to_json),
             Wrap(APIGatewayResponse, "put_method", patch_put_method),
             Wrap(APIGatewayResponse, "delete_method", patch_delete_method),
-            *[Wrap(APIGatewayResponse, name, patch_method_response_status)
-              for name in ("put_method_response", "get_method_response", "delete_method_response")]]
+            Wrap(APIGatewayResponse, "put_method_response", patch_put_method_response),
+            *[Wrap(APIGatewayResponse, name, patch_existing_method_response)
+              for name in ("get_method_response", "delete_method_response")]]
 
 
 def relied_on() -> list[tuple[type, str]]:

@@ -157,6 +157,7 @@ def test_get_integration_non_existent(api):
 
 
 RESOURCE_NOT_FOUND = (404, "NotFoundException", "Invalid Resource identifier specified")
+NO_INTEGRATION = (404, "NotFoundException", "Invalid Integration identifier specified")
 METHOD_NOT_FOUND = (404, "NotFoundException", "Invalid Method identifier specified")
 
 
@@ -278,7 +279,7 @@ def test_put_integration_request_parameter_bool_type(api, raw):
     assert refusal(raw.put_integration, **ids, type="HTTP_PROXY", requestParameters={True: True}) == refused
     assert refusal(raw.put_integration, **ids, type="HTTP_PROXY",
                    requestParameters={"integration.request.path.testPath": True}) == refused
-    assert refusal(client.get_integration, **ids) == (404, "NotFoundException", "Invalid Integration identifier specified")
+    assert refusal(client.get_integration, **ids) == NO_INTEGRATION
 
 
 def test_put_integration_response_validation(api):
@@ -344,3 +345,26 @@ def test_integration_response_invalid_responsetemplates(mock_get, raw):
         400, "BadRequestException", "Validation Result: warnings : [], errors : [Invalid content type specified: 123]")
     assert refusal(raw.get_integration_response, **ids, statusCode="200") == (
         404, "NotFoundException", "Invalid Response status code specified")
+
+
+def test_delete_integration(mock_get):
+    """test_apigateway_lambda.snapshot.json test_lambda_aws_integration_with_request_template / delete-integration
+    (204, no body), get-integration-after-delete; deleting it again, or on an unknown method or resource, answers
+    AWS's not-found wording (as GetIntegration: api.snapshot test_get_integration_non_existent)."""
+    client, ids = mock_get
+    deleted = client.delete_integration(**ids)
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204 and body(deleted) == {}
+    assert refusal(client.get_integration, **ids) == NO_INTEGRATION
+    assert refusal(client.delete_integration, **ids) == NO_INTEGRATION
+    assert refusal(client.delete_integration, **{**ids, "httpMethod": "PUT"}) == METHOD_NOT_FOUND
+    assert refusal(client.delete_integration, **{**ids, "resourceId": "nope"}) == RESOURCE_NOT_FOUND
+
+
+def test_put_integration_response_without_integration(api):
+    """PutIntegrationResponse on a method without an integration answers as GetIntegrationResponse does
+    (api.snapshot TestApigatewayIntegrationResponse::test_integration_response_invalid_integration /
+    get-integration-response-without-integration; AWS's answer to the put is not recorded)."""
+    client, api_id, root_id = api
+    ids = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "GET"}
+    client.put_method(**ids, authorizationType="NONE")
+    assert refusal(client.put_integration_response, **ids, statusCode="200", selectionPattern="") == NO_INTEGRATION

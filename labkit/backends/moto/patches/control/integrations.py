@@ -35,7 +35,12 @@ What this module restores:
   https://docs.aws.amazon.com/apigateway/latest/api/API_DeleteIntegrationResponse.html)
 - PutIntegrationResponse refuses a template or parameter that is not a string (SerializationException) and a
   template key that is not a media type (BadRequestException "Invalid content type specified")
-  (api.snapshot TestApigatewayIntegrationResponse::test_integration_response_invalid_responsetemplates)
+  (api.snapshot TestApigatewayIntegrationResponse::test_integration_response_invalid_responsetemplates);
+  on a method without an integration, 404 "Invalid Integration identifier specified" (GetIntegrationResponse's
+  recorded wording: test_integration_response_invalid_integration)
+- DeleteIntegration answers 204 with no body, AWS's not-found wording for unknown ids, and 404 "Invalid
+  Integration identifier specified" for a method without one (test_apigateway_lambda.snapshot.json
+  test_lambda_aws_integration_with_request_template / delete-integration, get-integration-after-delete)
 - An integration response's `selectionPattern` "" is answered, not dropped; no `responseTemplates` when none
   (api.snapshot TestApigatewayIntegration::test_put_integration_response_templates)
   (api.snapshot TestApigatewayIntegrationResponse::test_lifecycle_integration_response / put-integration-response)
@@ -308,7 +313,8 @@ def patch_put_integration(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def check_put_integration_response(response: Any) -> None:
     """What AWS refuses in PutIntegrationResponse: a map value that is not a string, a malformed status code
-    (both before any lookup), an unknown API, resource or method, a template key that is not a media type
+    (both before any lookup), an unknown API, resource or method, a method without an integration, a template
+    key that is not a media type
     (api.snapshot TestApigatewayIntegrationResponse::test_integration_response_invalid_responsetemplates,
     test_integration_response_invalid_statuscode, test_integration_response_wrong_*)."""
     templates = response._get_param("responseTemplates")
@@ -316,7 +322,9 @@ def check_put_integration_response(response: Any) -> None:
         check_string_map(response._get_param(name))
     parts = url_parts(response)
     check_status_code(parts[9])
-    find_parent_method(response.backend, parts)
+    # A method without an integration: AWS's wording for it in Get/DeleteIntegrationResponse (recorded:
+    # test_integration_response_invalid_integration); moto answered "Invalid Response status code specified".
+    find_integration(response.backend, parts)
     for content_type in (templates if isinstance(templates, dict) else {}):
         if not MEDIA_TYPE.fullmatch(content_type):
             raise BadRequestException("Validation Result: warnings : [], errors : "
@@ -354,6 +362,21 @@ def delete_integration_response_checked(original: Callable[..., Any]) -> Callabl
     return delete_integration_response
 
 
+@uses()
+def patch_delete_integration(original: Callable[..., Any]) -> Callable[..., Any]:
+    """DeleteIntegration: AWS's lookup errors, "Invalid Integration identifier specified" for a method without one
+    (moto failed on None or a KeyError), and 204 with no body (test_apigateway_lambda.snapshot.json
+    test_lambda_aws_integration_with_request_template / delete-integration, get-integration-after-delete)."""
+
+    @functools.wraps(original)
+    def delete_integration(self: Any, *args: Any, **kwargs: Any) -> Any:
+        find_integration(self.backend, url_parts(self))
+        original(self, *args, **kwargs)
+        return 204, {"status": 204}, ""
+
+    return delete_integration
+
+
 # moto's URL table routes only digits as an integration response's status code, so "wrong" never reached the
 # validation above; this path takes any segment (install() routes it to APIGatewayResponse.dispatch).
 URL_PATTERNS = (
@@ -374,7 +397,8 @@ def wraps() -> list[Wrap]:
             Wrap(response, "get_integration_response", checked_first(find_integration_response_parent)),
             Wrap(response, "put_integration_response", patch_put_integration_response),
             Wrap(response, "delete_integration_response", uses()(delete_integration_response_checked)),
-            Wrap(response, "put_integration", patch_put_integration)]
+            Wrap(response, "put_integration", patch_put_integration),
+            Wrap(response, "delete_integration", patch_delete_integration)]
 
 
 def relied_on() -> list[tuple[type, str]]:

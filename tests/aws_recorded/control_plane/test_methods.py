@@ -1,4 +1,4 @@
-"""UpdateMethod and UpdateMethodResponse against AWS's recordings.
+"""Methods and method responses (put, get, update, delete) against AWS's recordings.
 
 Source: LocalStack's AWS-validated snapshots `tests/aws/services/apigateway/test_apigateway_api.snapshot.json`
 ("api.snapshot"; each test names its key `test_apigateway_api.py::<Class>::<test>` and entries; the requests

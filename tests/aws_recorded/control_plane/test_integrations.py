@@ -88,21 +88,28 @@ def test_update_integration_response_refusals(mock_get):
         404, "NotFoundException", "Invalid Response status code specified")
 
 
-def test_create_integration_with_vpc_link_update(api):
-    """api.snapshot TestApigatewayIntegration::test_create_integration_with_vpc_link / update-integration-vpc-link,
-    get-integration-update-vpc-link: replace /connectionId answers the whole integration with the new id.
-    (put-integration-vpc-link's connectionId is not asserted: the kit's PutIntegration still drops it.)"""
+def test_create_integration_with_vpc_link(api):
+    """api.snapshot TestApigatewayIntegration::test_create_integration_with_vpc_link / put-integration-vpc-link,
+    get-integration-vpc-link (PutIntegration keeps connectionId and connectionType), update-integration-vpc-link,
+    get-integration-update-vpc-link (replace /connectionId answers the whole integration with the new id)."""
     client, api_id, root_id = api
     ids = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "GET"}
     client.put_method(**ids, authorizationType="NONE")
-    client.put_integration(**ids, type="HTTP_PROXY", integrationHttpMethod="GET", uri=VPC_URI,
-                           connectionType="VPC_LINK", connectionId="${stageVariables.vpcLinkId}")
-    updated = body(client.update_integration(**ids, patchOperations=[
-        {"op": "replace", "path": "/connectionId", "value": "${stageVariables.vpcLinkIdBeta}"}]))
-    assert isinstance(updated.pop("cacheNamespace"), str)
-    expected = {"cacheKeyParameters": [], "connectionId": "${stageVariables.vpcLinkIdBeta}",
+    put = body(client.put_integration(**ids, type="HTTP_PROXY", integrationHttpMethod="GET", uri=VPC_URI,
+                                      connectionType="VPC_LINK", connectionId="${stageVariables.vpcLinkId}"))
+    assert isinstance(put.pop("cacheNamespace"), str)
+    expected = {"cacheKeyParameters": [], "connectionId": "${stageVariables.vpcLinkId}",
                 "connectionType": "VPC_LINK", "httpMethod": "GET", "passthroughBehavior": "WHEN_NO_MATCH",
                 "timeoutInMillis": 29000, "type": "HTTP_PROXY", "uri": VPC_URI}
+    assert put == expected
+    fetched = body(client.get_integration(**ids))
+    fetched.pop("cacheNamespace")
+    assert fetched == expected
+
+    updated = body(client.update_integration(**ids, patchOperations=[
+        {"op": "replace", "path": "/connectionId", "value": "${stageVariables.vpcLinkIdBeta}"}]))
+    updated.pop("cacheNamespace")
+    expected["connectionId"] = "${stageVariables.vpcLinkIdBeta}"
     assert updated == expected
     fetched = body(client.get_integration(**ids))
     fetched.pop("cacheNamespace")
@@ -149,17 +156,37 @@ def test_get_integration_non_existent(api):
         404, "NotFoundException", "Invalid Integration identifier specified")
 
 
-@pytest.mark.parametrize("call", ["put_integration_response", "get_integration_response"])
-def test_integration_response_wrong_ids(api, call):
-    """api.snapshot TestApigatewayIntegrationResponse::test_integration_response_wrong_api, _wrong_resource,
-    _wrong_method (put-/get-integration-response-wrong-*)."""
+RESOURCE_NOT_FOUND = (404, "NotFoundException", "Invalid Resource identifier specified")
+NO_INTEGRATION = (404, "NotFoundException", "Invalid Integration identifier specified")
+METHOD_NOT_FOUND = (404, "NotFoundException", "Invalid Method identifier specified")
+
+
+def test_integration_response_wrong_api(api):
+    """api.snapshot TestApigatewayIntegrationResponse::test_integration_response_wrong_api /
+    put-integration-response-wrong-api, get-integration-response-wrong-api: an unknown API reads as an unknown
+    resource."""
+    client = api[0]
+    ids = {"restApiId": "wrong-api", "resourceId": "dummy-value", "httpMethod": "GET", "statusCode": "200"}
+    assert refusal(client.put_integration_response, **ids) == RESOURCE_NOT_FOUND
+    assert refusal(client.get_integration_response, **ids) == RESOURCE_NOT_FOUND
+
+
+def test_integration_response_wrong_resource(api):
+    """api.snapshot TestApigatewayIntegrationResponse::test_integration_response_wrong_resource /
+    put-integration-response-wrong-resource, get-integration-response-wrong-resource."""
+    client, api_id, _ = api
+    ids = {"restApiId": api_id, "resourceId": "wrong-resource", "httpMethod": "GET", "statusCode": "200"}
+    assert refusal(client.put_integration_response, **ids) == RESOURCE_NOT_FOUND
+    assert refusal(client.get_integration_response, **ids) == RESOURCE_NOT_FOUND
+
+
+def test_integration_response_wrong_method(api):
+    """api.snapshot TestApigatewayIntegrationResponse::test_integration_response_wrong_method /
+    put-integration-response-wrong-method, get-integration-response-wrong-method."""
     client, api_id, root_id = api
-    fn = getattr(client, call)
-    resource = (404, "NotFoundException", "Invalid Resource identifier specified")
-    assert refusal(fn, restApiId="wrong-api", resourceId="dummy-value", httpMethod="GET", statusCode="200") == resource
-    assert refusal(fn, restApiId=api_id, resourceId="wrong-resource", httpMethod="GET", statusCode="200") == resource
-    assert refusal(fn, restApiId=api_id, resourceId=root_id, httpMethod="wrong-method", statusCode="200") == (
-        404, "NotFoundException", "Invalid Method identifier specified")
+    ids = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "wrong-method", "statusCode": "200"}
+    assert refusal(client.put_integration_response, **ids) == METHOD_NOT_FOUND
+    assert refusal(client.get_integration_response, **ids) == METHOD_NOT_FOUND
 
 
 def test_integration_response_invalid_integration_and_status(api):
@@ -220,3 +247,124 @@ def test_export_leaves_out_the_default_timeout(lab, mock_get):
     root = export(definition_from_client(client, ids["restApiId"]))["paths"]["/"]
     assert "timeoutInMillis" not in root["get"]["x-amazon-apigateway-integration"]
     assert root["post"]["x-amazon-apigateway-integration"]["timeoutInMillis"] == 3000
+
+
+@pytest.fixture
+def raw(lab):
+    """A client that sends what it is given, as the recordings' `Config(parameter_validation=False)` client does."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("apigateway", region_name=lab.region, config=Config(parameter_validation=False))
+
+
+def test_put_integration_wrong_type(api, raw):
+    """api.snapshot TestApigatewayIntegration::test_put_integration_wrong_type / put-integration-wrong-type: a type
+    outside the enum is refused before the (missing) method is looked up."""
+    _, api_id, root_id = api
+    assert refusal(raw.put_integration, restApiId=api_id, resourceId=root_id, httpMethod="GET", type="HTTPS_PROXY") == (
+        400, "ValidationException", "1 validation error detected: Value 'HTTPS_PROXY' at 'putIntegrationInput.type' "
+        "failed to satisfy constraint: Member must satisfy enum value set: [HTTP, MOCK, AWS_PROXY, HTTP_PROXY, AWS]")
+
+
+def test_put_integration_request_parameter_bool_type(api, raw):
+    """api.snapshot TestApigatewayIntegration::test_put_integration_request_parameter_bool_type /
+    put-integration-request-param-wrong-type, put-integration-request-param-bool-value: a boolean request
+    parameter value is a SerializationException (checked before moto's own "Enumeration value for HttpMethod"),
+    and nothing is stored. (bool-method and put-method-request-param-wrong-type: test_methods.py.)"""
+    client, api_id, root_id = api
+    ids = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "GET"}
+    client.put_method(**ids, authorizationType="NONE", requestParameters={"method.request.path.testPath": True})
+    refused = (400, "SerializationException", "class java.lang.Boolean can not be converted to an String")
+    assert refusal(raw.put_integration, **ids, type="HTTP_PROXY", requestParameters={True: True}) == refused
+    assert refusal(raw.put_integration, **ids, type="HTTP_PROXY",
+                   requestParameters={"integration.request.path.testPath": True}) == refused
+    assert refusal(client.get_integration, **ids) == NO_INTEGRATION
+
+
+def test_put_integration_response_validation(api):
+    """api.snapshot TestApigatewayIntegration::test_put_integration_response_validation / put-integration-wrong-method,
+    put-integration-wrong-resource, put-integration-response-wrong-method, put-integration-response-wrong-resource.
+    No validation entry under this key: test_apigateway_api.validation.json lists the test under
+    TestApigatewayIntegrationResponse (validated 2025-03-03T14:27:24, the recording's date)."""
+    client, api_id, root_id = api
+    client.put_method(restApiId=api_id, resourceId=root_id, httpMethod="POST", authorizationType="NONE")
+    integration = {"integrationHttpMethod": "GET", "type": "MOCK",
+                   "requestTemplates": {"application/json": '{"statusCode": 200}'}}
+    assert refusal(client.put_integration, restApiId=api_id, resourceId=root_id, httpMethod="GET",
+                   **integration) == METHOD_NOT_FOUND
+    assert refusal(client.put_integration, restApiId=api_id, resourceId="badresource", httpMethod="GET",
+                   **integration) == RESOURCE_NOT_FOUND
+    client.put_integration(restApiId=api_id, resourceId=root_id, httpMethod="POST", **integration)
+    response = {"statusCode": "200", "selectionPattern": "", "responseTemplates": {"application/json": "{}"}}
+    assert refusal(client.put_integration_response, restApiId=api_id, resourceId=root_id, httpMethod="GET",
+                   **response) == METHOD_NOT_FOUND
+    assert refusal(client.put_integration_response, restApiId=api_id, resourceId="badresource", httpMethod="GET",
+                   **response) == RESOURCE_NOT_FOUND
+
+
+def invalid_status(code: str) -> tuple[int, str, str]:
+    """AWS's refusal of a status code outside [1-5]\\d\\d."""
+    return (400, "ValidationException", f"1 validation error detected: Value '{code}' at 'statusCode' failed to "
+            "satisfy constraint: Member must satisfy regular expression pattern: [1-5]\\d\\d")
+
+
+def test_integration_response_invalid_statuscode(api):
+    """api.snapshot TestApigatewayIntegrationResponse::test_integration_response_invalid_statuscode /
+    put-integration-response-invalid-statusCode, get-integration-response-invalid-statusCode: refused before the
+    (missing) GET method is looked up."""
+    client, api_id, root_id = api
+    ids = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "GET", "statusCode": "wrong"}
+    assert refusal(client.put_integration_response, **ids, responseTemplates={"application/json": '"created"'},
+                   selectionPattern="") == invalid_status("wrong")
+    assert refusal(client.get_integration_response, **ids) == invalid_status("wrong")
+
+
+@pytest.mark.parametrize("code", ["abc", "2000", "600"])
+@pytest.mark.parametrize("call", ["put_integration_response", "get_integration_response", "update_integration_response",
+                                  "delete_integration_response"])
+def test_every_integration_response_call_checks_the_status_code(mock_get, call, code):
+    """Every integration response call refuses a status code outside [1-5]\\d\\d as the recording above does
+    (the pattern of statusCode in https://docs.aws.amazon.com/apigateway/latest/api/API_DeleteIntegrationResponse.html
+    and its Put/Get/Update siblings), letters and digits alike."""
+    client, ids = mock_get
+    extra = {"patchOperations": []} if call == "update_integration_response" else {}
+    assert refusal(getattr(client, call), **ids, statusCode=code, **extra) == invalid_status(code)
+
+
+def test_integration_response_invalid_responsetemplates(mock_get, raw):
+    """api.snapshot TestApigatewayIntegrationResponse::test_integration_response_invalid_responsetemplates /
+    put-integration-response-invalid-responseTemplates-1 (a number as a template), -2 (a number as a content type);
+    nothing is stored."""
+    _, ids = mock_get
+    response = {**ids, "statusCode": "200", "selectionPattern": ""}
+    assert refusal(raw.put_integration_response, **response, responseTemplates={"application/json": 123}) == (
+        400, "SerializationException",
+        "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String")
+    assert refusal(raw.put_integration_response, **response, responseTemplates={123: '{"statusCode": 200}'}) == (
+        400, "BadRequestException", "Validation Result: warnings : [], errors : [Invalid content type specified: 123]")
+    assert refusal(raw.get_integration_response, **ids, statusCode="200") == (
+        404, "NotFoundException", "Invalid Response status code specified")
+
+
+def test_delete_integration(mock_get):
+    """test_apigateway_lambda.snapshot.json test_lambda_aws_integration_with_request_template / delete-integration
+    (204, no body), get-integration-after-delete; deleting it again, or on an unknown method or resource, answers
+    AWS's not-found wording (as GetIntegration: api.snapshot test_get_integration_non_existent)."""
+    client, ids = mock_get
+    deleted = client.delete_integration(**ids)
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204 and body(deleted) == {}
+    assert refusal(client.get_integration, **ids) == NO_INTEGRATION
+    assert refusal(client.delete_integration, **ids) == NO_INTEGRATION
+    assert refusal(client.delete_integration, **{**ids, "httpMethod": "PUT"}) == METHOD_NOT_FOUND
+    assert refusal(client.delete_integration, **{**ids, "resourceId": "nope"}) == RESOURCE_NOT_FOUND
+
+
+def test_put_integration_response_without_integration(api):
+    """PutIntegrationResponse on a method without an integration answers as GetIntegrationResponse does
+    (api.snapshot TestApigatewayIntegrationResponse::test_integration_response_invalid_integration /
+    get-integration-response-without-integration; AWS's answer to the put is not recorded)."""
+    client, api_id, root_id = api
+    ids = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "GET"}
+    client.put_method(**ids, authorizationType="NONE")
+    assert refusal(client.put_integration_response, **ids, statusCode="200", selectionPattern="") == NO_INTEGRATION

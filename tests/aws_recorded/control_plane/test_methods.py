@@ -1,4 +1,4 @@
-"""UpdateMethod and UpdateMethodResponse against AWS's recordings.
+"""Methods and method responses (put, get, update, delete) against AWS's recordings.
 
 Source: LocalStack's AWS-validated snapshots `tests/aws/services/apigateway/test_apigateway_api.snapshot.json`
 ("api.snapshot"; each test names its key `test_apigateway_api.py::<Class>::<test>` and entries; the requests
@@ -144,13 +144,17 @@ def test_update_method_response(with_response):
 
 def test_lifecycle_method_response(api):
     """api.snapshot TestApigatewayMethodResponse::test_lifecycle_method_response / put-method-response,
-    add-method-responses, update-method-responses, get-method (methodResponses inside the method)."""
+    get-integration-response (the recording's name for its GetMethodResponse), add-method-responses,
+    update-method-responses, get-method (methodResponses inside the method), delete-method-response (204);
+    then the deleted response answers 404 as update-method-response-wrong-statuscode does."""
     client, api_id, root_id = api
     ids = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "GET"}
     client.put_method(**ids, authorizationType="NONE")
     client.put_integration(**ids, type="MOCK", requestTemplates={"application/json": '{"statusCode": 200}'})
     put = client.put_method_response(**ids, statusCode="200", responseParameters={}, responseModels={})
     assert body(put) == {"responseModels": {}, "responseParameters": {}, "statusCode": "200"}
+    got = client.get_method_response(**ids, statusCode="200")
+    assert got["ResponseMetadata"]["HTTPStatusCode"] == 200 and body(got) == body(put)
     expected = {"responseModels": {"application/json": "Empty"},
                 "responseParameters": {"method.response.header.my-header": True}, "statusCode": "200"}
     for op in ("add", "replace"):
@@ -159,6 +163,11 @@ def test_lifecycle_method_response(api):
             {"op": op, "path": "/responseModels/application~1json", "value": "Empty"}])
         assert body(updated) == expected
     assert client.get_method(**ids)["methodResponses"] == {"200": expected}
+    deleted = client.delete_method_response(**ids, statusCode="200")
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204 and body(deleted) == {}
+    gone = (404, "NotFoundException", "Invalid Response status code specified")
+    assert refusal(client.get_method_response, **ids, statusCode="200") == gone
+    assert refusal(client.delete_method_response, **ids, statusCode="200") == gone
 
 
 @pytest.mark.parametrize(("path", "error"), [
@@ -194,6 +203,8 @@ def test_update_method_lack_response_parameters_and_models(api, path, error):
 
 
 HEADER = "/responseParameters/method.response.header.my-header"
+INVALID_STATUS = ("Value 'wrong' at 'statusCode' failed to satisfy constraint: "
+                  "Member must satisfy regular expression pattern: [1-5]\\d\\d")
 
 
 @pytest.mark.parametrize(("ids", "op", "error"), [
@@ -203,11 +214,15 @@ HEADER = "/responseParameters/method.response.header.my-header"
      (404, "NotFoundException", "Invalid Resource identifier specified")),  # ...-wrong-resource
     ({"httpMethod": "POST"}, "replace",
      (404, "NotFoundException", "Invalid Method identifier specified")),  # ...-wrong-method
+    ({"statusCode": "wrong"}, "replace",
+     (400, "ValidationException", "1 validation error detected: " + INVALID_STATUS)),  # ...-invalid-statuscode
+    ({"statusCode": "wrong"}, "wrong_op",
+     (400, "ValidationException", "2 validation errors detected: " + WRONG_OP.format(1) + "; "
+      + INVALID_STATUS)),  # ...-invalid-statuscode-and-wrong-op
 ])
 def test_update_method_response_negative_tests(with_response, ids, op, error):
-    """api.snapshot TestApigatewayMethodResponse::test_update_method_response_negative_tests / update-method-response-*.
-    (-invalid-statuscode and -invalid-statuscode-and-wrong-op are not tested: moto routes only numeric status
-    codes, so statusCode 'wrong' never reaches UpdateMethodResponse; see the module's report.)"""
+    """api.snapshot TestApigatewayMethodResponse::test_update_method_response_negative_tests / update-method-response-*
+    (entry beside each case)."""
     client, api_id, root_id = with_response
     call = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "GET", "statusCode": "200", **ids}
     assert refusal(client.update_method_response, **call,
@@ -318,3 +333,47 @@ def test_put_method_model(api):
     updated = client.update_method(**ids, patchOperations=[
         {"op": "replace", "path": "/requestModels/application~1json", "value": "MySchemaTwo"}])
     assert body(updated) == {**body(put), "requestModels": {"application/json": "MySchemaTwo"}}
+
+
+@pytest.mark.parametrize("call", ["put_method_response", "get_method_response", "delete_method_response"])
+def test_method_response_calls_check_the_status_code(with_response, call):
+    """Put/Get/DeleteMethodResponse refuse a status code outside [1-5]\\d\\d as UpdateMethodResponse does
+    (api.snapshot test_update_method_response_negative_tests / update-method-response-invalid-statuscode; the
+    pattern: https://docs.aws.amazon.com/apigateway/latest/api/API_PutMethodResponse.html); the 200 response stays."""
+    client, api_id, root_id = with_response
+    ids = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "GET"}
+    assert refusal(getattr(client, call), **ids, statusCode="wrong") == (
+        400, "ValidationException", "1 validation error detected: " + INVALID_STATUS)
+    assert client.get_method_response(**ids, statusCode="200")["statusCode"] == "200"
+
+
+def test_method_lifecycle(api):
+    """api.snapshot TestApiGatewayApiMethod::test_method_lifecycle / put-base-method-response,
+    get-base-method-response, del-base-method-response, get-deleted-method-response, delete-deleted-method-response."""
+    client, api_id, root_id = api
+    ids = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "ANY"}
+    method = {"apiKeyRequired": False, "authorizationType": "NONE", "httpMethod": "ANY"}
+    put = client.put_method(**ids, authorizationType="NONE")
+    assert put["ResponseMetadata"]["HTTPStatusCode"] == 201 and body(put) == method
+    got = client.get_method(**ids)
+    assert got["ResponseMetadata"]["HTTPStatusCode"] == 200 and body(got) == method
+    deleted = client.delete_method(**ids)
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204 and body(deleted) == {}
+    gone = (404, "NotFoundException", "Invalid Method identifier specified")
+    assert refusal(client.get_method, **ids) == gone
+    assert refusal(client.delete_method, **ids) == gone
+
+
+@pytest.mark.parametrize("call", ["put_method_response", "get_method_response", "delete_method_response"])
+@pytest.mark.parametrize(("ids", "error"), [
+    ({"resourceId": "wrong"}, (404, "NotFoundException", "Invalid Resource identifier specified")),
+    ({"restApiId": "wrong"}, (404, "NotFoundException", "Invalid Resource identifier specified")),
+    ({"httpMethod": "POST"}, (404, "NotFoundException", "Invalid Method identifier specified")),
+])
+def test_method_response_calls_look_up_as_update_does(with_response, call, ids, error):
+    """Put/Get/DeleteMethodResponse word an unknown API, resource or method as UpdateMethodResponse does
+    (api.snapshot TestApigatewayMethodResponse::test_update_method_response_negative_tests /
+    update-method-response-wrong-resource, update-method-response-wrong-method; moto said "resource")."""
+    client, api_id, root_id = with_response
+    request = {"restApiId": api_id, "resourceId": root_id, "httpMethod": "GET", "statusCode": "200", **ids}
+    assert refusal(getattr(client, call), **request) == error

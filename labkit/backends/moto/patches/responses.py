@@ -34,30 +34,6 @@ def _path_parts(response: Any) -> list[str]:
 
 
 @uses()
-def patch_put_integration(original: Callable[..., Any]) -> Callable[..., Any]:
-    """Store cacheKeyParameters; cacheNamespace defaults to the resource id.
-
-    https://docs.aws.amazon.com/apigateway/latest/api/API_PutIntegration.html
-    https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html
-    """
-
-    @functools.wraps(original)
-    def put_integration(self: Any, *args: Any, **kwargs: Any) -> Any:
-        original(self, *args, **kwargs)
-        parts = _path_parts(self)
-        api_id, resource_id, method = parts[2], parts[4], parts[6]
-        integration = self.backend.get_integration(api_id, resource_id, method)
-        cache_key_parameters = self._get_param("cacheKeyParameters")
-        if cache_key_parameters is not None:
-            integration.cache_key_parameters = list(cache_key_parameters)
-        if not integration.cache_namespace:
-            integration.cache_namespace = resource_id
-        return 201, {"status": 201}, json.dumps(integration.to_json())
-
-    return put_integration
-
-
-@uses()
 def patch_create_stage_response(original: Callable[..., Any]) -> Callable[..., Any]:
     """Store canarySettings given to CreateStage. https://docs.aws.amazon.com/apigateway/latest/api/API_CreateStage.html"""
 

@@ -34,7 +34,6 @@ from .models import (
 from .responses import (
     patch_create_deployment_response,
     patch_create_stage_response,
-    patch_put_integration,
 )
 from .control import MODULES as CONTROL_PLANE
 from .control import errors
@@ -71,7 +70,6 @@ def wraps() -> list[Wrap]:
             "delete_usage_plan", "create_usage_plan_key", "delete_usage_plan_key")],
         Wrap(backend, "create_resource", patch_backend_create_resource),
         Wrap(backend, "delete_resource", patch_backend_delete_resource),
-        Wrap(response, "put_integration", patch_put_integration),
         Wrap(_models.UsagePlan, "apply_patch_operations", patch_usage_plan_apply_patch_operations),
         Wrap(_models.Authorizer, "__init__", patch_authorizer_init),
         Wrap(_cloudwatch.CloudWatchBackend, "get_metric_statistics", patch_cloudwatch_get_metric_statistics),

@@ -19,10 +19,28 @@ What this module restores:
   status code: 404 NotFoundException worded as AWS (api.snapshot TestApigatewayIntegration::
   test_get_integration_non_existent; TestApigatewayIntegrationResponse::test_integration_response_wrong_api,
   _wrong_resource, _wrong_method, _invalid_integration, _wrong_status_code, test_delete_integration_response_errors)
+- PutIntegration refuses as AWS, in AWS's order: a request parameter or template that is not a string
+  (SerializationException), a type outside HTTP/MOCK/AWS_PROXY/HTTP_PROXY/AWS (ValidationException), an unknown
+  API or resource "Invalid Resource identifier specified", an unknown method "Invalid Method identifier specified"
+  (api.snapshot TestApigatewayIntegration::test_put_integration_request_parameter_bool_type /
+  put-integration-request-param-*, test_put_integration_wrong_type, test_put_integration_response_validation)
+- PutIntegration stores `cacheKeyParameters` and `connectionId` (VPC_LINK), and `cacheNamespace` defaults to
+  the resource id (api.snapshot TestApigatewayIntegration::test_create_integration_with_vpc_link /
+  put-integration-vpc-link; https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html)
 - An integration's `timeoutInMillis` is 29000 and its `passthroughBehavior` WHEN_NO_MATCH unless set
-  (api.snapshot TestApigatewayIntegrationResponse::test_lifecycle_integration_response / get-method);
-  a `connectionId` set by UpdateIntegration is kept and answered (PutIntegration's is still dropped: the
-  kit's put_integration patch in responses.py would have to store it)
+  (api.snapshot TestApigatewayIntegrationResponse::test_lifecycle_integration_response / get-method)
+- Put/Get/Update/DeleteIntegrationResponse refuse a status code outside [1-5]\\d\\d (letters too: the kit
+  routes any status-code segment) with ValidationException before any lookup
+  (api.snapshot TestApigatewayIntegrationResponse::test_integration_response_invalid_statuscode;
+  https://docs.aws.amazon.com/apigateway/latest/api/API_DeleteIntegrationResponse.html)
+- PutIntegrationResponse refuses a template or parameter that is not a string (SerializationException) and a
+  template key that is not a media type (BadRequestException "Invalid content type specified")
+  (api.snapshot TestApigatewayIntegrationResponse::test_integration_response_invalid_responsetemplates);
+  on a method without an integration, 404 "Invalid Integration identifier specified" (GetIntegrationResponse's
+  recorded wording: test_integration_response_invalid_integration)
+- DeleteIntegration answers 204 with no body, AWS's not-found wording for unknown ids, and 404 "Invalid
+  Integration identifier specified" for a method without one (test_apigateway_lambda.snapshot.json
+  test_lambda_aws_integration_with_request_template / delete-integration, get-integration-after-delete)
 - An integration response's `selectionPattern` "" is answered, not dropped; no `responseTemplates` when none
   (api.snapshot TestApigatewayIntegration::test_put_integration_response_templates)
   (api.snapshot TestApigatewayIntegrationResponse::test_lifecycle_integration_response / put-integration-response)
@@ -32,6 +50,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -40,7 +59,8 @@ from moto.apigateway.exceptions import BadRequestException
 from moto.apigateway.responses import APIGatewayResponse
 
 from ..shared import Wrap, uses
-from .methods import (REPLACE_ONLY, NotFound, atomically, find_method, patch_map, patch_operations, path_parts, url_parts,
+from .methods import (REPLACE_ONLY, NotFound, atomically, check_status_code, check_string_map, enum_error,
+                      find_method, patch_map, patch_operations, path_parts, raise_validation, url_parts,
                       validation_errors)
 
 CONNECTION_ID_ATTR = "_labkit_connection_id"  # on moto's Integration, which has no connectionId
@@ -57,6 +77,12 @@ INTEGRATION_SCALARS = {"uri": "uri", "httpMethod": "http_method", "credentials":
 INTEGRATION_FIELDS = (*INTEGRATION_SCALARS.values(), "request_templates", "request_parameters",
                       "cache_key_parameters")
 RESPONSE_SCALARS = {"selectionPattern": "selection_pattern", "contentHandling": "content_handling"}
+# https://docs.aws.amazon.com/apigateway/latest/api/API_PutIntegration.html: type's enum, in the order AWS lists
+# it (api.snapshot TestApigatewayIntegration::test_put_integration_wrong_type / put-integration-wrong-type).
+INTEGRATION_TYPES = ("HTTP", "MOCK", "AWS_PROXY", "HTTP_PROXY", "AWS")
+# A template's key is a media type, type/subtype (api.snapshot TestApigatewayIntegrationResponse::
+# test_integration_response_invalid_responsetemplates / -2 refuses "123"; the kit's test is type/subtype).
+MEDIA_TYPE = re.compile(r"[^/\s;]+/[^/\s;]+(\s*;.*)?")
 
 
 def find_integration(backend: Any, parts: list[str]) -> Any:
@@ -237,13 +263,96 @@ def find_parent_method(backend: Any, parts: list[str]) -> Any:
     return find_method(backend, parts[2], parts[4], parts[6])
 
 
+def find_integration_response_parent(backend: Any, parts: list[str]) -> Any:
+    """GetIntegrationResponse's checks: the status code's pattern first, then the integration
+    (api.snapshot TestApigatewayIntegrationResponse::test_integration_response_invalid_statuscode /
+    get-integration-response-invalid-statusCode; test_integration_response_wrong_*)."""
+    check_status_code(parts[9])
+    return find_integration(backend, parts)
+
+
+def check_put_integration(response: Any) -> None:
+    """What AWS refuses in PutIntegration, in AWS's order: a map value that is not a string, a type outside the
+    enum (both before any lookup), then an unknown API, resource or method
+    (api.snapshot TestApigatewayIntegration::test_put_integration_request_parameter_bool_type,
+    test_put_integration_wrong_type, test_put_integration_response_validation / put-integration-wrong-*)."""
+    for name in ("requestParameters", "requestTemplates"):
+        check_string_map(response._get_param(name))
+    kind = response._get_param("type")
+    if kind is not None and kind not in INTEGRATION_TYPES:
+        raise_validation([enum_error(str(kind), "putIntegrationInput.type", INTEGRATION_TYPES)])
+    find_parent_method(response.backend, url_parts(response))
+
+
+@uses()
+def patch_put_integration(original: Callable[..., Any]) -> Callable[..., Any]:
+    """PutIntegration refuses as AWS does; the stored integration keeps `cacheKeyParameters` and `connectionId`,
+    and `cacheNamespace` defaults to the resource id.
+
+    https://docs.aws.amazon.com/apigateway/latest/api/API_PutIntegration.html
+    https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html
+    (api.snapshot TestApigatewayIntegration::test_create_integration_with_vpc_link / put-integration-vpc-link)
+    """
+
+    @functools.wraps(original)
+    def put_integration(self: Any, *args: Any, **kwargs: Any) -> Any:
+        check_put_integration(self)
+        original(self, *args, **kwargs)
+        parts = url_parts(self)
+        integration = find_integration(self.backend, parts)
+        cache_key_parameters = self._get_param("cacheKeyParameters")
+        if cache_key_parameters is not None:
+            integration.cache_key_parameters = list(cache_key_parameters)
+        if not integration.cache_namespace:
+            integration.cache_namespace = parts[4]
+        setattr(integration, CONNECTION_ID_ATTR, self._get_param("connectionId"))
+        return 201, {"status": 201}, json.dumps(integration.to_json())
+
+    return put_integration
+
+
+def check_put_integration_response(response: Any) -> None:
+    """What AWS refuses in PutIntegrationResponse: a map value that is not a string, a malformed status code
+    (both before any lookup), an unknown API, resource or method, a method without an integration, a template
+    key that is not a media type
+    (api.snapshot TestApigatewayIntegrationResponse::test_integration_response_invalid_responsetemplates,
+    test_integration_response_invalid_statuscode, test_integration_response_wrong_*)."""
+    templates = response._get_param("responseTemplates")
+    for name in ("responseTemplates", "responseParameters"):
+        check_string_map(response._get_param(name))
+    parts = url_parts(response)
+    check_status_code(parts[9])
+    # A method without an integration: AWS's wording for it in Get/DeleteIntegrationResponse (recorded:
+    # test_integration_response_invalid_integration); moto answered "Invalid Response status code specified".
+    find_integration(response.backend, parts)
+    for content_type in (templates if isinstance(templates, dict) else {}):
+        if not MEDIA_TYPE.fullmatch(content_type):
+            raise BadRequestException("Validation Result: warnings : [], errors : "
+                                      f"[Invalid content type specified: {content_type}]")
+
+
+@uses()
+def patch_put_integration_response(original: Callable[..., Any]) -> Callable[..., Any]:
+    """PutIntegrationResponse refuses as AWS does before moto stores the response."""
+
+    @functools.wraps(original)
+    def put_integration_response(self: Any, *args: Any, **kwargs: Any) -> Any:
+        check_put_integration_response(self)
+        return original(self, *args, **kwargs)
+
+    return put_integration_response
+
+
 def delete_integration_response_checked(original: Callable[..., Any]) -> Callable[..., Any]:
-    """DeleteIntegrationResponse: AWS's lookup errors, and 404 for an unknown status code
-    (test_delete_integration_response_errors / non-existent-status-code); moto failed on None."""
+    """DeleteIntegrationResponse: a malformed status code (the pattern:
+    https://docs.aws.amazon.com/apigateway/latest/api/API_DeleteIntegrationResponse.html), AWS's lookup errors,
+    and 404 for an unknown status code (test_delete_integration_response_errors / non-existent-status-code);
+    moto failed on None."""
 
     @functools.wraps(original)
     def delete_integration_response(self: Any, *args: Any, **kwargs: Any) -> Any:
         parts = url_parts(self)
+        check_status_code(parts[9])
         integration = find_integration_response_owner(self.backend, parts)
         if parts[9] not in (integration.integration_responses or {}):
             raise NotFound("Invalid Response status code specified")
@@ -251,6 +360,29 @@ def delete_integration_response_checked(original: Callable[..., Any]) -> Callabl
         return 204, {"status": 204}, ""
 
     return delete_integration_response
+
+
+@uses()
+def patch_delete_integration(original: Callable[..., Any]) -> Callable[..., Any]:
+    """DeleteIntegration: AWS's lookup errors, "Invalid Integration identifier specified" for a method without one
+    (moto failed on None or a KeyError), and 204 with no body (test_apigateway_lambda.snapshot.json
+    test_lambda_aws_integration_with_request_template / delete-integration, get-integration-after-delete)."""
+
+    @functools.wraps(original)
+    def delete_integration(self: Any, *args: Any, **kwargs: Any) -> Any:
+        find_integration(self.backend, url_parts(self))
+        original(self, *args, **kwargs)
+        return 204, {"status": 204}, ""
+
+    return delete_integration
+
+
+# moto's URL table routes only digits as an integration response's status code, so "wrong" never reached the
+# validation above; this path takes any segment (install() routes it to APIGatewayResponse.dispatch).
+URL_PATTERNS = (
+    "{0}/restapis/(?P<function_id>[^/]+)/resources/(?P<resource_id>[^/]+)/methods/(?P<method_name>[^/]+)"
+    "/integration/responses/(?P<status_code>[^/]+)/?$",
+)
 
 
 def wraps() -> list[Wrap]:
@@ -262,9 +394,11 @@ def wraps() -> list[Wrap]:
             Wrap(response, "get_integration", checked_first(find_integration)),
             # api.snapshot TestApigatewayIntegrationResponse::test_integration_response_wrong_* / get-*,
             # test_integration_response_invalid_integration (moto failed on None)
-            Wrap(response, "get_integration_response", checked_first(find_integration)),
-            Wrap(response, "put_integration_response", checked_first(find_parent_method)),
-            Wrap(response, "delete_integration_response", uses()(delete_integration_response_checked))]
+            Wrap(response, "get_integration_response", checked_first(find_integration_response_parent)),
+            Wrap(response, "put_integration_response", patch_put_integration_response),
+            Wrap(response, "delete_integration_response", uses()(delete_integration_response_checked)),
+            Wrap(response, "put_integration", patch_put_integration),
+            Wrap(response, "delete_integration", patch_delete_integration)]
 
 
 def relied_on() -> list[tuple[type, str]]:

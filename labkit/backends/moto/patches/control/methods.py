@@ -31,6 +31,15 @@ What this module restores:
   TestApigatewayIntegration::test_put_integration_request_parameter_bool_type / put-method-request-param-wrong-type)
 - A method without method responses has no `methodResponses` (api.snapshot
   TestApiGatewayApiMethod::test_update_method / put-method-response)
+- DeleteMethod of a method that does not exist: 404 "Invalid Method identifier specified" (moto answered 204)
+  (api.snapshot TestApiGatewayApiMethod::test_method_lifecycle / delete-deleted-method-response)
+- Put/Get/Update/DeleteMethodResponse refuse a status code outside [1-5]\\d\\d (letters too: the kit routes any
+  status-code segment) with ValidationException (api.snapshot TestApigatewayMethodResponse::
+  test_update_method_response_negative_tests / update-method-response-invalid-statuscode;
+  https://docs.aws.amazon.com/apigateway/latest/api/API_PutMethodResponse.html)
+- Put/Get/DeleteMethodResponse on an unknown API or resource "Invalid Resource identifier specified", method
+  "Invalid Method identifier specified", and Get/Delete of an unknown status code 404 "Invalid Response status
+  code specified", as UpdateMethodResponse (api.snapshot test_update_method_response_negative_tests)
 """
 
 from __future__ import annotations
@@ -85,20 +94,43 @@ class SerializationException(ApiGatewayException):
         super().__init__("SerializationException", message)
 
 
+def enum_error(value: str, where: str, allowed: tuple[str, ...]) -> str:
+    """One ValidationException entry: `value` at `where` is outside the enum `allowed` (AWS's wording)."""
+    return (f"Value '{value}' at '{where}' failed to satisfy constraint: "
+            f"Member must satisfy enum value set: [{', '.join(allowed)}]")
+
+
+def raise_validation(errors: list[str]) -> None:
+    """One ValidationException listing every entry, as AWS counts them ("1 validation error detected: ...")."""
+    if errors:
+        noun = "error" if len(errors) == 1 else "errors"
+        raise ValidationException(f"{len(errors)} validation {noun} detected: " + "; ".join(errors))
+
+
+def status_code_errors(status_code: str | None) -> list[str]:
+    """The entry for a status code outside [1-5]\\d\\d (the pattern of every method and integration response
+    status code: https://docs.aws.amazon.com/apigateway/latest/api/API_DeleteIntegrationResponse.html;
+    api.snapshot test_integration_response_invalid_statuscode, test_update_method_response_negative_tests)."""
+    if status_code is None or STATUS_CODE.fullmatch(status_code):
+        return []
+    return [f"Value '{status_code}' at 'statusCode' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [1-5]\\d\\d"]
+
+
+def check_status_code(status_code: str) -> None:
+    """ValidationException for a malformed status code, before any lookup (AWS validates input first:
+    api.snapshot test_integration_response_invalid_statuscode, on a method that does not exist)."""
+    raise_validation(status_code_errors(status_code))
+
+
 def validation_errors(input_name: str, operations: Any, status_code: str | None = None) -> None:
     """ValidationException listing every op outside the enum and a malformed status code, as AWS does."""
     errors = []
     for index, operation in enumerate(operations if isinstance(operations, list) else [], start=1):
         op = operation.get("op") if isinstance(operation, dict) else None
         if op is not None and op not in PATCH_OPS:
-            errors.append(f"Value '{op}' at '{input_name}.patchOperations.{index}.member.op' failed to satisfy "
-                          f"constraint: Member must satisfy enum value set: [{', '.join(PATCH_OPS)}]")
-    if status_code is not None and not STATUS_CODE.fullmatch(status_code):
-        errors.append(f"Value '{status_code}' at 'statusCode' failed to satisfy constraint: "
-                      "Member must satisfy regular expression pattern: [1-5]\\d\\d")
-    if errors:
-        noun = "error" if len(errors) == 1 else "errors"
-        raise ValidationException(f"{len(errors)} validation {noun} detected: " + "; ".join(errors))
+            errors.append(enum_error(op, f"{input_name}.patchOperations.{index}.member.op", PATCH_OPS))
+    raise_validation(errors + status_code_errors(status_code))
 
 
 def java_type(value: Any) -> str:
@@ -108,6 +140,16 @@ def java_type(value: Any) -> str:
     if isinstance(value, (int, float)):
         return "com.amazon.coral.value.json.numbers.TruncatingBigNumber"  # ...invalid_responsetemplates
     return "java.util.Map" if isinstance(value, dict) else "java.util.List"
+
+
+def check_string_map(value: Any) -> None:
+    """A map of strings as AWS's parser reads it: a value that is not a string is a SerializationException
+    (api.snapshot TestApigatewayIntegration::test_put_integration_request_parameter_bool_type /
+    put-integration-request-param-bool-value; TestApigatewayIntegrationResponse::
+    test_integration_response_invalid_responsetemplates / put-integration-response-invalid-responseTemplates-1)."""
+    for item in (value.values() if isinstance(value, dict) else ()):
+        if item is not None and not isinstance(item, str):
+            raise SerializationException(f"class {java_type(item)} can not be converted to an String")
 
 
 def patch_operations(response: Any) -> list[dict[str, Any]]:
@@ -358,10 +400,75 @@ def patch_method_to_json(original: Callable[..., Any]) -> Callable[..., Any]:
     return to_json
 
 
+@uses()
+def patch_delete_method(original: Callable[..., Any]) -> Callable[..., Any]:
+    """DeleteMethod of a method that does not exist answers 404, as GetMethod does (moto answered 204)
+    (api.snapshot TestApiGatewayApiMethod::test_method_lifecycle / delete-deleted-method-response)."""
+
+    @functools.wraps(original)
+    def delete_method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        parts = url_parts(self)
+        find_method(self.backend, parts[2], parts[4], parts[6])
+        return original(self, *args, **kwargs)
+
+    return delete_method
+
+
+def check_method_response_call(response: Any, must_exist: bool) -> None:
+    """Put/Get/DeleteMethodResponse's checks, as UpdateMethodResponse's: a status code outside [1-5]\\d\\d before
+    any lookup (ValidationException), an unknown API, resource or method worded as AWS, and for Get/Delete an
+    unknown status code (api.snapshot test_update_method_response_negative_tests / update-method-response-
+    invalid-statuscode, -wrong-resource, -wrong-method, -wrong-statuscode; the pattern:
+    https://docs.aws.amazon.com/apigateway/latest/api/API_PutMethodResponse.html). moto answered a lower-case
+    "resource" and, for a deleted status code, failed on None."""
+    parts = url_parts(response)
+    check_status_code(parts[8])
+    if must_exist:
+        find_method_response(response.backend, parts)
+    else:
+        find_method(response.backend, parts[2], parts[4], parts[6])
+
+
+@uses()
+def patch_put_method_response(original: Callable[..., Any]) -> Callable[..., Any]:
+    """PutMethodResponse refuses as AWS does before moto stores the response."""
+
+    @functools.wraps(original)
+    def put_method_response(self: Any, *args: Any, **kwargs: Any) -> Any:
+        check_method_response_call(self, must_exist=False)
+        return original(self, *args, **kwargs)
+
+    return put_method_response
+
+
+@uses()
+def patch_existing_method_response(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Get/DeleteMethodResponse refuse as AWS does before moto reads or deletes the response."""
+
+    @functools.wraps(original)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        check_method_response_call(self, must_exist=True)
+        return original(self, *args, **kwargs)
+
+    return call
+
+
+# moto's URL table routes only digits as a method response's status code, so "wrong" never reached the
+# validation above; this path takes any segment (install() routes it to APIGatewayResponse.dispatch).
+URL_PATTERNS = (
+    "{0}/restapis/(?P<function_id>[^/]+)/resources/(?P<resource_id>[^/]+)/methods/(?P<method_name>[^/]+)"
+    "/responses/(?P<status_code>[^/]+)/?$",
+)
+
+
 def wraps() -> list[Wrap]:
     """moto functions this module replaces (checked by targets.problems() before anything is patched)."""
     return [Wrap(moto_models.Method, "to_json", patch_method_to_json),
-            Wrap(APIGatewayResponse, "put_method", patch_put_method)]
+            Wrap(APIGatewayResponse, "put_method", patch_put_method),
+            Wrap(APIGatewayResponse, "delete_method", patch_delete_method),
+            Wrap(APIGatewayResponse, "put_method_response", patch_put_method_response),
+            *[Wrap(APIGatewayResponse, name, patch_existing_method_response)
+              for name in ("get_method_response", "delete_method_response")]]
 
 
 def relied_on() -> list[tuple[type, str]]:

@@ -25,8 +25,8 @@ Extensions:
    its methodSettings, variables, tracing, access logs and tags. [`models.py`]
 3. moto's own execute-api callbacks are switched off (`update_integration_mocks` is a no-op);
    the kit's gateway answers execute-api URLs. [`models.py`]
-4. `put_integration` stores `cacheKeyParameters`; `cacheNamespace` defaults to the resource id.
-   [`responses.py`]
+4. `put_integration` stores `cacheKeyParameters` and `connectionId`; `cacheNamespace` defaults to the
+   resource id; AWS's validation and wording. [`control/integrations.py`]
 5. `canarySettings` on create_stage, update_stage (`/canarySettings/...`, promotion `copy` ops)
    and create_deployment are stored and returned. [`models.py` (Stage), `responses.py` (create_stage,
    create_deployment)]

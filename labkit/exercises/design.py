@@ -151,7 +151,7 @@ def check_revision(design: Any) -> bool:
     """A revision of BROKEN_DESIGN that loads, keeps every original method and path at its rate, and has no
     error findings (warnings and advice may stay)."""
     if design is None:
-        return not_yet("set `revised` to a design dict: start from copy.deepcopy(exercises.BROKEN_DESIGN) "
+        return not_yet("set `revised_photos` to a design dict: start from copy.deepcopy(exercises.BROKEN_DESIGN) "
                        "and change what check() reports as errors.")
     if design is BROKEN_DESIGN or design == BROKEN_DESIGN:
         return not_yet("that is the broken design unchanged; check(exercises.BROKEN_DESIGN) lists what to fix.")

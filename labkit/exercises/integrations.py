@@ -84,7 +84,7 @@ def check_feedback_queue(lab: Any, api_id: Any, stage: str = "dev", queue: str =
     import requests
 
     if not isinstance(api_id, str) or not api_id:
-        return not_yet("pass the id of the API (orders_api.id).")
+        return not_yet("pass the id of the API that has POST /feedback (store_api.id).")
     sqs = lab.client("sqs")
     try:
         queue_url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]

@@ -74,6 +74,12 @@ class CleanupError(RuntimeError):
         self.deleted = deleted
 
 
+def count_deleted(lines: list[str]) -> int:
+    """How many resources a clean-up report says were deleted: each such line, and only such a line,
+    starts with "deleted " (not a removed ledger file, what was already gone, or a detached policy)."""
+    return sum(line.startswith("deleted ") for line in lines)
+
+
 def _code(err: ClientError) -> str:
     return err.response.get("Error", {}).get("Code", "")
 
@@ -125,6 +131,9 @@ def delete_entries(entries: list[dict], client_factory: Callable[[str], Any]) ->
                 lines.append(f"already gone: {label}")
             else:
                 failed.append((entry, f"{label}: {err}"))
+            continue
+        except RoleInUse as err:
+            failed.append((entry, f"{label}: {err}"))
             continue
         except Exception as err:  # noqa: BLE001 - try everything, report everything (moto raises bare Python errors)
             failed.append((entry, f"{label}: {err!r}"))
@@ -252,8 +261,26 @@ def _del_attached_role_policy(client: Callable[[str], Any], RoleName: str, Polic
     _call(client("iam").detach_role_policy, RoleName=RoleName, PolicyArn=PolicyArn)
 
 
+class RoleInUse(RuntimeError):
+    """A role a Lambda function outside the clean-up still runs as: deleting it would break that function."""
+
+
+def _functions_using(client: Callable[[str], Any], role_arn: str) -> list[str]:
+    """Names of the functions (left on the backend) whose execution role is `role_arn`."""
+    try:
+        return [f["FunctionName"] for f in pages(client("lambda"), "list_functions", "Functions")
+                if f.get("Role") == role_arn]
+    except (ClientError, BotoCoreError):
+        return []  # a backend without Lambda runs nothing as the role
+
+
 def _del_role(client: Callable[[str], Any], RoleName: str) -> None:
     iam = client("iam")
+    # Functions are deleted before roles (_DELETE_ORDER), so one still using the role belongs to someone
+    # else (another lab, the learner): keep the role and say so rather than break that function.
+    users = _functions_using(client, _call(iam.get_role, RoleName=RoleName)["Role"]["Arn"])
+    if users:
+        raise RoleInUse(f"kept: Lambda function(s) {', '.join(sorted(users))} still use it")
     # A role with policies or instance profiles cannot be deleted; the role is the lab's, so are they.
     # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage_delete.html#roles-managingrole-deleting-api
     for arn in [p["PolicyArn"] for p in pages(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=RoleName)]:

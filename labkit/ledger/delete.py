@@ -74,6 +74,10 @@ class CleanupError(RuntimeError):
         self.deleted = deleted
 
 
+class RoleInUse(RuntimeError):
+    """A role a Lambda function outside the clean-up still runs as: deleting it would break that function."""
+
+
 def count_deleted(lines: list[str]) -> int:
     """How many resources a clean-up report says were deleted: each such line, and only such a line,
     starts with "deleted " (not a removed ledger file, what was already gone, or a detached policy)."""
@@ -259,10 +263,6 @@ def _del_role_policy(client: Callable[[str], Any], RoleName: str, PolicyName: st
 
 def _del_attached_role_policy(client: Callable[[str], Any], RoleName: str, PolicyArn: str) -> None:
     _call(client("iam").detach_role_policy, RoleName=RoleName, PolicyArn=PolicyArn)
-
-
-class RoleInUse(RuntimeError):
-    """A role a Lambda function outside the clean-up still runs as: deleting it would break that function."""
 
 
 def _functions_using(client: Callable[[str], Any], role_arn: str) -> list[str]:

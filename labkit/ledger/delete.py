@@ -12,6 +12,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from labkit.capabilities import missing
+
 from .scan import pages
 
 # Waits between retries of a throttled delete. API Gateway allows DeleteRestApi once every
@@ -258,29 +260,36 @@ def _del_user(client: Callable[[str], Any], UserName: str) -> None:
 
 
 def _del_role_policy(client: Callable[[str], Any], RoleName: str, PolicyName: str) -> None:
+    _refuse_if_in_use(client, RoleName)
     _call(client("iam").delete_role_policy, RoleName=RoleName, PolicyName=PolicyName)
 
 
 def _del_attached_role_policy(client: Callable[[str], Any], RoleName: str, PolicyArn: str) -> None:
+    _refuse_if_in_use(client, RoleName)
     _call(client("iam").detach_role_policy, RoleName=RoleName, PolicyArn=PolicyArn)
 
 
-def _functions_using(client: Callable[[str], Any], role_arn: str) -> list[str]:
-    """Names of the functions (left on the backend) whose execution role is `role_arn`."""
+def _refuse_if_in_use(client: Callable[[str], Any], role_name: str) -> None:
+    """RoleInUse if a Lambda function left on the backend runs as the role.
+
+    Functions are deleted before roles and their policies (_DELETE_ORDER), so such a function belongs
+    to someone else (another lab, the learner): keep the role, and its permissions, rather than break it.
+    """
+    role_arn = _call(client("iam").get_role, RoleName=role_name)["Role"]["Arn"]
     try:
-        return [f["FunctionName"] for f in pages(client("lambda"), "list_functions", "Functions")
-                if f.get("Role") == role_arn]
-    except (ClientError, BotoCoreError):
-        return []  # a backend without Lambda runs nothing as the role
+        users = [f["FunctionName"] for f in pages(client("lambda"), "list_functions", "Functions")
+                 if f.get("Role") == role_arn]
+    except ClientError as err:
+        if missing(err):
+            return  # a backend without Lambda runs nothing as the role
+        raise
+    if users:
+        raise RoleInUse(f"kept: Lambda function(s) {', '.join(sorted(users))} still use it")
 
 
 def _del_role(client: Callable[[str], Any], RoleName: str) -> None:
     iam = client("iam")
-    # Functions are deleted before roles (_DELETE_ORDER), so one still using the role belongs to someone
-    # else (another lab, the learner): keep the role and say so rather than break that function.
-    users = _functions_using(client, _call(iam.get_role, RoleName=RoleName)["Role"]["Arn"])
-    if users:
-        raise RoleInUse(f"kept: Lambda function(s) {', '.join(sorted(users))} still use it")
+    _refuse_if_in_use(client, RoleName)
     # A role with policies or instance profiles cannot be deleted; the role is the lab's, so are they.
     # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage_delete.html#roles-managingrole-deleting-api
     for arn in [p["PolicyArn"] for p in pages(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=RoleName)]:

@@ -103,6 +103,8 @@ def test_a_role_a_function_outside_the_cleanup_still_uses_is_kept(server, monkey
     assert status == 1
     assert re.search(r"PROBLEM: iam role \S+: kept: Lambda function\(s\) borrower still use it", out), out
     outsider(server, "iam").get_role(RoleName=role_name_for("lab-a"))
+    # ... with its permissions: the function keeps writing its logs.
+    assert outsider(server, "iam").list_role_policies(RoleName=role_name_for("lab-a"))["PolicyNames"] == ["labkit-logs"]
     assert [f["FunctionName"] for f in outsider(server, "lambda").list_functions()["Functions"]] == ["borrower"]
     assert crashed.ledger.path.exists()  # what is left stays in the ledger for the next try
 

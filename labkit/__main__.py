@@ -67,11 +67,18 @@ def _cleanup(lab_id: str | None) -> int:
     """Exit status 0 when everything left behind is gone, 1 when something could not be read or deleted."""
     from .lab import Lab
     from .ledger import CleanupError, cleanup
+    from .ledger.records import check_lab_id
 
     if (os.environ.get("LABKIT_BACKEND") or "moto") == "moto":
         print("The moto backend keeps nothing after its process ends: nothing to clean. Set LABKIT_BACKEND "
               "(server or aws) to the backend the interrupted lab used.")
         return 0
+    if lab_id is not None:
+        try:
+            check_lab_id(lab_id)
+        except ValueError as err:
+            print(f"--lab: {err}")
+            return 2
     lab = Lab(verbose=True)
     problems: list[str] = []
     try:

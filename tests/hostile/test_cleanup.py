@@ -222,3 +222,9 @@ def test_a_ledger_whose_resources_are_already_gone_deletes_nothing(server, monke
     assert status == 0
     assert "removed ledger" in out and "already gone" in out
     assert "Nothing was left behind." in out
+
+
+def test_cleanup_refuses_a_lab_id_that_cannot_name_a_ledger(monkeypatch, capsys):
+    monkeypatch.setenv("LABKIT_BACKEND", "server")
+    assert main(["cleanup", "--lab", "../../etc/passwd"]) == 2
+    assert "--lab: lab_id must match" in capsys.readouterr().out

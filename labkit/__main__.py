@@ -64,21 +64,46 @@ def _interrupt(*_: object) -> None:
 
 
 def _cleanup(lab_id: str | None) -> int:
+    """Exit status 0 when everything left behind is gone, 1 when something could not be read or deleted."""
     from .lab import Lab
-    from .ledger import cleanup
+    from .ledger import CleanupError, cleanup
+    from .ledger.records import check_lab_id
 
     if (os.environ.get("LABKIT_BACKEND") or "moto") == "moto":
         print("The moto backend keeps nothing after its process ends: nothing to clean. Set LABKIT_BACKEND "
               "(server or aws) to the backend the interrupted lab used.")
         return 0
+    if lab_id is not None:
+        try:
+            check_lab_id(lab_id)
+        except ValueError as err:
+            print(f"--lab: {err}")
+            return 2
     lab = Lab(verbose=True)
+    problems: list[str] = []
     try:
         lines = cleanup(lab.client, lab_id=lab_id, where=lab.where)
+    except CleanupError as err:
+        lines, problems = err.deleted, err.failed
     finally:
         lab.close()
+    return report_cleanup(lines, problems)
+
+
+def report_cleanup(lines: list[str], problems: list[str]) -> int:
+    """Print what cleanup did and what it could not do; the exit status (1 if anything went wrong)."""
+    from .ledger import count_deleted
+
     for line in lines:
         print(line)
-    print(f"Deleted {len(lines)} leftover resources." if lines else "Nothing was left behind.")
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    deleted = count_deleted(lines)
+    if problems:
+        print(f"Deleted {deleted} leftover resources; {len(problems)} problem(s) above need a look (run again, "
+              "or delete by hand).")
+        return 1
+    print(f"Deleted {deleted} leftover resources." if deleted else "Nothing was left behind.")
     return 0
 
 

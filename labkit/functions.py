@@ -8,6 +8,7 @@ handler; `lab.close()` empties it. On real AWS the same calls create real functi
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import io
 import json
@@ -29,10 +30,13 @@ __all__ = [
     "build_zip",
     "create_function",
     "ensure_role",
+    "role_name_for",
     "source_from_callable",
 ]
 
 DEFAULT_ROLE_NAME = "labkit-lambda-role"
+# https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html: RoleName is 1-64 characters.
+ROLE_NAME_MAX = 64
 # Prepended to a callable's source so the usual modules are available without imports inside it.
 HEADER = "import json, os, time, base64\n\n\n"
 
@@ -70,10 +74,27 @@ class FunctionCode(NamedTuple):
     timeout: int
 
 
-class FunctionStore:
-    """The zips of the functions one lab created, by ARN and by name; `close()` forgets them."""
+def role_name_for(lab_id: str) -> str:
+    """The execution role of one lab's functions: its own, so closing one lab never removes a role another uses.
 
-    def __init__(self) -> None:
+    `labkit-lambda-role-<lab id>`; an id too long for IAM's 64 characters is cut and ends in a hash of the
+    whole id, so two long ids never share a role.
+    """
+    name = f"{DEFAULT_ROLE_NAME}-{lab_id}"
+    if len(name) <= ROLE_NAME_MAX:
+        return name
+    digest = hashlib.sha256(lab_id.encode()).hexdigest()[:8]
+    return f"{name[:ROLE_NAME_MAX - len(digest) - 1]}-{digest}"
+
+
+class FunctionStore:
+    """The zips of the functions one lab created, by ARN and by name; `close()` forgets them.
+
+    `role_name` is the execution role its functions get when the caller names none (`role_name_for`).
+    """
+
+    def __init__(self, role_name: str = DEFAULT_ROLE_NAME) -> None:
+        self.role_name = role_name
         self._codes: dict[str, FunctionCode] = {}
         self._lock = threading.Lock()
 
@@ -81,6 +102,7 @@ class FunctionStore:
                         source_or_callable: str | Callable[..., Any], handler: str = "index.handler",
                         **options: Any) -> dict[str, Any]:
         """`create_function` (below), keeping the zip here for the local gateway."""
+        options.setdefault("role_name", self.role_name)
         return create_function(lambda_client, iam_client, name, source_or_callable, handler, store=self, **options)
 
     def remember(self, function_arn: str, name: str, code: FunctionCode) -> None:
@@ -235,18 +257,20 @@ def create_function(
     runtime: str = "python3.11",
     role_arn: str | None = None,
     store: FunctionStore | None = None,
+    role_name: str = DEFAULT_ROLE_NAME,
 ) -> dict[str, Any]:
     """Create a Lambda function from source or a callable; its zip is kept in `store` for the local gateway.
 
     Source goes into the module named by `handler` (default `index.py`). A callable becomes `index.py`
     with handler `index.<name>`; it must be self-contained (imports inside it, or json/os/time/base64).
+    Without `role_arn` the function gets the execution role `role_name`, made if missing.
     """
     # https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html
     _validate(name, timeout, memory, environment)
     zip_bytes, handler = build_zip(source_or_callable, handler)
     created_role = False
     if role_arn is None:
-        role_arn, created_role = ensure_role(iam_client)
+        role_arn, created_role = ensure_role(iam_client, role_name)
     kwargs: dict[str, Any] = {
         "FunctionName": name,
         "Runtime": runtime,

@@ -19,6 +19,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 import boto3
+import botocore.session
 from botocore.config import Config
 
 from . import functions
@@ -30,7 +31,7 @@ from .gateway import Gateway
 from .gateway.clock import Clock
 from .gateway.doors.server import RunningServer, serve
 from .gateway.ports import DefinitionSource, FunctionCode
-from .ledger import Ledger
+from .ledger import Ledger, count_deleted
 
 BACKENDS = ("moto", "server", "aws")
 _OBSERVED_SERVICES = {"logs", "cloudwatch", "firehose", "xray", "s3"}  # where the gateway's logs, metrics, traces land
@@ -53,6 +54,7 @@ class Lab:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
         self.backend = backend
         self.region = region or os.environ.get("LABKIT_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        check_region(self.region)
         self.endpoint_url = endpoint_url or os.environ.get("LABKIT_ENDPOINT_URL") or None
         self.lab_id = lab_id or f"lab-{time.strftime('%Y%m%d')}-{secrets.token_hex(3)}"
         self.seed = seed
@@ -73,7 +75,8 @@ class Lab:
         self._flushing = False
         self._gateway_count = 0
         self.account_id = MOTO_ACCOUNT_ID
-        self.functions = functions.FunctionStore()  # the zips of the functions this lab creates
+        # The zips of the functions this lab creates; their execution role is the lab's own.
+        self.functions = functions.FunctionStore(functions.role_name_for(self.lab_id))
         self._memo: dict[Hashable, Any] = {}  # memo(): what the simulators and widget labs keep per lab
 
         if backend == "aws" and os.environ.get("LABKIT_ALLOW_AWS") != "1":
@@ -325,7 +328,7 @@ class Lab:
             self.functions.close()
             atexit.unregister(self.close)
         if self.backend == "aws":
-            self._say(f"Deleted {len(lines)} resources; nothing of lab {self.lab_id} is left.")
+            self._say(f"Deleted {count_deleted(lines)} resources; nothing of lab {self.lab_id} is left.")
         return lines
 
     def _close_gateways(self) -> None:
@@ -425,6 +428,20 @@ class Lab:
         removed = self.ledger.delete_since(self._cell_marks[0], self.client)
         if removed:
             print(f"The cell failed; removed what it created: {', '.join(removed)}")
+
+
+def api_gateway_regions() -> list[str]:
+    """The Regions (every partition) where botocore knows an API Gateway endpoint."""
+    session = botocore.session.get_session()
+    return sorted({region for partition in session.get_available_partitions()
+                   for region in session.get_available_regions("apigateway", partition_name=partition)})
+
+
+def check_region(region: str) -> None:
+    """Refuse a Region AWS does not have, naming the parameter (moto would fail later with a bare KeyError)."""
+    known = api_gateway_regions()
+    if not isinstance(region, str) or region not in known:
+        raise ValueError(f"region must be an AWS Region with API Gateway, one of {', '.join(known)}; got {region!r}")
 
 
 def _fake_session(region: str) -> boto3.Session:

@@ -167,6 +167,12 @@ def test_usage_plan_and_api_key_quotas():
 
 
 def test_stages_resources_headers_urls():
+    assert "stage_name" not in rules(base(stage={"name": "prod_v-2"}))
+    assert "stage_name" not in rules(base(stage={"name": "s" * 128}))
+    for bad in ("prod x", "", "s" * 129, "prod/v1", "étape"):
+        found = [f for f in check(base(stage={"name": bad})) if f.rule == "stage_name"]
+        assert [f.severity for f in found] == ["error"], bad
+        assert found[0].source == "https://docs.aws.amazon.com/apigateway/latest/api/API_CreateStage.html"
     assert "stages_per_api" not in rules(base(stages=10))
     assert "stages_per_api" in rules(base(stages=11))
     assert "url_length" not in rules(with_endpoint(url_length=10_240))

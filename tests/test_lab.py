@@ -32,6 +32,15 @@ def test_unknown_backend_is_refused_with_the_allowed_values():
         Lab("azure")
 
 
+@pytest.mark.parametrize("where", [{"region": "mars-1"}, {"env": "moon-2"}])
+def test_unknown_region_is_refused_naming_the_parameter_and_the_regions(where, monkeypatch):
+    if "env" in where:
+        monkeypatch.setenv("LABKIT_REGION", where["env"])
+    allowed = r"region must be an AWS Region .*\beu-west-1\b.*\bus-east-1\b.*got '(mars-1|moon-2)'"
+    with pytest.raises(ValueError, match=allowed):
+        Lab(region=where.get("region"), verbose=False)
+
+
 def test_aws_backend_refuses_without_the_opt_in():
     with pytest.raises(PermissionError, match="LABKIT_ALLOW_AWS=1"):
         Lab("aws")

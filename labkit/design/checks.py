@@ -8,6 +8,7 @@ exactly at a limit passes.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,8 @@ REGION_LOCATIONS: dict[str, tuple[float, float]] = {
     "ap-northeast-1": (35.7, 139.7), "ap-northeast-2": (37.6, 127.0), "ap-northeast-3": (34.7, 135.5),
     "ap-east-1": (22.3, 114.2),
 }
+# https://docs.aws.amazon.com/apigateway/latest/api/API_CreateStage.html (stageName): alphanumerics, '-', '_', <= 128.
+STAGE_NAME = re.compile(r"[A-Za-z0-9_-]{1,128}")
 FAR_KM = 3000.0          # callers further than this from the API Region are "far" (fallback rule)
 FAR_SHARE = 0.2          # ... and a finding fires when more than this share of requests come from far
 FIBRE_KM_PER_MS = 100.0  # ~200,000 km/s in fibre, halved for a round trip: 1 ms RTT per 100 km (rule of thumb)
@@ -241,6 +244,16 @@ def _quotas(design: Design) -> list[Finding]:
     return out
 
 
+def _stage_name(design: Design) -> list[Finding]:
+    rule = limit("stage_name")
+    if STAGE_NAME.fullmatch(design.stage_name):
+        return []
+    return [_finding("error", None, "stage_name", f"stage name {design.stage_name!r} is not 1-{rule.value} letters, "
+                     "digits, '-' and '_': CreateStage refuses it", rule,
+                     "Rename the stage, e.g. with '-' or '_' in place of spaces and other characters.",
+                     value=STAGE_NAME.pattern)]
+
+
 def _request_sizes(design: Design) -> list[Finding]:
     out = []
     header, url = limit("header_size"), limit("url_length")
@@ -333,7 +346,7 @@ def _far_callers(design: Design) -> tuple[float, str] | None:
 
 PERIOD_SECONDS = {"DAY": 86_400, "WEEK": 7 * 86_400, "MONTH": 730 * 3600}  # a MONTH is 730 hours, as cost() prices it
 
-RULES = (_payloads, _timeouts, _account, _stage_and_tiers, _quotas, _request_sizes, _caching, _regions)
+RULES = (_payloads, _timeouts, _account, _stage_and_tiers, _stage_name, _quotas, _request_sizes, _caching, _regions)
 
 
 def check(design: Any) -> list[Finding]:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .http import Headers, Request, Response
+from .redact import redact_text, redacted
 from .responses import GatewayError, gateway_response, internal_error
 from .router import Route
 from .snapshot import StageSnapshot
@@ -75,8 +76,9 @@ class Call:
         self.facts.add(fact)
 
     def execution_log(self) -> list[str]:
-        """The log lines, formatted as AWS prints them (maps as `{key=value, ...}`)."""
-        return [message.format(*map(_show, values)) if values else message for message, values in self.log_lines]
+        """The log lines, formatted as AWS prints them (maps as `{key=value, ...}`), credentials masked
+        as AWS masks them (redact.py)."""
+        return [_log_line(message, values) for message, values in self.log_lines]
 
     @property
     def resource_path(self) -> str:
@@ -154,6 +156,11 @@ class Call:
 def _request_time(second: datetime) -> str:
     """`$context.requestTime` for a whole second (requests within one second share it)."""
     return second.strftime("%d/%b/%Y:%H:%M:%S +0000")
+
+
+def _log_line(message: str, values: tuple[Any, ...]) -> str:
+    """One execution-log line as AWS prints it, credentials masked."""
+    return redact_text(message.format(*(_show(redacted(v)) for v in values)) if values else message)
 
 
 def _show(value: Any) -> str:

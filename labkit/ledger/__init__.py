@@ -14,8 +14,8 @@ order) and `cleanup` (what interrupted labs left).
 """
 
 from .cleanup import cleanup
-from .delete import CleanupError
+from .delete import CleanupError, count_deleted
 from .records import Ledger, default_directory
 from .tags import TAG_KEY
 
-__all__ = ["TAG_KEY", "CleanupError", "Ledger", "cleanup", "default_directory"]
+__all__ = ["TAG_KEY", "CleanupError", "Ledger", "cleanup", "count_deleted", "default_directory"]

@@ -34,8 +34,8 @@ def cleanup(
     for path in paths:
         try:
             data = read_ledger_file(path)
-        except (OSError, ValueError) as err:
-            unreadable.append(f"could not read ledger {path}: {err}")
+        except ValueError as err:  # reported in one line and skipped; the other ledgers are still cleaned
+            unreadable.append(f"skipped {_one_line(str(err))}")
             continue
         if data and (where is None or data.get("where") in (None, where)):
             ledgers[path] = list(data.get("entries", []))
@@ -63,3 +63,7 @@ def cleanup(
     if problems:
         raise CleanupError(problems, lines)
     return lines
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -12,6 +12,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from labkit.capabilities import missing
+
 from .scan import pages
 
 # Waits between retries of a throttled delete. API Gateway allows DeleteRestApi once every
@@ -74,6 +76,16 @@ class CleanupError(RuntimeError):
         self.deleted = deleted
 
 
+class RoleInUse(RuntimeError):
+    """A role a Lambda function outside the clean-up still runs as: deleting it would break that function."""
+
+
+def count_deleted(lines: list[str]) -> int:
+    """How many resources a clean-up report says were deleted: each such line, and only such a line,
+    starts with "deleted " (not a removed ledger file, what was already gone, or a detached policy)."""
+    return sum(line.startswith("deleted ") for line in lines)
+
+
 def _code(err: ClientError) -> str:
     return err.response.get("Error", {}).get("Code", "")
 
@@ -125,6 +137,9 @@ def delete_entries(entries: list[dict], client_factory: Callable[[str], Any]) ->
                 lines.append(f"already gone: {label}")
             else:
                 failed.append((entry, f"{label}: {err}"))
+            continue
+        except RoleInUse as err:
+            failed.append((entry, f"{label}: {err}"))
             continue
         except Exception as err:  # noqa: BLE001 - try everything, report everything (moto raises bare Python errors)
             failed.append((entry, f"{label}: {err!r}"))
@@ -245,15 +260,36 @@ def _del_user(client: Callable[[str], Any], UserName: str) -> None:
 
 
 def _del_role_policy(client: Callable[[str], Any], RoleName: str, PolicyName: str) -> None:
+    _refuse_if_in_use(client, RoleName)
     _call(client("iam").delete_role_policy, RoleName=RoleName, PolicyName=PolicyName)
 
 
 def _del_attached_role_policy(client: Callable[[str], Any], RoleName: str, PolicyArn: str) -> None:
+    _refuse_if_in_use(client, RoleName)
     _call(client("iam").detach_role_policy, RoleName=RoleName, PolicyArn=PolicyArn)
+
+
+def _refuse_if_in_use(client: Callable[[str], Any], role_name: str) -> None:
+    """RoleInUse if a Lambda function left on the backend runs as the role.
+
+    Functions are deleted before roles and their policies (_DELETE_ORDER), so such a function belongs
+    to someone else (another lab, the learner): keep the role, and its permissions, rather than break it.
+    """
+    role_arn = _call(client("iam").get_role, RoleName=role_name)["Role"]["Arn"]
+    try:
+        users = [f["FunctionName"] for f in pages(client("lambda"), "list_functions", "Functions")
+                 if f.get("Role") == role_arn]
+    except ClientError as err:
+        if missing(err):
+            return  # a backend without Lambda runs nothing as the role
+        raise
+    if users:
+        raise RoleInUse(f"kept: Lambda function(s) {', '.join(sorted(users))} still use it")
 
 
 def _del_role(client: Callable[[str], Any], RoleName: str) -> None:
     iam = client("iam")
+    _refuse_if_in_use(client, RoleName)
     # A role with policies or instance profiles cannot be deleted; the role is the lab's, so are they.
     # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage_delete.html#roles-managingrole-deleting-api
     for arn in [p["PolicyArn"] for p in pages(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=RoleName)]:

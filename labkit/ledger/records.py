@@ -110,11 +110,38 @@ def write_atomic(path: pathlib.Path, data: dict) -> None:
 
 
 def read_ledger_file(path: pathlib.Path) -> dict:
-    """A ledger file's contents; {} if there is none."""
+    """A ledger file's contents; {} if there is none. ValueError (one line, naming the file) for a file
+    that is not a ledger: truncated, garbage, or the wrong shape."""
     try:
-        return json.loads(path.read_text())
+        text = path.read_text()
     except FileNotFoundError:
         return {}
+    except (OSError, UnicodeDecodeError) as err:
+        raise ValueError(f"ledger {path} cannot be read: {err}") from err
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        raise ValueError(f"ledger {path} is not JSON (truncated or garbled?): {err}") from err
+    problem = _shape_problem(data)
+    if problem:
+        raise ValueError(f"ledger {path} is not a labkit ledger: {problem}")
+    return data
+
+
+def _shape_problem(data: Any) -> str | None:
+    """What is wrong with a ledger's shape, or None: {"entries": [{"service", "kind", "ident": {...}}, ...], ...}."""
+    if not isinstance(data, dict):
+        return f"expected a JSON object, found {type(data).__name__}"
+    if not isinstance(data.get("where"), (str, type(None))):
+        return "'where' is not a string"
+    entries = data.get("entries", [])
+    if not isinstance(entries, list):
+        return "'entries' is not a list"
+    for i, entry in enumerate(entries):
+        if not (isinstance(entry, dict) and isinstance(entry.get("service"), str) and isinstance(entry.get("kind"), str)
+                and isinstance(entry.get("ident"), dict) and all(isinstance(k, str) for k in entry["ident"])):
+            return f"entry {i} lacks a service, kind and ident"
+    return None
 
 
 def check_lab_id(lab_id: str) -> None:
@@ -182,6 +209,8 @@ class Ledger:
                 self.record(service, kind, ident, region=client.meta.region_name)
             if op == "ImportRestApi":
                 self._tag_imported_api(client, parsed["id"])
+            elif op == "CreateBucket" and self.persist:  # in-process moto leaves no orphans to find (and
+                self._tag_bucket(client, params["Bucket"])  # an extra call would shift its seeded ids)
 
         return after
 
@@ -192,6 +221,15 @@ class Ledger:
             client.tag_resource(resourceArn=arn, tags={TAG_KEY: self.lab_id})
         except (ClientError, BotoCoreError):
             pass  # the ledger still has it
+
+    def _tag_bucket(self, client: Any, bucket: str) -> None:
+        """CreateBucket takes no tags, so tag the new (tagless) bucket afterwards: a scan can find it
+        without the ledger. Best effort: the ledger still has it."""
+        # https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketTagging.html
+        try:
+            client.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": TAG_KEY, "Value": self.lab_id}]})
+        except (ClientError, BotoCoreError):
+            pass
 
     def record(self, service: str, kind: str, ident: dict, *, region: str | None = None) -> None:
         """Note that the lab created a resource, and save the ledger at once so a crash leaves a trail."""

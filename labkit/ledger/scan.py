@@ -21,6 +21,18 @@ def pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict
         yield from getattr(client, operation)(**kwargs).get(key, [])
 
 
+def delivery_streams(client: Any) -> Iterator[str]:
+    """Every Firehose stream name (ListDeliveryStreams has no boto3 paginator: it pages by the last name)."""
+    kwargs: dict[str, Any] = {}
+    while True:
+        page = client.list_delivery_streams(**kwargs)
+        names = page.get("DeliveryStreamNames", [])
+        yield from names
+        if not page.get("HasMoreDeliveryStreams") or not names:
+            return
+        kwargs["ExclusiveStartDeliveryStreamName"] = names[-1]
+
+
 def scan_tagged(client_factory: Callable[[str], Any], lab_id: str | None) -> tuple[list[dict], list[str]]:
     """Resources on the backend tagged by labkit (by `lab_id`, or by any lab)."""
 
@@ -56,6 +68,9 @@ def scan_tagged(client_factory: Callable[[str], Any], lab_id: str | None) -> tup
                 continue
             if ours(pairs(pages(c, "list_role_tags", "Tags", RoleName=role["RoleName"]), "Key", "Value")):
                 yield "role", {"RoleName": role["RoleName"]}
+        for user in pages(c, "list_users", "Users"):
+            if ours(pairs(pages(c, "list_user_tags", "Tags", UserName=user["UserName"]), "Key", "Value")):
+                yield "user", {"UserName": user["UserName"]}
         for policy in pages(c, "list_policies", "Policies", Scope="Local"):
             if ours(pairs(pages(c, "list_policy_tags", "Tags", PolicyArn=policy["Arn"]), "Key", "Value")):
                 yield "policy", {"PolicyArn": policy["Arn"]}
@@ -64,6 +79,22 @@ def scan_tagged(client_factory: Callable[[str], Any], lab_id: str | None) -> tup
         for url in pages(c, "list_queues", "QueueUrls"):
             if ours(c.list_queue_tags(QueueUrl=url).get("Tags")):
                 yield "queue", {"QueueUrl": url}
+
+    def firehose(c: Any) -> Iterator[tuple[str, dict]]:
+        for name in delivery_streams(c):
+            tags = c.list_tags_for_delivery_stream(DeliveryStreamName=name).get("Tags", [])
+            if ours(pairs(tags, "Key", "Value")):
+                yield "delivery_stream", {"DeliveryStreamName": name}
+
+    def s3(c: Any) -> Iterator[tuple[str, dict]]:
+        # CreateBucket takes no tags; the ledger tags a new bucket right after (records.py).
+        for bucket in c.list_buckets().get("Buckets", []):
+            try:
+                tags = c.get_bucket_tagging(Bucket=bucket["Name"]).get("TagSet", [])
+            except ClientError:
+                continue  # NoSuchTagSet, or a bucket this client cannot read: not a lab's
+            if ours(pairs(tags, "Key", "Value")):
+                yield "bucket", {"Bucket": bucket["Name"]}
 
     def logs(c: Any) -> Iterator[tuple[str, dict]]:
         for group in pages(c, "describe_log_groups", "logGroups"):
@@ -87,6 +118,8 @@ def scan_tagged(client_factory: Callable[[str], Any], lab_id: str | None) -> tup
         "lambda": lambda_,
         "iam": iam,
         "sqs": sqs,
+        "firehose": firehose,
+        "s3": s3,
         "logs": logs,
         "stepfunctions": sfn,
         "cognito-idp": cognito,

@@ -29,7 +29,7 @@ TAG_PARAMS: dict[str, dict[str, tuple[str, str]]] = {
     "logs": {"CreateLogGroup": ("tags", "map")},
     "stepfunctions": {"CreateStateMachine": ("tags", "key/value")},
     "cognito-idp": {"CreateUserPool": ("UserPoolTags", "map")},
-    # S3 CreateBucket takes no tags: buckets are known by the ledger only.
+    # S3 CreateBucket takes no tags: the ledger tags a bucket right after it is made (records.py).
 }
 
 

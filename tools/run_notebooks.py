@@ -27,8 +27,23 @@ def run(path: Path, save: bool) -> int:
     for i, out in problems:
         print("  cell", i, out.get("text", "") or out.get("evalue"))
     if save:
+        for cell in notebook.cells:  # one output per stream, however the kernel chunked it (as nbval compares)
+            if cell.cell_type == "code":
+                cell.outputs = coalesce_streams(cell.outputs)
         nbformat.write(notebook, path)
     return len(problems)
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Merge consecutive outputs of the same stream (stdout, stderr) into one."""
+    merged: list = []
+    for out in outputs:
+        if (out.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == out.get("name")):
+            merged[-1]["text"] += out["text"]
+        else:
+            merged.append(out)
+    return merged
 
 
 def main(argv: list[str]) -> int:

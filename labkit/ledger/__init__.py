@@ -15,7 +15,7 @@ order) and `cleanup` (what interrupted labs left).
 
 from .cleanup import cleanup
 from .delete import CleanupError, count_deleted
-from .records import Ledger, default_directory
+from .records import Ledger, default_directory, read_ledger_file
 from .tags import TAG_KEY
 
-__all__ = ["TAG_KEY", "CleanupError", "Ledger", "cleanup", "count_deleted", "default_directory"]
+__all__ = ["TAG_KEY", "CleanupError", "Ledger", "cleanup", "count_deleted", "default_directory", "read_ledger_file"]

@@ -130,4 +130,4 @@ def check_versioning_choices(choices: Any) -> bool:
     if wrong:
         return not_yet(f"{len(wrong)} of {len(VERSIONING_CHOICES)} are off ({', '.join(wrong)}). "
                        f"{wrong[0]}: {_VERSIONING_HINTS[wrong[0]]}")
-    return ok("all three right: " + "; ".join(f"{k} = {v}: {why}" for k, (v, why) in VERSIONING_CHOICES.items()))
+    return ok("all three right: " + ", ".join(f"{k} = {v}" for k, (v, _) in VERSIONING_CHOICES.items()) + ".")

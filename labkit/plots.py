@@ -173,6 +173,36 @@ def deployment_shares(phases: list[tuple[str, int, int, float]], ax: Axes | None
     return fig
 
 
+def rolling_canary_share(on_canary: Any, window: int = 40) -> np.ndarray:
+    """Per cent of the last `window` requests (fewer at the start) that the canary answered, request by request."""
+    if window < 1:
+        raise ValueError(f"window must be at least 1 request, got {window}")
+    hits = np.cumsum(np.asarray(on_canary, dtype=float))
+    n = np.arange(1, len(hits) + 1)
+    start = np.maximum(n - window, 0)
+    before = np.where(start > 0, hits[np.maximum(start - 1, 0)], 0.0)
+    return 100.0 * (hits - before) / (n - start)
+
+
+def canary_timeline(on_canary: Any, settings: Any, window: int = 40, ax: Axes | None = None) -> Figure:
+    """Which deployment answered each request of a canary release, in order: a tick per request (canary
+    above, stage's deployment below), the canary's share of the last `window` requests, and percentTraffic."""
+    fig, ax = _axes(ax, (7.0, 3.2))
+    answered = np.asarray(on_canary, dtype=bool)
+    x = np.arange(1, len(answered) + 1)
+    ax.vlines(x[answered], 103, 110, color=DEPLOYMENT_COLOURS["canary"], lw=0.6, label="answered by the canary")
+    ax.vlines(x[~answered], -10, -3, color=DEPLOYMENT_COLOURS["stable"], lw=0.6,
+              label="answered by the stage's deployment")
+    ax.plot(x, rolling_canary_share(answered, window), color="black", lw=1.2,
+            label=f"canary share of the last {window} requests (%)")
+    ax.step(x, np.asarray(settings, dtype=float), where="post", color="grey", ls="--", lw=1.2,
+            label="percentTraffic")
+    ax.set(xlabel="request", ylabel="% to the canary", title="Which deployment answered, request by request",
+           xlim=(0, len(answered) + 1), ylim=(-12, 112))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, fontsize="small", frameon=False)
+    return fig
+
+
 def png_bytes(fig: Figure, dpi: int = 72, **options: Any) -> bytes:
     """The figure as PNG bytes (for an ipywidgets Image)."""
     import io

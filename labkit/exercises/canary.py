@@ -1,8 +1,8 @@
-"""Self-checks for the exercises of 03_canary_releases.
+"""Self-checks for the exercises of 03_stages_canaries_and_versioning.
 
 Each check prints ✅ or a ❌ hint and returns True or False, never raises (see
 `labkit.exercises.checks`). `hint(N)` and `solution(N)` reveal help for exercise N
-(labkit/exercises/solutions/03_canary_releases.md).
+(labkit/exercises/solutions/03_stages_canaries_and_versioning.md).
 """
 
 from __future__ import annotations
@@ -10,18 +10,35 @@ from __future__ import annotations
 from typing import Any
 
 from ..gateway.clock import VirtualClock
-from .checks import is_api_id, not_yet, ok
+from .checks import is_api_id, not_yet, ok, stage_get
 from .reveal import Hints
 
-__all__ = ["SAMPLE", "canary_share", "check_canary_at", "check_promoted", "HINTS", "hint", "solution"]
+__all__ = ["SAMPLE", "VERSIONING_CHOICES", "canary_share", "check_canary_at", "check_promoted", "check_rolled_back",
+           "check_versioning_choices", "HINTS", "hint", "solution"]
 
 # Help on demand: exercises.hint(N) (call again for the next hint) and exercises.solution(N).
-HINTS = Hints("03_canary_releases")
+HINTS = Hints("03_stages_canaries_and_versioning")
 hint = HINTS.hint
 solution = HINTS.solution
 
 SAMPLE = 400  # requests a check sends: enough to tell 25 % from 10 % or 50 %
 STAGE = "prod"
+STRATEGIES = ("stage", "base path", "header")
+
+# Exercise 3: scenario -> (strategy, why). Trade-offs: section 3 of the notebook.
+VERSIONING_CHOICES = {
+    "internal_tool": ("stage", "one API, no domain to buy or certify: a v1 and a v2 stage on the execute-api URL, "
+                               "each with its own throttling and cache, is the least set-up."),
+    "partner_links": ("base path", "your own domain keeps every version's URL stable even if an API is rebuilt, and "
+                                   "each version can be a separate API with its own release cycle."),
+    "one_url_app": ("header", "the URL must not change, so the version travels in a header (a routing rule on the "
+                              "domain, or the integration reading it); add the header to the cache key."),
+}
+_VERSIONING_HINTS = {
+    "internal_tool": "which strategy needs nothing beyond the API itself?",
+    "partner_links": "which strategy gives every version a stable link on your own name, and lets it be its own API?",
+    "one_url_app": "if the URL cannot change, where can the version go?",
+}
 
 
 def canary_share(lab: Any, api_id: str, stage: str = STAGE, path: str = "/version", requests: int = SAMPLE,
@@ -83,3 +100,41 @@ def check_promoted(lab: Any, api_id: Any, canary_deployment_id: Any, stage: str 
     if answered:
         return not_yet(f"{answered} of {sent} requests still went to a canary.")
     return ok(f"promoted: {stage} serves deployment {canary_deployment_id} to every request, and no canary is left.")
+
+
+def check_rolled_back(lab: Any, api_id: Any, good_deployment_id: Any, stage: str = STAGE, path: str = "/price") -> bool:
+    """The stage was rolled back: it points at the earlier, good deployment again and answers 200."""
+    if not is_api_id(api_id):
+        return not_yet("pass the API's id (shop.id).")
+    if not isinstance(good_deployment_id, str) or not good_deployment_id:
+        return not_yet("pass the id of the good deployment (good['id']).")
+    found = _stage(lab, api_id, stage)
+    if found is None:
+        return not_yet(f"the API has no stage {stage!r}.")
+    status, _, _ = stage_get(lab, api_id, stage, path)
+    current = found.get("deploymentId")
+    if current != good_deployment_id and status == 200:
+        return not_yet(f"{stage} answers again, but from deployment {current}, a new one: a rollback does not "
+                       f"deploy, it points the stage at {good_deployment_id} (update_stage, patch path /deploymentId).")
+    if current != good_deployment_id:
+        return not_yet(f"{stage} still serves deployment {current} (GET {path} answers {status}): point it at "
+                       f"{good_deployment_id} with update_stage, patch path /deploymentId.")
+    if status != 200:
+        return not_yet(f"{stage} points at {good_deployment_id} but GET {path} answers {status}.")
+    return ok(f"{stage} serves deployment {good_deployment_id} again and GET {path} answers 200; the bad deployment "
+              "is still in the history.")
+
+
+def check_versioning_choices(choices: Any) -> bool:
+    """`choices` maps each key of VERSIONING_CHOICES to "stage", "base path" or "header"."""
+    if not isinstance(choices, dict) or any(choices.get(k) is None for k in VERSIONING_CHOICES):
+        return not_yet(f"choose stage, base path or header for each of {', '.join(VERSIONING_CHOICES)}.")
+    given = {k: " ".join(str(choices[k]).strip().lower().replace("_", " ").split()) for k in VERSIONING_CHOICES}
+    unknown = [k for k, v in given.items() if v not in STRATEGIES]
+    if unknown:
+        return not_yet(f"{unknown[0]}: {choices[unknown[0]]!r} is not one of stage, base path, header.")
+    wrong = [k for k, (right, _) in VERSIONING_CHOICES.items() if given[k] != right]
+    if wrong:
+        return not_yet(f"{len(wrong)} of {len(VERSIONING_CHOICES)} are off ({', '.join(wrong)}). "
+                       f"{wrong[0]}: {_VERSIONING_HINTS[wrong[0]]}")
+    return ok("all three right: " + ", ".join(f"{k} = {v}" for k, (v, _) in VERSIONING_CHOICES.items()) + ".")

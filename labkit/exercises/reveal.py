@@ -24,7 +24,7 @@ OWNERS = {
     "00_start_here": ("basics", "HINTS_START_HERE"),
     "01_rest_api_basics": ("basics", "HINTS_REST_API_BASICS"),
     "02_integrations": ("integrations", "HINTS"),
-    "03_canary_releases": ("canary", "HINTS"),
+    "03_stages_canaries_and_versioning": ("canary", "HINTS"),
     "04_endpoint_types": ("endpoints", "HINTS"),
     "05_throttling_and_usage_plans": ("throttling", "HINTS"),
     "06_caching": ("caching", "HINTS"),

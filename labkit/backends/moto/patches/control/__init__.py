@@ -14,6 +14,7 @@ from . import (
     documentation,
     domains,
     gateway_responses,
+    imports,
     integrations,
     keys_plans,
     methods,
@@ -23,4 +24,4 @@ from . import (
 )
 
 MODULES = (rest_apis, resources, methods, integrations, api_models, authorizers, gateway_responses, deployments,
-           keys_plans, domains, documentation, misc_operations)
+           keys_plans, domains, documentation, misc_operations, imports)

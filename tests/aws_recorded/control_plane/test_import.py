@@ -62,7 +62,9 @@ LAMBDA_URI = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn
               "function:fn/invocations")
 # What each recording put in place of the document's ${...} variables (our own values: they are placeholders there).
 VARIABLES = {b"${authorizer_lambda_invocation_arn}": LAMBDA_URI.encode(), b"${lambda_invocation_arn}": LAMBDA_URI.encode(),
-             b"${cognito_pool_arn}": b"arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_ABC123"}
+             b"${cognito_pool_arn}": b"arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_ABC123",
+             b"${uri}": b"http://petstore.execute-api.us-east-1.amazonaws.com/petstore/pets",
+             b"arn:aws:iam::account-id:role": b"arn:aws:iam::123456789012:role"}
 METHOD_KEYS = ("method", "integration")
 
 
@@ -189,6 +191,9 @@ def test_models_refer_to_each_other_by_url(plain, test, name):
 
 
 @pytest.mark.parametrize(("test", "name", "skip"), [
+    # The document at the copied commit gives NewPetResponse a `message` property its recording lacks (the file
+    # changed after the recording was made), so that model is not compared.
+    ("test_import_swagger_api", "petstore-authorizer.swagger.json", ("NewPetResponse",)),
     ("test_import_with_http_method_integration", "openapi-http-method-integration.json", ()),
     ("test_import_with_integer_http_status_code", "openapi-method-int.spec.yaml", ()),
     ("test_import_and_validate_rest_api[openapi.spec.tf.json]", "openapi.spec.tf.json", ()),
@@ -196,15 +201,21 @@ def test_models_refer_to_each_other_by_url(plain, test, name):
     ("test_import_and_validate_rest_api[swagger-mock-cors.json]", "swagger-mock-cors.json",
      ("method-response-product-get", "method-response-product/{product_id}-get"))])
 def test_imported_methods_and_integrations(plain, test, name, skip):
-    """test_import_with_http_method_integration (an AWS integration's httpMethod), test_import_with_integer_http_status_code
+    """test_import_swagger_api (Swagger: token authorizers, definitions as models, body and produces),
+    test_import_with_http_method_integration (an AWS integration's httpMethod), test_import_with_integer_http_status_code
     (YAML's integer 200 as a status code), test_import_and_validate_rest_api[openapi.spec.tf.json] (an integer
     info.version passes failOnWarnings), [swagger-mock-cors.json] (AWS_PROXY: no connectionType)."""
     recording = recorded(test)
     imported = plain.import_rest_api(body=filled(name), failOnWarnings=True)
-    if "import_tf_rest_api" in recording:
-        assert_answer_as_recorded(imported, recording["import_tf_rest_api"])
+    for key in ("import_tf_rest_api", "import-swagger"):
+        if key in recording:
+            assert_answer_as_recorded(imported, recording[key])
+    if "get-authorizers" in recording:
+        authorizers = plain.get_authorizers(restApiId=imported["id"])
+        assert comparable(authorizers, recording["get-authorizers"]) == expected(recording["get-authorizers"])
     if "get-models" in recording:
-        assert comparable(_models(plain, imported["id"]), recording["get-models"]["items"]) == \
-            expected(recording["get-models"]["items"])
+        theirs = [model for model in recording["get-models"]["items"] if model["name"] not in skip]
+        ours = [model for model in _models(plain, imported["id"]) if model["name"] not in skip]
+        assert comparable(ours, theirs) == expected(theirs)
     assert paths(plain, imported["id"]) == recorded_paths(recording["resources"])
     assert_methods_as_recorded(plain, imported["id"], recording, skip=skip)

@@ -53,7 +53,7 @@ def _rewrite_refs(schema: Any, api_id: str) -> Any:
     return schema
 
 
-def _strings(values: Any, where: str, warnings: list[str]) -> dict[str, str] | None:
+def _strings(values: Any, field: str, where: str, warnings: list[str]) -> dict[str, str] | None:
     """A string map; entries that are not strings are dropped with AWS's warning ("put-rest-api-oas30-srv-url":
     "Invalid format for 'requestParameters'. Expected type string for property ... but got 'true'")."""
     if not isinstance(values, dict):
@@ -63,8 +63,8 @@ def _strings(values: Any, where: str, warnings: list[str]) -> dict[str, str] | N
         if isinstance(value, str):
             kept[str(key)] = value
         else:
-            shown = json.dumps(value) if not isinstance(value, str) else value
-            warnings.append(f"Invalid format for 'requestParameters'. Expected type string for property '{key}' "
+            shown = json.dumps(value)  # true, not True
+            warnings.append(f"Invalid format for '{field}'. Expected type string for property '{key}' "
                             f"of resource {where} but got '{shown}'")
     return kept
 
@@ -207,11 +207,11 @@ class ImportContext:
             function_id=self.api.id, resource_id=resource.id, method_type=method, integration_type=kind,
             uri=integration.get("uri"), integration_method=integration.get("httpMethod"),
             credentials=integration.get("credentials"),
-            request_templates=_strings(integration.get("requestTemplates"), where, self.warnings) or None,
+            request_templates=_strings(integration.get("requestTemplates"), "requestTemplates", where, self.warnings) or None,
             passthrough_behavior=str(integration.get("passthroughBehavior") or "WHEN_NO_MATCH").upper(),
             tls_config=integration.get("tlsConfig"), cache_namespace=integration.get("cacheNamespace") or resource.id,
             timeout_in_millis=int(integration.get("timeoutInMillis") or DEFAULT_TIMEOUT_MS),
-            request_parameters=_strings(integration.get("requestParameters"), where, self.warnings) or None,
+            request_parameters=_strings(integration.get("requestParameters"), "requestParameters", where, self.warnings) or None,
             content_handling=integration.get("contentHandling"),
             connection_type=integration.get("connectionType") or ("INTERNET" if kind in HTTP_TYPES else None))
         stored = self.backend.get_integration(self.api.id, resource.id, method)

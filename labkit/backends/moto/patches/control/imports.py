@@ -9,6 +9,24 @@ What this module restores:
   existing resources (moto duplicated them), overwrite keeps the root resource id, integration types are stored
   upper-case, an import that fails leaves no API behind [test_import_rest_api, test_put_rest_api_mode_binary_media_types,
   test_import_api_bad_file].
+- The `basepath` parameter: ignore (default), prepend, split, from Swagger's basePath or OpenAPI 3's basePath server
+  variable / server URL path; an unknown mode is refused [test_import_rest_apis_with_base_path_swagger[ignore|prepend|
+  split], test_import_rest_api_with_base_path_oas30[ignore|prepend|split]; api-gateway-import-api-basePath.html].
+- Security schemes with x-amazon-apigateway-authorizer become authorizers (TOKEN, REQUEST, COGNITO_USER_POOLS;
+  identitySource from the scheme's header); the operation's `security` (else the document's) sets
+  authorizationType/authorizerId/authorizationScopes, an apiKey scheme apiKeyRequired; x-amazon-apigateway-api-key-source
+  sets apiKeySource [test_import_with_global_api_key_authorizer, test_import_with_cognito_auth_identity_source,
+  test_import_swagger_api].
+- definitions / components.schemas become models, each $ref the other model's URL (circular ones too); request bodies
+  and responses name their models; x-amazon-apigateway-request-validators and the default validator are created and
+  set [test_import_with_circular_models, test_import_with_circular_models_and_request_validation].
+- Methods, method responses (headers -> responseParameters false), integrations (upper-case type and passthrough,
+  29000 ms, cacheKeyParameters [], cache namespace, INTERNET for HTTP, MOCK without uri) and integration responses
+  ("default" has no selection pattern, YAML's integer status codes) as AWS stores them; path template variables
+  become required path parameters; non-string requestParameters are dropped with AWS's `warnings`; failOnWarnings
+  accepts an integer info.version [test_import_with_http_method_integration, test_import_with_integer_http_status_code,
+  test_import_and_validate_rest_api[openapi.spec.tf.json|swagger-mock-cors.json], test_import_rest_api_with_base_path_oas30].
+- overwrite also replaces models, authorizers and request validators (API_PutRestApi.html: mode).
 - A body over AWS's 6 MB limit, or YAML whose aliases expand past labkit.documents.MAX_NODES nodes (an alias bomb),
   answers 400 "Invalid OpenAPI input." with the reason, before anything is expanded [API_ImportRestApi.html body;
   issue 16 item 10].

@@ -191,9 +191,7 @@ def test_models_refer_to_each_other_by_url(plain, test, name):
 
 
 @pytest.mark.parametrize(("test", "name", "skip"), [
-    # The document at the copied commit gives NewPetResponse a `message` property its recording lacks (the file
-    # changed after the recording was made), so that model is not compared.
-    ("test_import_swagger_api", "petstore-authorizer.swagger.json", ("NewPetResponse",)),
+    ("test_import_swagger_api", "petstore-authorizer.swagger.json", ()),
     ("test_import_with_http_method_integration", "openapi-http-method-integration.json", ()),
     ("test_import_with_integer_http_status_code", "openapi-method-int.spec.yaml", ()),
     ("test_import_and_validate_rest_api[openapi.spec.tf.json]", "openapi.spec.tf.json", ()),

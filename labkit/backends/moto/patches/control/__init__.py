@@ -13,6 +13,7 @@ from . import (
     deployments,
     documentation,
     domains,
+    exports,
     gateway_responses,
     imports,
     integrations,
@@ -24,4 +25,4 @@ from . import (
 )
 
 MODULES = (rest_apis, resources, methods, integrations, api_models, authorizers, gateway_responses, deployments,
-           keys_plans, domains, documentation, misc_operations, imports)
+           keys_plans, domains, documentation, misc_operations, imports, exports)

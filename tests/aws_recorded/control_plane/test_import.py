@@ -8,11 +8,14 @@ documents it imports are copied in files/ (see files/README). Placeholders (`<id
 from __future__ import annotations
 
 import json
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pytest
 from answers import refusal as refused
 from imported import comparable, differences, document, expected, read_back, recorded
+from recorded import serving  # tests/aws_recorded/recorded.py (its conftest puts that folder on the path)
 
 from labkit import documents
 
@@ -217,3 +220,43 @@ def test_imported_methods_and_integrations(plain, test, name, skip):
         assert comparable(ours, theirs) == expected(theirs)
     assert paths(plain, imported["id"]) == recorded_paths(recording["resources"])
     assert_methods_as_recorded(plain, imported["id"], recording, skip=skip)
+
+
+class _Echo(BaseHTTPRequestHandler):
+    """Answers with the method, path, query arguments and body it was called with."""
+
+    def do_POST(self) -> None:
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        payload = json.dumps({"method": self.command, "path": url.path, "data": self.rfile.read(length).decode(),
+                              "args": {k: v[0] for k, v in parse_qs(url.query).items()}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_stage_variables_in_an_imported_uri(lab, plain):
+    """test_import_with_stage_variables "get-resp-from-http": an imported HTTP_PROXY uri made of
+    ${stageVariables.*} calls the host, path and query string the stage's variables name; "get-error-resp-from-http":
+    a stage without them answers 500 InternalServerErrorException "Internal server error"."""
+    recording = recorded("test_import_with_stage_variables")
+    body = document("openapi.spec.stage-variables.json").replace(b"https://", b"http://")  # as the recording ran locally
+    api_id = plain.import_rest_api(body=body, failOnWarnings=True)["id"]
+    deployment = plain.create_deployment(restApiId=api_id)["id"]
+    with serving(_Echo) as url:
+        plain.create_stage(restApiId=api_id, stageName="v1", deploymentId=deployment,
+                           variables={"TestHost": url.replace("http://", ""), "testPath": "test-path",
+                                      "querystring": "qs_key=qs_value"})
+        answer = lab.gateway().invoke("GET", lab.stage_url(api_id, "v1") + "/path1")
+    expected_answer = {k: v for k, v in recording["get-resp-from-http"].items() if k not in ("domain", "origin")}
+    assert answer.status_code == 200 and answer.json() == expected_answer
+    plain.create_stage(restApiId=api_id, stageName="v2", deploymentId=deployment)
+    failed = lab.gateway().invoke("GET", lab.stage_url(api_id, "v2") + "/path1")
+    recorded_error = recording["get-error-resp-from-http"]
+    assert (failed.status_code, failed.json()) == (500, recorded_error["body"])
+    assert failed.headers.get("x-amzn-ErrorType") == recorded_error["errorType"]

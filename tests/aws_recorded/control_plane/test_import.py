@@ -260,3 +260,15 @@ def test_stage_variables_in_an_imported_uri(lab, plain):
     recorded_error = recording["get-error-resp-from-http"]
     assert (failed.status_code, failed.json()) == (500, recorded_error["body"])
     assert failed.headers.get("x-amzn-ErrorType") == recorded_error["errorType"]
+
+
+@pytest.mark.parametrize(("kind", "ip_type"), [("REGIONAL", "ipv4"), ("PRIVATE", "dualstack")])
+def test_import_sets_the_endpoint_type(plain, kind, ip_type):
+    """parameters endpointConfigurationTypes=EDGE|REGIONAL|PRIVATE (EDGE by default):
+    https://docs.aws.amazon.com/apigateway/latest/api/API_ImportRestApi.html; a private API is dualstack
+    (test_apigateway_api.snapshot.json::test_create_rest_api_verify_defaults)."""
+    imported = plain.import_rest_api(body=document("pets.json"), parameters={"endpointConfigurationTypes": kind})
+    assert imported["endpointConfiguration"] == {"types": [kind], "ipAddressType": ip_type}
+    status, code, message = refused(plain.import_rest_api, body=document("pets.json"),
+                                    parameters={"endpointConfigurationTypes": "LOCAL"})
+    assert (status, code) == (400, "BadRequestException") and "EDGE, REGIONAL, PRIVATE" in message

@@ -272,3 +272,29 @@ def test_import_sets_the_endpoint_type(plain, kind, ip_type):
     status, code, message = refused(plain.import_rest_api, body=document("pets.json"),
                                     parameters={"endpointConfigurationTypes": "LOCAL"})
     assert (status, code) == (400, "BadRequestException") and "EDGE, REGIONAL, PRIVATE" in message
+
+
+EXTENDED = {
+    "openapi": "3.0.1", "info": {"title": "extended", "version": "1"},
+    "paths": {"/": {"get": {"responses": {"200": {"description": "OK"}},
+                            "x-amazon-apigateway-integration": {"type": "mock"}}}},
+    "x-amazon-apigateway-policy": {"Version": "2012-10-17", "Statement": []},
+    "x-amazon-apigateway-minimum-compression-size": 1024,
+    "x-amazon-apigateway-endpoint-configuration": {"types": ["REGIONAL"], "disableExecuteApiEndpoint": True},
+    "x-amazon-apigateway-gateway-responses": {
+        "DEFAULT_4XX": {"statusCode": 400, "responseTemplates": {"application/json": '{"message": "bad"}'},
+                        "responseParameters": {"gatewayresponse.header.X-Kind": "'4xx'"}}},
+}
+
+
+def test_api_level_extensions_are_applied(plain):
+    """x-amazon-apigateway-policy, -minimum-compression-size, -endpoint-configuration and -gateway-responses
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions.html; no recording
+    imports them)."""
+    imported = plain.import_rest_api(body=json.dumps(EXTENDED).encode())
+    assert json.loads(imported["policy"].replace('\\"', '"')) == EXTENDED["x-amazon-apigateway-policy"]
+    assert imported["minimumCompressionSize"] == 1024 and imported["disableExecuteApiEndpoint"] is True
+    assert imported["endpointConfiguration"] == {"types": ["REGIONAL"], "ipAddressType": "ipv4"}
+    response = plain.get_gateway_response(restApiId=imported["id"], responseType="DEFAULT_4XX")
+    assert response["statusCode"] == "400" and response["responseTemplates"] == {"application/json": '{"message": "bad"}'}
+    assert response["responseParameters"] == {"gatewayresponse.header.X-Kind": "'4xx'"}

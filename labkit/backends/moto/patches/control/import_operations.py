@@ -16,6 +16,7 @@ AUTHORIZER = "x-amazon-apigateway-authorizer"
 INTEGRATION = "x-amazon-apigateway-integration"
 VALIDATORS = "x-amazon-apigateway-request-validators"
 VALIDATOR = "x-amazon-apigateway-request-validator"
+GATEWAY_RESPONSES = "x-amazon-apigateway-gateway-responses"
 PARAMETER_PLACES = {"path": "path", "query": "querystring", "header": "header"}
 HTTP_TYPES = ("HTTP", "HTTP_PROXY")
 DEFAULT_TIMEOUT_MS = 29000  # "timeoutInMillis": 29000 in every recorded imported integration
@@ -119,6 +120,15 @@ class ImportContext:
                                                          bool(settings.get("validateRequestBody", False)),
                                                          bool(settings.get("validateRequestParameters", False)))
             self.validators[str(name)] = made.id
+
+    def put_gateway_responses(self) -> None:
+        """x-amazon-apigateway-gateway-responses: {type: {statusCode, responseParameters, responseTemplates}}
+        (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.html)."""
+        for kind, response in (self.document.get(GATEWAY_RESPONSES) or {}).items():
+            response = response if isinstance(response, dict) else {}
+            status = response.get("statusCode")
+            self.backend.put_gateway_response(self.api.id, str(kind), str(status) if status is not None else None,
+                                              response.get("responseParameters"), response.get("responseTemplates"))
 
     # --- one operation ------------------------------------------------------------------------------------
 

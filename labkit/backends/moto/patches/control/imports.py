@@ -29,6 +29,8 @@ What this module restores:
 - ImportRestApi's endpointConfigurationTypes parameter (EDGE, REGIONAL, PRIVATE) sets the endpoint type
   [API_ImportRestApi.html: parameters].
 - An imported integration uri may be built of ${stageVariables.*} [test_import_with_stage_variables].
+- x-amazon-apigateway-policy, -minimum-compression-size, -endpoint-configuration and -gateway-responses are applied
+  [api-gateway-swagger-extensions.html; no recording].
 - overwrite also replaces models, authorizers and request validators (API_PutRestApi.html: mode).
 - A body over AWS's 6 MB limit, or YAML whose aliases expand past labkit.documents.MAX_NODES nodes (an alias bomb),
   answers 400 "Invalid OpenAPI input." with the reason, before anything is expanded [API_ImportRestApi.html body;
@@ -66,6 +68,9 @@ INVALID_DOCUMENT = "Invalid OpenAPI input."  # test_apigateway_import.snapshot.j
 BASEPATH_MODES = ("ignore", "prepend", "split")
 ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
 ANY_METHOD = "x-amazon-apigateway-any-method"
+POLICY = "x-amazon-apigateway-policy"
+COMPRESSION = "x-amazon-apigateway-minimum-compression-size"
+ENDPOINT = "x-amazon-apigateway-endpoint-configuration"
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
 
 
@@ -148,7 +153,7 @@ def _ensure_path(backend: Any, api: Any, parts: list[str]) -> Any:
 
 def _clear(api: Any) -> None:
     """overwrite: every resource but the root goes, the root keeps its id (test_put_rest_api_mode_binary_media_types
-    [overwrite] "put-api": rootResourceId unchanged) and loses its methods; so do models, authorizers and request
+    [overwrite] "put-api": rootResourceId unchanged) and loses its methods; so do models, authorizers, gateway responses and request
     validators, which the document redefines (https://docs.aws.amazon.com/apigateway/latest/api/API_PutRestApi.html)."""
     root = api.resources[api.root_resource_id]
     api.resources = {root.id: root}
@@ -156,6 +161,7 @@ def _clear(api: Any) -> None:
     api.models = {}
     api.authorizers = {}
     api.request_validators = {}
+    api.gateway_responses = {}
 
 
 def _import(backend: Any, api: Any, document: dict[str, Any], mode: str, basepath: str) -> list[str]:
@@ -167,6 +173,7 @@ def _import(backend: Any, api: Any, document: dict[str, Any], mode: str, basepat
     context.put_models()
     context.put_authorizers()
     context.put_validators()
+    context.put_gateway_responses()
     for path, item in (document.get("paths") or {}).items():
         parts = prefix + [part for part in str(path).split("/") if part]
         resource = _ensure_path(backend, api, parts)
@@ -206,9 +213,31 @@ def apply_document_settings(api: Any, document: dict[str, Any], mode: str) -> No
         api.description = str(info["description"])
     if document.get("x-amazon-apigateway-api-key-source"):  # test_import_with_global_api_key_authorizer "import-swagger"
         api.api_key_source = str(document["x-amazon-apigateway-api-key-source"])
+    apply_extensions(api, document)
     types = [str(t) for t in document.get("x-amazon-apigateway-binary-media-types") or []]
     current = [] if mode == "overwrite" else list(api.binaryMediaTypes or [])
     api.binaryMediaTypes = current + [t for t in types if t not in current]
+
+
+def apply_extensions(api: Any, document: dict[str, Any]) -> None:
+    """x-amazon-apigateway-policy, -minimum-compression-size and -endpoint-configuration (types, vpcEndpointIds,
+    disableExecuteApiEndpoint): https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions.html
+    (no recording imports them)."""
+    policy = document.get(POLICY)
+    if policy:
+        api.policy = policy if isinstance(policy, str) else json.dumps(policy)
+    size = document.get(COMPRESSION)
+    if size is not None:
+        api.minimum_compression_size = int(size)
+    endpoint = document.get(ENDPOINT)
+    if isinstance(endpoint, dict):
+        types = [str(t) for t in endpoint.get("types") or api.endpoint_configuration.get("types") or ["EDGE"]]
+        shown = {"types": types, "ipAddressType": "dualstack" if "PRIVATE" in types else "ipv4"}
+        if endpoint.get("vpcEndpointIds"):
+            shown["vpcEndpointIds"] = [str(v) for v in endpoint["vpcEndpointIds"]]
+        api.endpoint_configuration = shown
+        if "disableExecuteApiEndpoint" in endpoint:
+            api.disableExecuteApiEndpoint = bool(endpoint["disableExecuteApiEndpoint"])
 
 
 def _query(response: Any, name: str, default: str = "") -> str:

@@ -9,6 +9,9 @@ What this module restores:
 - exportType swagger answers Swagger 2.0 (host, basePath /{stage}, https), oas30 answers OpenAPI 3.0.1 (a server
   whose basePath variable defaults to the stage, `components`); the file is named {type}_{version}.json and sent as
   application/octet-stream [test_export_swagger_openapi, test_export_oas30_openapi [TEST_IMPORT_PETS]].
+- Methods export their `security` (authorizers, AWS_IAM as sigv4, api_key) and the schemes it names, with
+  x-amazon-apigateway-authorizer under extensions=authorizers or apigateway; request validators under apigateway
+  [api-gateway-swagger-extensions.html; no recording exports them].
 - Each method exports its parameters (from method.request.* parameters), its responses ("{status} response",
   headers, models) and, with parameters extensions=apigateway (or integrations), its x-amazon-apigateway-integration
   in the document's lower-case form and the API's x-amazon-apigateway-binary-media-types [same keys].
@@ -39,9 +42,14 @@ MODEL_URL_PART = "/models/"
 class Export:
     """One export: the API, its stage, the format and whether the API Gateway extensions are included."""
 
-    def __init__(self, backend: Any, api: Any, stage: str, export_type: str, extensions: bool) -> None:
-        self.backend, self.api, self.stage, self.extensions = backend, api, stage, extensions
+    def __init__(self, backend: Any, api: Any, stage: str, export_type: str, extensions: set[str]) -> None:
+        self.backend, self.api, self.stage = backend, api, stage
         self.swagger = export_type == "swagger"
+        # extensions=integrations|authorizers|apigateway (all of them): API_GetExport.html, `parameters`
+        self.integrations = bool({"integrations", "apigateway"} & extensions)
+        self.authorizers = bool({"authorizers", "apigateway"} & extensions)
+        self.extensions = "apigateway" in extensions
+        self.schemes: dict[str, Any] = {}  # security schemes the methods use, filled as paths are exported
 
     def version(self) -> str:
         """The API's version, else the time of export as AWS's unversioned exports show it ("2022-04-12T15:36:55Z")."""
@@ -55,6 +63,8 @@ class Export:
         if self.swagger:
             doc: dict[str, Any] = {"swagger": "2.0", "info": info, "host": host, "basePath": f"/{self.stage}",
                                    "schemes": ["https"], "paths": self.paths()}
+            if self.schemes:
+                doc["securityDefinitions"] = self.schemes
             if self.api.models:
                 doc["definitions"] = self.schemas("#/definitions/")
         else:
@@ -63,8 +73,15 @@ class Export:
                    "paths": self.paths(), "components": {}}
             if self.api.models:
                 doc["components"]["schemas"] = self.schemas("#/components/schemas/")
+            if self.schemes:
+                doc["components"]["securitySchemes"] = self.schemes
         if self.extensions and self.api.binaryMediaTypes:
             doc["x-amazon-apigateway-binary-media-types"] = list(self.api.binaryMediaTypes)
+        if self.extensions and self.api.request_validators:
+            doc["x-amazon-apigateway-request-validators"] = {
+                v.name: {"validateRequestBody": bool(v.validate_request_body),
+                         "validateRequestParameters": bool(v.validate_request_parameters)}
+                for v in self.api.request_validators.values()}
         return doc
 
     def schemas(self, prefix: str) -> dict[str, Any]:
@@ -107,10 +124,47 @@ class Export:
             shown.update(_media_types(method))
         shown["responses"] = {status: self.response(response)
                               for status, response in (method.get("methodResponses") or {}).items()}
+        security = self.security(method)
+        if security:
+            shown["security"] = [security]
+        validator = self.api.request_validators.get(method.get("requestValidatorId") or "")
+        if self.extensions and validator is not None:
+            shown["x-amazon-apigateway-request-validator"] = validator.name
         integration = method.get("methodIntegration")
-        if self.extensions and integration:
+        if self.integrations and integration:
             shown["x-amazon-apigateway-integration"] = _integration(integration)
         return shown
+
+    def security(self, method: dict[str, Any]) -> dict[str, list[str]]:
+        """The method's security requirement, registering the schemes it names (the authorizer's as
+        x-amazon-apigateway-authorizer when authorizers are exported: api-gateway-swagger-extensions-authorizer.html)."""
+        requirement: dict[str, list[str]] = {}
+        kind = method.get("authorizationType") or "NONE"
+        authorizer = self.api.authorizers.get(method.get("authorizerId") or "")
+        if kind == "AWS_IAM":
+            requirement["sigv4"] = []
+            self.schemes["sigv4"] = {"type": "apiKey", "name": "Authorization", "in": "header",
+                                     **({"x-amazon-apigateway-authtype": "awsSigv4"} if self.authorizers else {})}
+        elif kind in ("CUSTOM", "COGNITO_USER_POOLS") and authorizer is not None:
+            requirement[authorizer.name] = list(method.get("authorizationScopes") or [])
+            self.schemes[authorizer.name] = self.authorizer_scheme(authorizer.to_json())
+        if method.get("apiKeyRequired"):
+            requirement["api_key"] = []
+            self.schemes["api_key"] = {"type": "apiKey", "name": "x-api-key", "in": "header"}
+        return requirement
+
+    def authorizer_scheme(self, authorizer: dict[str, Any]) -> dict[str, Any]:
+        identity = str(authorizer.get("identitySource") or "method.request.header.Authorization")
+        header = identity.rsplit(".", 1)[-1] if identity.startswith("method.request.header.") else "Unused"
+        scheme: dict[str, Any] = {"type": "apiKey", "name": header, "in": "header"}
+        if self.authorizers:
+            scheme["x-amazon-apigateway-authtype"] = authorizer.get("authType") or (
+                "cognito_user_pools" if authorizer.get("type") == "COGNITO_USER_POOLS" else "custom")
+            scheme["x-amazon-apigateway-authorizer"] = {"type": str(authorizer.get("type", "TOKEN")).lower(), **{
+                key: authorizer[key] for key in ("authorizerUri", "authorizerCredentials", "identitySource",
+                                                 "identityValidationExpression", "providerARNs",
+                                                 "authorizerResultTtlInSeconds") if authorizer.get(key) is not None}}
+        return scheme
 
     def parameter(self, name: str, required: Any) -> dict[str, Any]:
         place, key = PLACES[name.split(".")[2]], name.split(".", 3)[3]
@@ -198,8 +252,7 @@ def patch_get_export(original: Callable[..., Any]) -> Callable[..., Any]:
             raise BadRequestException(f"Invalid exportType {export_type!r}: must be one of {', '.join(EXPORT_TYPES)}")
         api = self.backend.get_rest_api(api_id)
         extensions = str((self.querystring.get("extensions") or [""])[0])
-        export = Export(self.backend, api, stage, export_type, bool({"apigateway", "integrations"} &
-                                                                      set(extensions.split(","))))
+        export = Export(self.backend, api, stage, export_type, set(extensions.split(",")))
         body = export.document()
         headers = {"Content-Type": "application/octet-stream",
                    "Content-Disposition": f'attachment; filename="{export_type}_{body["info"]["version"]}.json"'}

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .api_calls import HTTP_METHODS, add_binary_media_types, definition_from_client, ensure_resource, paginate
+from .documents import DocumentTooLarge, RecursiveDocument, load_text
 from .gateway.auth.policy import parse as parse_policy
 
 __all__ = ["definition_from_client", "export", "import_", "load_document"]
@@ -295,7 +296,9 @@ def load_document(doc: dict[str, Any] | str) -> dict[str, Any]:
     """Parse a JSON or YAML string (or copy a dict) and check the parts import_() relies on."""
     if isinstance(doc, (str, bytes)):
         try:
-            parsed = yaml.safe_load(doc)  # YAML is a superset of JSON
+            parsed = load_text(doc)  # bounded: refuses an alias bomb or a text over AWS's 6 MB
+        except (DocumentTooLarge, RecursiveDocument) as exc:
+            raise ValueError(f"doc is refused: {exc}") from None
         except yaml.YAMLError as exc:
             raise ValueError(f"doc is neither valid JSON nor YAML: {exc}") from exc
     else:

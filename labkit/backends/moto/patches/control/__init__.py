@@ -13,7 +13,9 @@ from . import (
     deployments,
     documentation,
     domains,
+    exports,
     gateway_responses,
+    imports,
     integrations,
     keys_plans,
     methods,
@@ -24,5 +26,4 @@ from . import (
 )
 
 MODULES = (rest_apis, resources, methods, integrations, api_models, authorizers, gateway_responses, deployments,
-           keys_plans, domains, documentation, misc_operations,
-           vpc_links)
+           keys_plans, domains, documentation, misc_operations, vpc_links, imports, exports)

@@ -198,9 +198,8 @@ def test_models_refer_to_each_other_by_url(plain, test, name):
     ("test_import_with_http_method_integration", "openapi-http-method-integration.json", ()),
     ("test_import_with_integer_http_status_code", "openapi-method-int.spec.yaml", ()),
     ("test_import_and_validate_rest_api[openapi.spec.tf.json]", "openapi.spec.tf.json", ()),
-    # GetMethodResponse of a status the method lacks answers 404 on AWS; moto's answer is methods.py's to restore.
-    ("test_import_and_validate_rest_api[swagger-mock-cors.json]", "swagger-mock-cors.json",
-     ("method-response-product-get", "method-response-product/{product_id}-get"))])
+    # GetMethodResponse of a status the method lacks: AWS's 404 (methods.py) is part of the recording.
+    ("test_import_and_validate_rest_api[swagger-mock-cors.json]", "swagger-mock-cors.json", ())])
 def test_imported_methods_and_integrations(plain, test, name, skip):
     """test_import_swagger_api (Swagger: token authorizers, definitions as models, body and produces),
     test_import_with_http_method_integration (an AWS integration's httpMethod), test_import_with_integer_http_status_code

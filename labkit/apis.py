@@ -506,7 +506,7 @@ class RestApi:
         return openapi.definition_from_client(self.client, self.id)
 
     def export_openapi(self, stage: str | None = None) -> dict[str, Any]:
-        """OpenAPI 3.0.1 with x-amazon-apigateway-* extensions, built by labkit (moto's get_export is lossy)."""
+        """OpenAPI 3.0.1 with x-amazon-apigateway-* extensions, built by labkit from ordinary calls (any backend)."""
         return openapi.export(self.definition(), stage=stage)
 
 

@@ -1,7 +1,8 @@
 """OpenAPI 3 export and import with the `x-amazon-apigateway-*` extensions, done by labkit itself.
 
-moto's get_export drops every extension and its import_rest_api mishandles MOCK and ANY, so labkit reads
-the API through ordinary boto3 calls and writes it back the same way; that works on moto and on AWS.
+labkit reads the API through ordinary boto3 calls and writes it back the same way, so it works on every
+backend (stock moto's get_export drops the extensions and its import mishandles MOCK and ANY; the kit's
+moto adapter now answers both as AWS does, control/exports.py and control/imports.py).
 Extensions: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions.html
 """
 

@@ -358,3 +358,11 @@ def test_the_simulation_table_lists_a_single_tier_once():
 def test_a_monthly_quota_is_measured_over_730_hours_as_cost_prices_a_month():
     findings = [f for f in check(load_design("partner_api")) if f.rule == "tier_quota_spent" and "'pro'" in f.what]
     assert findings and "21,024,000 requests per MONTH" in findings[0].what  # 8 req/s x 730 h
+
+
+def test_http_api_requests_cost_less_than_rest_api_requests():
+    from labkit.design.cost import http_api_request_cost
+
+    # AWS's pricing page example: 300 M at $1.00 and 132 M at $0.90 per million = $418.80.
+    assert http_api_request_cost(432e6)[0] == pytest.approx(300 * 1.00 + 132 * 0.90)
+    assert http_api_request_cost(100e6)[0] < request_cost(100e6)[0]

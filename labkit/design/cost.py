@@ -53,6 +53,12 @@ def request_cost(requests: float) -> tuple[float, list[tuple[float, float, float
     return _tiered(float(requests), tiers, "up_to_millions", "usd_per_million", 1e6, 1e6)
 
 
+def http_api_request_cost(requests: float) -> tuple[float, list[tuple[float, float, float]]]:
+    """USD for `requests` HTTP API calls in one month (for comparison: REST or HTTP API?), and the breakdown."""
+    tiers = rest_api_prices()["http_api_requests"]["tiers"]
+    return _tiered(float(requests), tiers, "up_to_millions", "usd_per_million", 1e6, 1e6)
+
+
 def transfer_cost(gigabytes: float) -> tuple[float, list[tuple[float, float, float]]]:
     """USD for `gigabytes` of data transfer out in one month, and the per-tier breakdown."""
     tiers = rest_api_prices()["data_transfer_out"]["tiers"]

@@ -58,6 +58,7 @@ def invoke(call: Call, integration: dict[str, Any], request: FunctionRequest) ->
     clock = call.gateway.clock
     call.integration_started = clock.now()
     outcome = call.gateway.lambdas.invoke(request.code, request.event, clock, wait_limit=timeout_seconds(integration))
+    call.gateway.observer.function_log(outcome.log_group, outcome.log_stream, outcome.log_events)
     call.integration_status = 200  # the Lambda service's status; the function's own comes in its payload
     if not clock.virtual:
         call.integration_latency = outcome.duration

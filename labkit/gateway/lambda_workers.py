@@ -31,7 +31,7 @@ BOOTSTRAP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lambda_boo
 # the same way. A 2 GB allocation fails in a 128 MB function; 100 MB succeeds.
 ADDRESS_SPACE_MARGIN_MB = 64
 INIT_LIMIT = 10.0  # seconds: Lambda's Init phase limit (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html)
-OUTPUT_LIMIT = 256 * 1024  # bytes of output kept per invocation, whatever the worker wrote
+OUTPUT_LIMIT = 260 * 1024  # bytes of output kept per invocation: the worker's 256 KiB and its note on what it dropped
 _HEADER = struct.Struct(">I")
 _READ = select.POLLIN | select.POLLHUP | select.POLLERR
 
@@ -333,7 +333,7 @@ class Environments:
         if environment is None:
             # https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html: beyond the concurrency, 429
             return Outcome(error={"errorMessage": "Rate Exceeded.", "errorType": "TooManyRequestsException"},
-                           duration=wait)
+                           duration=time.monotonic() - started)
         try:
             if not environment.started:
                 if not environment.start():

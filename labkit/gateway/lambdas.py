@@ -219,6 +219,11 @@ class LambdaRunner:
                           duration=outcome.duration, log_group=f"/aws/lambda/{code.name}",
                           log_stream=outcome.log_stream, log_events=outcome.log_events)
 
+    @property
+    def max_environments(self) -> int:
+        """How many execution environments (worker processes) one function configuration may have at once."""
+        return self._environments.max_environments
+
     def worker_pids(self) -> list[int]:
         """The process ids of this runner's live execution environments."""
         return self._environments.processes()

@@ -167,16 +167,22 @@ def invoke(handler: Any, context: LambdaContext, request: dict[str, Any]) -> byt
     return body[:-1] + b',"ms":%.2f,"mem":%d,"fatal":%s}' % (elapsed, used, b"true" if fatal else b"false")
 
 
-_STATUS = os.open("/proc/self/status", os.O_RDONLY) if os.path.exists("/proc/self/status") else -1
+_STATM = os.open("/proc/self/statm", os.O_RDONLY) if os.path.exists("/proc/self/statm") else -1
+_PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
+_INHERITED_KB = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # Linux keeps the forking parent's peak across exec
+_peak_mb = 0
 
 
 def peak_memory_mb() -> int:
-    """Max Memory Used: this process's peak resident set (VmHWM; ru_maxrss would carry the parent's across exec)."""
-    if _STATUS < 0:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    status = os.pread(_STATUS, 4096, 0)
-    at = status.find(b"VmHWM:")
-    return int(status[at + 6:status.index(b"kB", at)]) // 1024 if at >= 0 else 0
+    """Max Memory Used: the largest resident set seen at the end of an invocation, or the kernel's
+    peak (ru_maxrss) once it exceeds what this process inherited; a cheap read (statm, not status)."""
+    global _peak_mb
+    if _STATM >= 0:
+        _peak_mb = max(_peak_mb, int(int(os.pread(_STATM, 128, 0).split()[1]) * _PAGE_MB))
+    kernel = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if kernel > _INHERITED_KB or _STATM < 0:
+        _peak_mb = max(_peak_mb, kernel // 1024)
+    return _peak_mb
 
 
 def main(request_fd: int, response_fd: int) -> None:

@@ -337,8 +337,10 @@ class Environments:
         try:
             if not environment.started:
                 if not environment.start():
-                    return Outcome(error=environment.init_error, log_stream=environment.log_stream,
-                                   log_events=environment.init_events)
+                    error = environment.init_error or {}
+                    line = f"[ERROR] {error.get('errorType')}: {error.get('errorMessage')}"
+                    return Outcome(error=error, log_stream=environment.log_stream,
+                                   log_events=[*environment.init_events, (int(time.time() * 1000), line)])
             if wait_limit is None:
                 return environment.invoke(event, timeout)
             return environment.invoke(event, timeout, max(0.0, started + wait_limit - time.monotonic()))

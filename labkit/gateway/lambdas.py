@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import Clock
-from .lambda_workers import Environments, settings_for
+from .lambda_workers import Environments, Settings, settings_for
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,7 @@ class LambdaRunner:
         self.isolated = isolated
         self._environments = Environments(max_environments)
         self._handlers: dict[tuple[str, str, str], Callable[..., Any]] = {}
+        self._settings: dict[tuple[Any, ...], Settings] = {}  # each function configuration's, made once
         self._digests: dict[bytes, str] = {}  # each package's short sha256, hashed once (as _handlers, one per package)
         self._lock = threading.Lock()
         self._packages_dir: str | None = None
@@ -147,6 +148,7 @@ class LambdaRunner:
         with self._lock:
             self._closed = True
             self._handlers.clear()
+            self._settings.clear()
             self._digests.clear()
             directory, self._packages_dir = self._packages_dir, None
             if directory is None:
@@ -206,13 +208,16 @@ class LambdaRunner:
 
     def _invoke_in_worker(self, code: FunctionCode, event: Any, wait_limit: float | None) -> Invocation:
         """One live call in an execution environment of the function (lambda_workers.Environments)."""
-        try:
-            package_dir = self._package_dir(code)
-        except Exception as exc:  # not a zip: the Init phase cannot start
-            return Invocation(error={"errorMessage": f"Unable to import module '{code.handler}': {exc}",
-                                     "errorType": "Runtime.ImportModuleError"})
-        settings = settings_for(code.function_arn, code.name, code.handler, package_dir, code.memory_size,
-                                code.environment)
+        key = (code.function_arn, code.zip_bytes, code.handler, code.memory_size, tuple(code.environment.items()))
+        settings = self._settings.get(key)
+        if settings is None:
+            try:
+                package_dir = self._package_dir(code)
+            except Exception as exc:  # not a zip: the Init phase cannot start
+                return Invocation(error={"errorMessage": f"Unable to import module '{code.handler}': {exc}",
+                                         "errorType": "Runtime.ImportModuleError"})
+            settings = self._settings[key] = settings_for(code.function_arn, code.name, code.handler, package_dir,
+                                                          code.memory_size, code.environment)
         outcome = self._environments.invoke(settings, event, code.timeout, wait_limit)
         return Invocation(payload=outcome.payload, error=None if outcome.gave_up else outcome.error,
                           timed_out=outcome.gave_up,

@@ -10,6 +10,8 @@ Targets measured in the same run, so that the ratio holds even when other proces
 
 Drivers as in http_throughput.py: `wrk` when installed, else the Python load loop (which competes
 with the server and its workers for the CPU on a 2-core machine, so its figure is lower).
+Then the same after four calls of a handler that spins the CPU past its 1 s timeout, on each target
+(the workers first: the in-process runner's spinning threads never stop and would slow what follows).
 This is a measurement that prints figures, not a test: CI does not run it.
 """
 
@@ -20,6 +22,7 @@ import os
 import shutil
 import sys
 import tempfile
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -30,6 +33,7 @@ ECHO = ("import json\n"
         "def handler(event, context):\n"
         "    return {'statusCode': 200, 'headers': {'Content-Type': 'application/json'},\n"
         "            'body': json.dumps({'path': event['path'], 'id': context.aws_request_id})}\n")
+SPIN = "def handler(event, context):\n    while True:\n        pass\n"
 
 
 def main() -> int:
@@ -38,6 +42,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16, help="concurrent keep-alive connections (default 16)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each target; the median is reported")
     parser.add_argument("--processes", type=int, default=2, help="processes of the Python load client (default 2)")
+    parser.add_argument("--no-spin", action="store_true", help="skip the runs after spinning handlers")
     args = parser.parse_args()
 
     os.environ.setdefault("LABKIT_HOME", tempfile.mkdtemp(prefix="labkit-bench-"))
@@ -56,6 +61,7 @@ def main() -> int:
     with Lab(verbose=False) as lab, LambdaRunner(isolated=False) as in_process:
         api = RestApi.create(lab.client("apigateway"), "bench-lambda")
         api.resource("/echo").method("GET").lambda_proxy(lab.lambda_function("bench-echo", ECHO))
+        api.resource("/spin").method("GET").lambda_proxy(lab.lambda_function("bench-spin", SPIN, timeout=1))
         api.deploy("dev")
         reference = lab.gateway(lambdas=in_process)
         servers = {"workers": lab.serve(), "in-process": serve(reference)}
@@ -78,6 +84,15 @@ def main() -> int:
             ratio = medians["workers"] / medians["in-process"] if medians["in-process"] else 0.0
             print(f"        workers / in-process = {ratio:.2f}; environments: {len(lab.gateway().lambdas.worker_pids())}; "
                   f"target {TARGET_RPS:,} req/s: {'met' if medians['workers'] >= TARGET_RPS else 'NOT met'}\n")
+        if not args.no_spin:
+            driver, run = drivers[0]
+            for name, url in urls.items():
+                for _ in range(4):
+                    try:
+                        urllib.request.urlopen(url.removesuffix("/echo") + "/spin").read()
+                    except urllib.error.HTTPError as exc:  # 502: the function timed out
+                        assert exc.code == 502, exc.code
+                show(driver, "after 4 spinning calls: " + name, run(url, args.duration, args.connections))
         for server in servers.values():
             server.stop()
     return 0

@@ -143,9 +143,8 @@ class Environment:
     def _invoke(self, event: Any, timeout: float, wait: float) -> Outcome:
         request_id = str(uuid.uuid4())
         started = time.time()
-        events = list(self.init_events)
+        events = [*self.init_events, (int(started * 1000), f"START RequestId: {request_id} Version: $LATEST")]
         self.init_events = []
-        events.append((int(started * 1000), f"START RequestId: {request_id} Version: $LATEST"))
         output = bytearray()
         try:
             self._send(json.dumps({"id": request_id, "event": event, "deadline": started + timeout}).encode())
@@ -154,7 +153,7 @@ class Environment:
             answer = None
         duration = time.time() - started
         stamp = int(time.time() * 1000)
-        events.extend(_output_events(output, request_id))
+        events.extend(_output_events(output))
         if isinstance(answer, dict):
             outcome = Outcome(answer.get("payload"), answer.get("error"), duration)
             if answer.get("trace"):
@@ -165,28 +164,28 @@ class Environment:
                              int(answer.get("mem", 0)), self.init_ms)
         else:
             self.close()
-            if answer is _TIMEOUT:
-                # test_lambda.snapshot.json::...::test_lambda_invoke_with_timeout: Sandbox.Timedout.
-                message = f"Task timed out after {timeout:.2f} seconds"
-                events.append((stamp, f"{datetime.fromtimestamp(stamp / 1000, timezone.utc):%Y-%m-%dT%H:%M:%S.%f}"[:-3]
-                               + f"Z {request_id} {message}"))
-                error = {"errorMessage": f"RequestId: {request_id} Error: {message}", "errorType": "Sandbox.Timedout"}
-                status = "timeout"
-            else:
-                error = _exit_error(request_id, self.process.returncode)
-                events.append((stamp, error["errorMessage"]))
-                status = "error"
+            error, line, status = self._failure(answer, request_id, timeout, stamp)
+            events.append((stamp, line))
             outcome = Outcome(error=error, duration=duration)
-            if answer is _TIMEOUT:
-                duration = wait
-            report = _report(request_id, duration * 1000, self.settings.memory_size, 0, self.init_ms) \
-                + f"\tStatus: {status}"
+            billed = wait if answer is _TIMEOUT else duration
+            report = _report(request_id, billed * 1000, self.settings.memory_size, 0, self.init_ms) + f"\tStatus: {status}"
         self.init_ms = None
-        events.append((stamp, f"END RequestId: {request_id}"))
-        events.append((stamp, report))
+        events += [(stamp, f"END RequestId: {request_id}"), (stamp, report)]
         outcome.log_events = events
         outcome.log_stream = self.log_stream
         return outcome
+
+    def _failure(self, answer: Any, request_id: str, timeout: float, stamp: int) -> tuple[dict[str, Any], str, str]:
+        """A worker that did not answer: its error, its log line and the REPORT status (timeout or error)."""
+        if answer is _TIMEOUT:
+            # test_lambda.snapshot.json::TestLambdaBehavior::test_lambda_invoke_with_timeout: Sandbox.Timedout,
+            # and the log line "<time> <request id> Task timed out after 1.00 seconds".
+            message = f"Task timed out after {timeout:.2f} seconds"
+            when = datetime.fromtimestamp(stamp / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+            return ({"errorMessage": f"RequestId: {request_id} Error: {message}", "errorType": "Sandbox.Timedout"},
+                    f"{when}Z {request_id} {message}", "timeout")
+        error = _exit_error(request_id, self.process.returncode)
+        return error, error["errorMessage"], "error"
 
     # --- pipes ----------------------------------------------------------------------------------
 
@@ -266,7 +265,7 @@ def _read_exact(fd: int, size: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _output_events(output: bytes, request_id: str = "") -> list[tuple[int, str]]:
+def _output_events(output: bytes) -> list[tuple[int, str]]:
     """The handler's output, one log event a line (as Lambda sends plain-text output)."""
     if not output:
         return []

@@ -82,7 +82,8 @@ def main() -> int:
                 show(driver, names[name], runs[len(runs) // 2])
                 lab.gateway().observer.flush()  # the function logs of the run, written outside the next one
             ratio = medians["workers"] / medians["in-process"] if medians["in-process"] else 0.0
-            print(f"        workers / in-process = {ratio:.2f}; environments: {len(lab.gateway().lambdas.worker_pids())}; "
+            environments = len(lab.gateway().lambdas.worker_pids())
+            print(f"        workers / in-process = {ratio:.2f}; environments: {environments}; "
                   f"target {TARGET_RPS:,} req/s: {'met' if medians['workers'] >= TARGET_RPS else 'NOT met'}\n")
         if not args.no_spin:
             driver, run = drivers[0]

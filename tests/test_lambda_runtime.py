@@ -47,8 +47,8 @@ def test_the_function_log_has_start_output_end_and_report_with_init_duration_onc
     request_id = starts[0].split()[2]
     assert messages.index(f"START RequestId: {request_id} Version: $LATEST") < messages.index("hello from talker") \
         < messages.index(f"END RequestId: {request_id}")
-    # One stream per execution environment (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html):
-    # the warm call reused the first one.
+    # One stream per execution environment, and the warm call reused the first one:
+    # https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html
     streams = {stream for stream, _ in log}
     assert len(streams) == 1 and re.fullmatch(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}", streams.pop())
 
@@ -81,7 +81,8 @@ def test_environment_variables_are_the_functions_own_in_its_process(lab):
 
 
 def test_a_result_json_cannot_encode_is_a_marshal_error(lab):
-    code = FunctionCode("arn:aws:lambda:us-east-1:123456789012:function:odd", _zip("def handler(e, c):\n    return {1, 2}\n"))
+    code = FunctionCode("arn:aws:lambda:us-east-1:123456789012:function:odd",
+                        _zip("def handler(e, c):\n    return {1, 2}\n"))
     with LambdaRunner() as runner:
         outcome = runner.invoke(code, {}, lab.gateway().clock)
     # https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html: the response must be JSON-serializable

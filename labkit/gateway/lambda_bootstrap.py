@@ -71,8 +71,8 @@ class BoundedOutput(io.TextIOBase):
     def reset(self) -> None:
         """A fresh budget; the bytes dropped in the last invocation are noted in the log."""
         if self.dropped:
-            note = f"\n[labkit] {self.dropped} characters of output dropped ({OUTPUT_LIMIT} bytes kept per invocation)\n"
-            os.write(1, note.encode())
+            note = f"\n[labkit] {self.dropped} characters of output dropped ({OUTPUT_LIMIT} bytes kept per invocation)"
+            os.write(1, (note + "\n").encode())
         self.left, self.dropped = OUTPUT_LIMIT, 0
 
 
@@ -102,11 +102,10 @@ def write_frame(fd: int, body: bytes) -> None:
         data = data[os.write(fd, data):]
 
 
-def error_body(exc: BaseException, error_type: str | None = None, message: str | None = None) -> dict[str, Any]:
+def error_body(exc: BaseException) -> dict[str, Any]:
     """Lambda's error document for an exception the handler raised.
     https://docs.aws.amazon.com/lambda/latest/dg/python-exceptions.html"""
-    return {"errorMessage": str(exc) if message is None else message,
-            "errorType": error_type or type(exc).__name__,
+    return {"errorMessage": str(exc), "errorType": type(exc).__name__,
             "stackTrace": traceback.format_tb(handler_frames(exc))}
 
 
@@ -137,7 +136,7 @@ def load_handler(config: dict[str, Any]) -> Any:
     return handler
 
 
-def invoke(handler: Any, context: LambdaContext, request: dict[str, Any]) -> bytes:
+def invoke(handler: Any, context: LambdaContext, request: dict[str, Any], memory: PeakMemory) -> bytes:
     """Run one invocation; the response frame's body (its output or its error, and what it used)."""
     context.aws_request_id = request["id"]
     context.deadline = request["deadline"]
@@ -163,26 +162,28 @@ def invoke(handler: Any, context: LambdaContext, request: dict[str, Any]) -> byt
         trace = "".join(traceback.format_exception(type(exc), exc, handler_frames(exc)))
         body = json.dumps({"error": error, "trace": trace}, default=str).encode()
     elapsed = (time.perf_counter() - started) * 1000
-    used = peak_memory_mb()
+    used = memory.update()
     return body[:-1] + b',"ms":%.2f,"mem":%d,"fatal":%s}' % (elapsed, used, b"true" if fatal else b"false")
 
 
-_STATM = os.open("/proc/self/statm", os.O_RDONLY) if os.path.exists("/proc/self/statm") else -1
-_PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
-_INHERITED_KB = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # Linux keeps the forking parent's peak across exec
-_peak_mb = 0
+class PeakMemory:
+    """Max Memory Used: the largest resident set seen at the end of an invocation (a cheap read of
+    statm, not status), or the kernel's peak (ru_maxrss) once it exceeds what this process inherited
+    (Linux keeps the forking parent's peak across exec)."""
 
+    def __init__(self) -> None:
+        self._statm = os.open("/proc/self/statm", os.O_RDONLY) if os.path.exists("/proc/self/statm") else -1
+        self._page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+        self._inherited_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        self.mb = 0
 
-def peak_memory_mb() -> int:
-    """Max Memory Used: the largest resident set seen at the end of an invocation, or the kernel's
-    peak (ru_maxrss) once it exceeds what this process inherited; a cheap read (statm, not status)."""
-    global _peak_mb
-    if _STATM >= 0:
-        _peak_mb = max(_peak_mb, int(int(os.pread(_STATM, 128, 0).split()[1]) * _PAGE_MB))
-    kernel = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    if kernel > _INHERITED_KB or _STATM < 0:
-        _peak_mb = max(_peak_mb, kernel // 1024)
-    return _peak_mb
+    def update(self) -> int:
+        if self._statm >= 0:
+            self.mb = max(self.mb, int(int(os.pread(self._statm, 128, 0).split()[1]) * self._page_mb))
+        kernel = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        if kernel > self._inherited_kb or self._statm < 0:
+            self.mb = max(self.mb, kernel // 1024)
+        return self.mb
 
 
 def main(request_fd: int, response_fd: int) -> None:
@@ -208,13 +209,13 @@ def main(request_fd: int, response_fd: int) -> None:
         return
     output.reset()
     write_frame(response_fd, json.dumps({"init_ms": (time.perf_counter() - started) * 1000}).encode())
-    context = LambdaContext(config)
+    context, memory = LambdaContext(config), PeakMemory()
     while True:
         request = read_frame(request_fd)
         if request is None:
             return
         try:
-            body = invoke(handler, context, request)
+            body = invoke(handler, context, request, memory)
         except SystemExit as exc:  # sys.exit() in a handler ends the runtime: Runtime.ExitError
             output.reset()
             code = exc.code

@@ -30,7 +30,8 @@ BOOTSTRAP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lambda_boo
 # with boto3 imported, shared libraries included), which Lambda does not count against MemorySize
 # the same way. A 2 GB allocation fails in a 128 MB function; 100 MB succeeds.
 ADDRESS_SPACE_MARGIN_MB = 64
-INIT_LIMIT = 10.0  # seconds: Lambda's Init phase limit (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html)
+# Lambda's Init phase limit, seconds: https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
+INIT_LIMIT = 10.0
 OUTPUT_LIMIT = 260 * 1024  # bytes of output kept per invocation: the worker's 256 KiB and its note on what it dropped
 _HEADER = struct.Struct(">I")
 _READ = select.POLLIN | select.POLLHUP | select.POLLERR
@@ -168,7 +169,8 @@ class Environment:
             events.append((stamp, line))
             outcome = Outcome(error=error, duration=duration)
             billed = wait if answer is _TIMEOUT else duration
-            report = _report(request_id, billed * 1000, self.settings.memory_size, 0, self.init_ms) + f"\tStatus: {status}"
+            report = _report(request_id, billed * 1000, self.settings.memory_size, 0, self.init_ms)
+            report += f"\tStatus: {status}"
         self.init_ms = None
         events += [(stamp, f"END RequestId: {request_id}"), (stamp, report)]
         outcome.log_events = events

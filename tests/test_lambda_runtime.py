@@ -109,3 +109,14 @@ def _zip(source: str) -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("index.py", source)
     return buffer.getvalue()
+
+
+def test_a_threaded_handler_fits_in_128_mb(lab):
+    # MemorySize limits memory, not the address space glibc reserves per thread (lambda_workers.py).
+    source = ("import threading\ndef handler(e, c):\n    sizes, together = [], threading.Barrier(8)\n"
+              "    def work():\n        data = [bytes(1000) for _ in range(5000)]\n        together.wait()\n"
+              "        sizes.append(sum(map(len, data)))\n"
+              "    threads = [threading.Thread(target=work) for _ in range(8)]\n"
+              "    [t.start() for t in threads]\n    [t.join() for t in threads]\n"
+              "    return {'statusCode': 200, 'body': str(sum(sizes))}\n")
+    assert requests.get(_proxy(lab, "threaded", source)).text == str(8 * 5000 * 1000)

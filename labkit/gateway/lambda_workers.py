@@ -96,14 +96,16 @@ class Environment:
 
     def _environ(self) -> dict[str, str]:
         """This process's variables, Lambda's reserved ones, then the function's own.
-        https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime"""
+        https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+        MALLOC_ARENA_MAX (mallopt(3)): glibc reserves 64 MB of address space per thread arena, which
+        RLIMIT_AS would count as memory; two arenas keep a threaded handler within its MemorySize."""
         s = self.settings
         region = s.function_arn.split(":")[3] if s.function_arn.count(":") >= 4 else "us-east-1"
         return {**os.environ, "AWS_LAMBDA_FUNCTION_NAME": s.function_name, "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(s.memory_size), "AWS_REGION": region,
                 "AWS_DEFAULT_REGION": region, "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{s.function_name}",
                 "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream, "LAMBDA_TASK_ROOT": s.package_dir,
-                "_HANDLER": s.handler, **dict(s.environment)}
+                "_HANDLER": s.handler, "MALLOC_ARENA_MAX": "2", **dict(s.environment)}
 
     # --- init and invoke ------------------------------------------------------------------------
 

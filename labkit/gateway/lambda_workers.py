@@ -47,6 +47,7 @@ class Outcome:
     log_events: list[tuple[int, str]] = field(default_factory=list)
     log_stream: str = ""
     gave_up: bool = False  # the caller's wait ended before the function's timeout
+    throttled: bool = False  # no environment was free in time (Lambda's 429)
 
 
 @dataclass(frozen=True)
@@ -336,7 +337,7 @@ class Environments:
         if environment is None:
             # https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html: beyond the concurrency, 429
             return Outcome(error={"errorMessage": "Rate Exceeded.", "errorType": "TooManyRequestsException"},
-                           duration=time.monotonic() - started)
+                           duration=time.monotonic() - started, throttled=True)
         try:
             if not environment.started:
                 if not environment.start():

@@ -55,6 +55,7 @@ class Invocation:
     payload: Any = None
     error: dict[str, Any] | None = None
     timed_out: bool = False  # the caller's wait_limit ran out first (the gateway's integration timeout)
+    throttled: bool = False  # Lambda refused the call (429): every execution environment stayed busy
     duration: float = 0.0
     # The function's own log (/aws/lambda/<name>): (epoch ms, message) events of one stream; live calls only.
     log_group: str = ""
@@ -220,7 +221,7 @@ class LambdaRunner:
                                                           code.memory_size, code.environment)
         outcome = self._environments.invoke(settings, event, code.timeout, wait_limit)
         return Invocation(payload=outcome.payload, error=None if outcome.gave_up else outcome.error,
-                          timed_out=outcome.gave_up,
+                          timed_out=outcome.gave_up, throttled=outcome.throttled,
                           duration=outcome.duration, log_group=f"/aws/lambda/{code.name}",
                           log_stream=outcome.log_stream, log_events=outcome.log_events)
 

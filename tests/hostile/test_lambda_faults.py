@@ -124,9 +124,13 @@ def test_many_hanging_calls_at_once_end_and_leave_nothing(lab, served):
     assert call("ok")[0] == 200
     threads = _threads()
     with ThreadPoolExecutor(24) as pool:
-        statuses = list(pool.map(lambda _: call("hang")[0], range(24)))
+        answers = list(pool.map(lambda _: call("hang"), range(24)))
     answered = time.monotonic()
-    assert statuses == [502] * 24
+    # Those that ran timed out (502); the rest found every environment busy: Lambda's 429, which API
+    # Gateway answers 500 (https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html).
+    statuses = sorted(status for status, _ in answers)
+    assert set(statuses) == {500, 502} and statuses.count(502) >= lab.gateway().lambdas.max_environments
+    assert {json.loads(body)["message"] for _, body in answers} == {"Internal server error"}
     count, busy = _at_baseline(threads, answered + 2.0)
     assert busy == set() and count <= threads
     assert len(lab.gateway().lambdas.worker_pids()) <= lab.gateway().lambdas.max_environments + 1

@@ -1,5 +1,5 @@
 """Every state has an owner: labs, gateways and servers opened and closed again and again leave no
-thread, open file, listening port, temporary directory or handler module behind."""
+thread, child process, open file, listening port, temporary directory or handler module behind."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from backends import EchoHandler
 from labkit import Gateway, Lab
 from labkit.apis import RestApi
 from labkit.backends.services import BotoServices
-from labkit.gateway.clock import RealClock
+from labkit.gateway.clock import RealClock, VirtualClock
 from labkit.gateway.lambdas import FunctionCode
 
 ROUNDS = 6
@@ -53,10 +53,27 @@ def _listening_ports() -> set[int]:
     return ports
 
 
+def _children() -> set[int]:
+    """This process's child processes, running or not yet reaped (/proc/<pid>/stat's parent field)."""
+    me, found = os.getpid(), set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == me:
+                found.add(int(entry))
+    return found
+
+
 def _held() -> dict[str, Any]:
-    """Threads (ident -> name), open descriptors, listening ports, the kit's temp entries, handler modules."""
+    """Threads (ident -> name), child processes, open descriptors, listening ports, the kit's temp
+    entries, handler modules."""
     return {
         "threads": {t.ident: t.name for t in threading.enumerate()},
+        "processes": _children(),
         "fds": len(os.listdir("/proc/self/fd")),
         "ports": _listening_ports(),
         "temp": sorted(e for e in os.listdir(tempfile.gettempdir()) if e.startswith("labkit")),
@@ -77,6 +94,7 @@ def _settled(before: dict[str, Any], deadline: float = 10.0) -> dict[str, Any]:
 def _no_leftovers(before: dict[str, Any], after: dict[str, Any]) -> None:
     new_threads = {i: n for i, n in after["threads"].items() if i not in before["threads"]}
     assert new_threads == {}, f"threads left running: {sorted(new_threads.values())}"
+    assert after["processes"] <= before["processes"], f"processes left: {after['processes'] - before['processes']}"
     assert after["fds"] == before["fds"], f"open descriptors {before['fds']} -> {after['fds']}"
     assert after["ports"] == before["ports"], f"listening ports {before['ports']} -> {after['ports']}"
     assert after["temp"] == before["temp"], f"temp entries {before['temp']} -> {after['temp']}"
@@ -121,6 +139,10 @@ def _lambda_lab_round() -> None:
         api.deploy("dev")
         response = lab.gateway().invoke("GET", lab.stage_url(api.id, "dev") + "/hello")
         assert (response.status_code, response.json()) == (200, {"hi": "from the package"})
+        runner = lab.gateway().lambdas
+        assert runner.worker_pids() and HELPER not in sys.modules  # a live call runs in a worker process
+        code = lab.gateway().source.function_code(fn["FunctionArn"])
+        assert runner.invoke(code, {}, VirtualClock()).payload["statusCode"] == 200  # a simulation: in-process
         unpacked = [e for e in os.listdir(tempfile.gettempdir()) if e.startswith("labkit-functions-")]
         assert len(unpacked) == 1 and HELPER in sys.modules  # the round did unpack and import a package
 

@@ -1,8 +1,13 @@
-"""Runs Python Lambda handlers from their deployment packages, in-process.
+"""Runs Python Lambda handlers from their deployment packages.
 
-Moto stores functions but never runs them without Docker; the kit unpacks the zip, imports the
-handler and calls it with the event and a Lambda context, as the Lambda runtime does.
+Moto stores functions but never runs them without Docker; the kit unpacks the zip and calls the
+handler with the event and a Lambda context, as the Lambda runtime does.
 https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html
+Which runner each path uses:
+- live calls (the real clock: gw.invoke, lab.serve(), requests in a lab): worker processes, one per
+  execution environment (lambda_workers.py): killed at the timeout, memory limited, output logged;
+- simulations on the virtual clock, and `LambdaRunner(isolated=False)`: the handler imported into
+  this process and called directly (fast; a handler that hangs is not stopped).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import Clock
+from .lambda_workers import Environments, Settings, settings_for
 
 
 @dataclass(frozen=True)
@@ -48,8 +54,13 @@ class Invocation:
 
     payload: Any = None
     error: dict[str, Any] | None = None
-    timed_out: bool = False
+    timed_out: bool = False  # the caller's wait_limit ran out first (the gateway's integration timeout)
+    throttled: bool = False  # Lambda refused the call (429): every execution environment stayed busy
     duration: float = 0.0
+    # The function's own log (/aws/lambda/<name>): (epoch ms, message) events of one stream; live calls only.
+    log_group: str = ""
+    log_stream: str = ""
+    log_events: list[tuple[int, str]] = field(default_factory=list)
 
 
 class LambdaContext:
@@ -82,14 +93,19 @@ class LambdaContext:
 
 
 class LambdaRunner:
-    """Imports each distinct deployment package once and calls its handler.
+    """Unpacks each distinct deployment package once and runs its handler.
 
-    The runner owns what that leaves behind: a temporary directory of unpacked packages (made on the
-    first import) and the modules the handlers imported from it; `close()` removes both.
+    Live calls run in worker processes (up to `max_environments` per function configuration);
+    virtual-clock calls, and every call with `isolated=False` (the benchmark's reference), import the
+    handler into this process. The runner owns what that leaves behind: the workers, a temporary
+    directory of unpacked packages and the modules in-process handlers imported; `close()` ends them all.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, isolated: bool = True, max_environments: int = 4) -> None:
+        self.isolated = isolated
+        self._environments = Environments(max_environments)
         self._handlers: dict[tuple[str, str, str], Callable[..., Any]] = {}
+        self._settings: dict[tuple[Any, ...], Settings] = {}  # each function configuration's, made once
         self._digests: dict[bytes, str] = {}  # each package's short sha256, hashed once (as _handlers, one per package)
         self._lock = threading.Lock()
         self._packages_dir: str | None = None
@@ -98,14 +114,24 @@ class LambdaRunner:
 
     def handler(self, code: FunctionCode) -> Callable[..., Any]:
         """Each function gets its own module (its own "container"), even when two share a zip."""
-        digest = self._digests.get(code.zip_bytes)
-        if digest is None:
-            digest = self._digests[code.zip_bytes] = hashlib.sha256(code.zip_bytes).hexdigest()[:16]
+        digest = self._digest(code)
         key = (code.function_arn, digest, code.handler)
         with self._lock:
             if key not in self._handlers:
                 self._handlers[key] = _load_handler(code, digest, self._packages())
             return self._handlers[key]
+
+    def _digest(self, code: FunctionCode) -> str:
+        digest = self._digests.get(code.zip_bytes)
+        if digest is None:
+            digest = self._digests[code.zip_bytes] = hashlib.sha256(code.zip_bytes).hexdigest()[:16]
+        return digest
+
+    def _package_dir(self, code: FunctionCode) -> str:
+        """The unpacked package (made on first use), for a worker to import from."""
+        digest = self._digest(code)
+        with self._lock:
+            return _unpack(code, digest, self._packages())
 
     def _packages(self) -> str:
         """The directory packages are unpacked in, made on first use (caller holds the lock)."""
@@ -119,9 +145,11 @@ class LambdaRunner:
     def close(self) -> None:
         """Forget the handlers, unload the modules they imported and remove the unpacked packages;
         safe to call twice. A handler still running in a timed-out call keeps its own references."""
+        self._environments.close()
         with self._lock:
             self._closed = True
             self._handlers.clear()
+            self._settings.clear()
             self._digests.clear()
             directory, self._packages_dir = self._packages_dir, None
             if directory is None:
@@ -142,11 +170,14 @@ class LambdaRunner:
     def invoke(self, code: FunctionCode, event: Any, clock: Clock, wait_limit: float | None = None) -> Invocation:
         """Call the handler; on the real clock give up after the function's timeout or `wait_limit`.
 
-        An abandoned call keeps running in its thread (Python cannot kill it), as a timed-out
-        Lambda would keep billing until its own timeout.
+        Live calls run in a worker process, killed when the wait ends (AWS would let a function the
+        gateway stopped waiting for run on to its own timeout; nothing of it is seen either way).
+        In-process (virtual clock, `isolated=False`) an abandoned call keeps running in its thread.
         """
         if self._closed:
             raise RuntimeError("this LambdaRunner is closed")
+        if self.isolated and not clock.virtual:
+            return self._invoke_in_worker(code, event, wait_limit)
         try:
             fn = self.handler(code)
         except Exception as exc:  # import errors surface as Lambda's Runtime.ImportModuleError
@@ -176,6 +207,35 @@ class LambdaRunner:
         return outcome
 
 
+    def _invoke_in_worker(self, code: FunctionCode, event: Any, wait_limit: float | None) -> Invocation:
+        """One live call in an execution environment of the function (lambda_workers.Environments)."""
+        key = (code.function_arn, code.zip_bytes, code.handler, code.memory_size, tuple(code.environment.items()))
+        settings = self._settings.get(key)
+        if settings is None:
+            try:
+                package_dir = self._package_dir(code)
+            except Exception as exc:  # not a zip: the Init phase cannot start
+                return Invocation(error={"errorMessage": f"Unable to import module '{code.handler}': {exc}",
+                                         "errorType": "Runtime.ImportModuleError"})
+            settings = self._settings[key] = settings_for(code.function_arn, code.name, code.handler, package_dir,
+                                                          code.memory_size, code.environment)
+        outcome = self._environments.invoke(settings, event, code.timeout, wait_limit)
+        return Invocation(payload=outcome.payload, error=None if outcome.gave_up else outcome.error,
+                          timed_out=outcome.gave_up, throttled=outcome.throttled,
+                          duration=outcome.duration, log_group=f"/aws/lambda/{code.name}",
+                          log_stream=outcome.log_stream, log_events=outcome.log_events)
+
+    @property
+    def max_environments(self) -> int:
+        """How many execution environments (worker processes) one function configuration may have at once."""
+        return self._environments.max_environments
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of this runner's live execution environments."""
+        return self._environments.processes()
+
+
+# In-process calls only: a function's variables are set in os.environ for its call, one call at a time.
 _ENVIRONMENT_LOCK = threading.Lock()
 
 
@@ -212,10 +272,7 @@ def _load_handler(code: FunctionCode, digest: str, packages_dir: str) -> Callabl
     module_path, _, function_name = code.handler.rpartition(".")
     if not module_path or not function_name:
         raise ValueError(f"handler must look like 'module.function', got {code.handler!r}")
-    target = os.path.join(packages_dir, digest)
-    if not os.path.isdir(target):
-        with zipfile.ZipFile(io.BytesIO(code.zip_bytes)) as archive:
-            archive.extractall(target)
+    target = _unpack(code, digest, packages_dir)
     source = os.path.join(target, *module_path.split(".")) + ".py"
     if not os.path.exists(source):
         raise FileNotFoundError(f"No module named '{module_path}' in the deployment package")
@@ -232,3 +289,17 @@ def _load_handler(code: FunctionCode, digest: str, packages_dir: str) -> Callabl
     if not callable(handler):
         raise AttributeError(f"Handler '{function_name}' missing on module '{module_path}'")
     return handler
+
+
+def _unpack(code: FunctionCode, digest: str, packages_dir: str) -> str:
+    """The package's directory under `packages_dir`, extracted once per distinct zip."""
+    target = os.path.join(packages_dir, digest)
+    if not os.path.isdir(target):
+        partial = f"{target}.partial-{uuid.uuid4().hex[:8]}"
+        with zipfile.ZipFile(io.BytesIO(code.zip_bytes)) as archive:
+            archive.extractall(partial)
+        try:
+            os.rename(partial, target)
+        except OSError:  # another thread unpacked it first
+            shutil.rmtree(partial, ignore_errors=True)
+    return target

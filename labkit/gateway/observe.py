@@ -205,6 +205,14 @@ class Observer:
             event = f"({call.request_id}) {line}"
             self._execution[(group, stream)].append((stamp, event.encode()[:MAX_EVENT_BYTES].decode(errors="ignore")))
 
+    def function_log(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
+        """Buffer a Lambda function's own log events (/aws/lambda/<name>), written with the rest on flush."""
+        if not events:
+            return
+        with self._lock:
+            self._execution[(group, stream)].extend(events)
+        self._schedule_flush()
+
     # --- flushing ------------------------------------------------------------------------------
 
     def _schedule_flush(self) -> None:

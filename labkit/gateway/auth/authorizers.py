@@ -1,6 +1,6 @@
 """Lambda authorizers (`CUSTOM`, TOKEN and REQUEST): run the function, read its policy, cache the result.
 
-The function runs in-process (labkit.gateway.lambdas) with AWS's input event; its output's
+The function runs in its execution environment (labkit.gateway.lambdas) with AWS's input event; its output's
 `policyDocument` is evaluated against the method ARN; `principalId`, `context` and
 `usageIdentifierKey` go on to the rest of the request. Results are cached per stage and identity
 for `authorizerResultTtlInSeconds` (default 300, 0 = off) on the gateway's clock.
@@ -130,6 +130,7 @@ def invoke(call: Call, authorizer: dict[str, Any], event: dict[str, Any]) -> Aut
     call.log("Sending request to {}", uri)
     # AWS documents no REST authorizer timeout (reference 8b.13): the function's own timeout applies.
     outcome = call.gateway.lambdas.invoke(code, event, call.gateway.clock)
+    call.gateway.observer.function_log(outcome.log_group, outcome.log_stream, outcome.log_events)
     if outcome.error is not None:
         message = outcome.error.get("errorMessage")
         if message == "Unauthorized":

@@ -58,11 +58,19 @@ def invoke(call: Call, integration: dict[str, Any], request: FunctionRequest) ->
     clock = call.gateway.clock
     call.integration_started = clock.now()
     outcome = call.gateway.lambdas.invoke(request.code, request.event, clock, wait_limit=timeout_seconds(integration))
+    call.gateway.observer.function_log(outcome.log_group, outcome.log_stream, outcome.log_events)
     call.integration_status = 200  # the Lambda service's status; the function's own comes in its payload
     if not clock.virtual:
         call.integration_latency = outcome.duration
     if outcome.timed_out:
         raise timeout_error()
+    if outcome.throttled:
+        # Lambda's 429 is not the function's answer: API Gateway answers 500 Internal server error as an
+        # INTEGRATION_FAILURE (as for a non-POST proxy method), whatever the integration maps.
+        # https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html
+        call.integration_status = 429
+        raise GatewayError("INTEGRATION_FAILURE", "Internal server error", status=500, reason="lambda-throttled",
+                           log="Lambda invocation failed with status: 429: Rate Exceeded.")
     call.log("Received response. Status: 200, Integration latency: {} ms", int(call.integration_latency * 1000))
     return outcome
 

@@ -498,15 +498,19 @@ class _Connection(asyncio.Protocol):
             transport.close()  # type: ignore[union-attr]
             return
         transport.write_eof()  # type: ignore[union-attr]
-        self._linger = self.server.loop.call_later(LINGER, transport.close)  # type: ignore[union-attr]
+        self._linger = self.server.loop.call_later(LINGER, self.abort)
         if self.paused_reading:
             self.paused_reading = False
             transport.resume_reading()  # type: ignore[union-attr]
 
     def expire(self) -> None:
-        """The request head did not come in time: close (called by the server's sweep)."""
+        """The request head did not come in time: close (called by the server's sweep). Answers the
+        client has not read are dropped with it: a client that reads nothing must not pin them."""
         self.waiting_since = None
-        self.close()
+        if self.transport is not None and self.transport.get_write_buffer_size():
+            self.abort()
+        else:
+            self.close()
 
     def close(self) -> None:
         if not self.closed:

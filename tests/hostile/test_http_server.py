@@ -159,6 +159,23 @@ def test_an_idle_keep_alive_connection_is_closed_but_a_slow_answer_is_awaited(se
     assert statuses(received) == [200] and bodies(received) == [b"/slow"]
 
 
+def test_a_client_that_reads_no_answers_is_dropped_with_them_after_the_header_timeout():
+    """Answers a client never reads would pin their memory in the server for as long as it stays: once
+    nothing more is being answered, the header timeout drops the connection and what it still holds."""
+    big = Response(200, Headers([("Content-Type", "text/plain")]), b"x" * (1 << 20))
+    running = serve(type("Big", (), {"handle": lambda self, request: big})(), header_timeout=SHORT)  # type: ignore[arg-type]
+    try:
+        with socket.create_connection(("127.0.0.1", running.port), timeout=BOUND) as sock:
+            sock.sendall(get("/big") * 12)  # 12 MB of answers, more than the socket buffers hold
+            deadline = time.monotonic() + BOUND
+            while running.open_connections:
+                assert time.monotonic() < deadline, "the server kept a connection whose client reads nothing"
+                time.sleep(0.05)
+            assert len(read_to_close(sock)) < 12 << 20  # only what the kernel had taken already
+    finally:
+        running.stop()
+
+
 def test_the_header_timeout_is_at_most_ten_seconds():
     assert HEADER_TIMEOUT == 10.0
     for bad in (0, -1, 10.5, "5", True):

@@ -91,6 +91,11 @@ class RunningServer:
     def stage_url(self, api_id: str, stage: str) -> str:
         return f"{self.url}/restapis/{api_id}/{stage}/_user_request_"
 
+    @property
+    def open_connections(self) -> int:
+        """Client connections the server holds now (idle ones are closed after the header timeout)."""
+        return len(self._server.connections)
+
     def stop(self) -> None:
         """Stop listening, close every connection, end the loop and worker threads; safe to call twice."""
         self._server.stop()

@@ -12,6 +12,13 @@ not stall the others, so more workers start while some are stuck. Measured on a 
 with wrk (benchmarks/http_throughput.py): 2,700-4,800 MOCK requests/s, where werkzeug's threaded
 development server it replaces served about 500/s and uvicorn (ASGI, same thread hand-off)
 2,500-3,000/s.
+
+Hostile or broken clients: a request line and headers over AWS's 10,240 bytes get 431 and the rest of
+the request is never read; a request head that has not arrived `header_timeout` seconds (10 at most)
+after the connection went idle closes the connection; unparsable input gets 400. Either refusal comes
+after the answers to every complete request before it, in order; a client that half-closes still gets
+its answers. A response header whose name is not an HTTP token (CR, LF, `:`, space...) is dropped and
+CR/LF in a value become spaces, so no integration can split a response.
 """
 
 from __future__ import annotations

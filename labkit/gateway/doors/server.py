@@ -273,7 +273,9 @@ class _Connection(asyncio.Protocol):
         self._body: list[bytes] = []
         self._body_size = 0
         # Head accounting. httptools hands a header over only once it is whole, so bytes of a header still
-        # arriving are counted by the reads that brought no parser event at all (`_unseen`).
+        # arriving are counted by the reads that brought no parser event at all (`_unseen`). A head that
+        # stops arriving half-way can thus be one read (<= 256 KB) over the limit unnoticed: it is never
+        # buffered beyond that, and the header timeout ends it.
         self._head = 0  # bytes of the current head handed over so far
         self._unseen = 0  # bytes read since the last parser event, outside a body
         self._in_body = False

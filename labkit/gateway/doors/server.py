@@ -156,6 +156,18 @@ class _Server:
         self._thread = threading.Thread(target=self._run, name="labkit-gateway", daemon=True)
         self._date = ""
         self._date_second = -1
+        self._header_names: set[str] = set()  # response header names already found to be tokens
+
+    def header_name_ok(self, name: str) -> bool:
+        """Whether `name` may be written as a response header name (an RFC 9110 token)."""
+        if name in self._header_names:
+            return True
+        if not _TOKEN(name):
+            return False
+        if len(self._header_names) >= 512:  # integrations may invent names: keep the set small
+            self._header_names.clear()
+        self._header_names.add(name)
+        return True
 
     def start(self, host: str, port: int) -> int:
         self._thread.start()
@@ -450,7 +462,7 @@ class _Connection(asyncio.Protocol):
                 if low == "content-length":
                     length = value
                 continue
-            if not _TOKEN(name):
+            if not self.server.header_name_ok(name):
                 continue  # not a header name: dropped, never written raw
             if "\n" in value or "\r" in value:
                 value = value.replace("\r", " ").replace("\n", " ")

@@ -98,6 +98,20 @@ def test_simulations_on_the_virtual_clock_run_in_process_and_write_no_function_l
         assert runner.worker_pids() == [] and outcome.log_events == []
 
 
+COUNTER = ("calls = {'n': 0}\n\ndef handler(e, c):\n    calls['n'] += 1\n"
+           "    return {'statusCode': 200, 'body': str(calls['n'])}\n")
+
+
+def test_a_virtual_clock_call_reuses_the_warm_environment_a_live_call_left(lab):
+    # Lambda reuses a warm execution environment, module state included: a notebook that calls a function
+    # live and then through a VirtualClock gateway sees one count, not two.
+    url = _proxy(lab, "counter", COUNTER)
+    assert [requests.get(url).text for _ in range(2)] == ["1", "2"]
+    simulated = lab.gateway(clock=VirtualClock())
+    assert simulated.invoke("GET", url).body == b"3"
+    assert requests.get(url).text == "4"
+
+
 @pytest.mark.parametrize("value", [0, 65])
 def test_max_environments_out_of_range_is_refused(value):
     with pytest.raises(ValueError, match="max_environments must be between 1 and 64"):

@@ -327,6 +327,11 @@ class Environments:
         self._changed = threading.Condition()
         self._closed = False
 
+    def has_environment(self, settings: Settings) -> bool:
+        """Whether `settings` has an execution environment now (busy or idle)."""
+        with self._changed:
+            return self._count.get(settings, 0) > 0
+
     def invoke(self, settings: Settings, event: Any, timeout: float, wait_limit: float | None = None) -> Outcome:
         """Run one invocation in a free environment of `settings` (a new one if none is free and
         the cap allows; otherwise wait for one: Lambda's throttle when none is free in time).

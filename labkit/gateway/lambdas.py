@@ -6,8 +6,10 @@ https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html
 Which runner each path uses:
 - live calls (the real clock: gw.invoke, lab.serve(), requests in a lab): worker processes, one per
   execution environment (lambda_workers.py): killed at the timeout, memory limited, output logged;
-- simulations on the virtual clock, and `LambdaRunner(isolated=False)`: the handler imported into
-  this process and called directly (fast; a handler that hangs is not stopped).
+- calls on the virtual clock: a warm environment of the function if a live call left one (so the
+  function sees the state its live calls left, as Lambda reuses a warm environment), else the handler
+  imported into this process and called directly (fast: simulations of thousands of requests; a
+  handler that hangs is not stopped). `LambdaRunner(isolated=False)` always runs in-process.
 """
 
 from __future__ import annotations
@@ -176,8 +178,11 @@ class LambdaRunner:
         """
         if self._closed:
             raise RuntimeError("this LambdaRunner is closed")
-        if self.isolated and not clock.virtual:
-            return self._invoke_in_worker(code, event, wait_limit)
+        if self.isolated and (not clock.virtual or self._warm(code)):
+            outcome = self._invoke_in_worker(code, event, wait_limit)
+            if clock.virtual:
+                outcome.duration = 0.0  # virtual time: the gateway's backend_latency says how long it took
+            return outcome
         try:
             fn = self.handler(code)
         except Exception as exc:  # import errors surface as Lambda's Runtime.ImportModuleError
@@ -207,9 +212,14 @@ class LambdaRunner:
         return outcome
 
 
+    def _warm(self, code: FunctionCode) -> bool:
+        """The function has an execution environment left by a live call."""
+        settings = self._settings.get(_settings_key(code))
+        return settings is not None and self._environments.has_environment(settings)
+
     def _invoke_in_worker(self, code: FunctionCode, event: Any, wait_limit: float | None) -> Invocation:
         """One live call in an execution environment of the function (lambda_workers.Environments)."""
-        key = (code.function_arn, code.zip_bytes, code.handler, code.memory_size, tuple(code.environment.items()))
+        key = _settings_key(code)
         settings = self._settings.get(key)
         if settings is None:
             try:
@@ -233,6 +243,11 @@ class LambdaRunner:
     def worker_pids(self) -> list[int]:
         """The process ids of this runner's live execution environments."""
         return self._environments.processes()
+
+
+def _settings_key(code: FunctionCode) -> tuple:
+    """What makes two calls share execution environments: the same function configuration."""
+    return (code.function_arn, code.zip_bytes, code.handler, code.memory_size, tuple(code.environment.items()))
 
 
 # In-process calls only: a function's variables are set in os.environ for its call, one call at a time.

@@ -219,6 +219,9 @@ def _move_slider_and_check(page, slider, image, summary, lab: dict) -> dict[str,
     timings["slider to new plot"] = time.monotonic() - started
     text_after = summary.inner_text()
     assert not text_after.startswith("⚠"), text_after
+    # The whole summary is on the page, on a narrow screen too: it wraps instead of being clipped (issue 17).
+    page.set_viewport_size({"width": 640, "height": 1000})
+    assert summary.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), text_after
     return timings
 
 

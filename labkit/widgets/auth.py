@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import ipywidgets as widgets
 
-from .base import body_message, built_for, flow_html, log_html, widget_lab
+from .base import body_message, built_for, flow_html, log_html, summary_label, widget_lab, wrap_style
 from ..apis import RestApi
 from ..gateway.clock import VIRTUAL_EPOCH, VirtualClock
 from ..gateway.trace import Trace
@@ -514,11 +514,11 @@ class AuthLab(widgets.VBox):
                                        value=_choice(caller, CALLERS, {}, "caller"), description="caller",
                                        style=style, layout=widgets.Layout(width="480px"))
         self.flow = widgets.HTML()
-        self.summary = widgets.Label()
+        self.summary = summary_label()
         self.detail = widgets.HTML()
         self.log_view = widgets.HTML()
         self.outcome: AuthOutcome | None = None
-        super().__init__([self.method_auth, self.caller, self.flow, self.summary, self.detail, self.log_view])
+        super().__init__([self.method_auth, self.caller, self.flow, self.summary, self.detail, self.log_view, wrap_style()])
         self.method_auth.observe(self._changed, names="value")
         self.caller.observe(self._changed, names="value")
         self.update()

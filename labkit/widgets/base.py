@@ -77,6 +77,26 @@ LAB_CLOSED_NOTE = ("ⓘ This notebook's lab is closed (its last cell closed it),
                    "kit's own moto lab.")
 
 
+SLIDER_WIDTH = "440px"  # a lab's sliders: wide enough to read a value off the track on a projector
+
+# ipywidgets' Label keeps to one line and clips the rest (white-space: nowrap); a lab's summary wraps instead.
+_WRAP_CLASS = "labkit-wrap"
+_WRAP_CSS = (f"<style>.{_WRAP_CLASS} {{ white-space: normal !important; overflow: visible !important; "
+             "height: auto !important; line-height: 1.4 !important; }</style>")
+
+
+def summary_label() -> widgets.Label:
+    """The summary line of a lab: a Label that wraps rather than clips (with `wrap_style()` in the same view)."""
+    label = widgets.Label()
+    label.add_class(_WRAP_CLASS)
+    return label
+
+
+def wrap_style() -> widgets.HTML:
+    """The style element that lets `summary_label()`s wrap; add it once to a lab's children."""
+    return widgets.HTML(_WRAP_CSS)
+
+
 def widget_lab(lab: Any) -> tuple[Any, str]:
     """(the lab a widget runs on, a note for the learner): the widget's lab while it is open; once the
     notebook has closed it, None (the shared moto lab, which re-creates what the widget needs) and a note."""

@@ -17,7 +17,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .base import ModelView, lab_or_shared
+from .base import SLIDER_WIDTH, ModelView, lab_or_shared, summary_label, wrap_style
 from .dashboards import cache_dashboard
 from .svgchart import Chart
 from ..gateway.cache import CACHE_CLUSTER_SIZES, MAX_TTL_SECONDS
@@ -85,7 +85,7 @@ class CacheLab(ModelView):
         p = params or CacheLabParams()
         self._lab = lab
         style = {"description_width": "120px"}
-        slider = {"continuous_update": False, "style": style}
+        slider = {"continuous_update": False, "style": style, "layout": widgets.Layout(width=SLIDER_WIDTH)}
         self.ttl = widgets.IntSlider(value=p.ttl, min=0, max=MAX_TTL_SECONDS, step=5, description="TTL (s)",
                                      **slider)
         self.duration = widgets.IntSlider(value=round(p.duration), min=10, max=1800, step=10,
@@ -107,13 +107,13 @@ class CacheLab(ModelView):
         self.may_invalidate = widgets.Checkbox(value=p.may_invalidate, description="clients may invalidate",
                                                indent=False)
         self.image = widgets.Image(format="svg+xml")
-        self.summary = widgets.Label()
+        self.summary = summary_label()
         self._seed = p.seed
         self.outcome: CacheLabOutcome | None = None
         controls = [self.ttl, self.duration, self.cache_size, self.distinct_keys, self.zipf_s, self.request_rate,
                     self.backend_ms, self.change_rate, self.invalidation_share, self.may_invalidate]
         super().__init__([widgets.HBox([widgets.VBox(controls[:5]), widgets.VBox(controls[5:])]),
-                          self.image, self.summary])
+                          self.image, self.summary, wrap_style()])
         for control in controls:
             control.observe(self._changed, names="value")
         self.update()

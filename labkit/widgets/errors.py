@@ -21,7 +21,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .base import body_message, built_for, flow_html, log_html, widget_lab
+from .base import body_message, built_for, flow_html, log_html, summary_label, widget_lab, wrap_style
 from ..apis import RestApi, validate_timeout_ms
 from ..gateway.clock import VirtualClock
 from ..gateway.pipeline import MAX_PAYLOAD_BYTES
@@ -297,9 +297,9 @@ class ErrorLab(widgets.VBox):
         self.flow = widgets.HTML()
         self.detail = widgets.HTML()
         self.log_view = widgets.HTML()
-        self.summary = widgets.Label()
+        self.summary = summary_label()
         self.outcome: ErrorOutcome | None = None
-        super().__init__([self.case, self.flow, self.summary, self.detail, self.log_view])
+        super().__init__([self.case, self.flow, self.summary, self.detail, self.log_view, wrap_style()])
         self.case.observe(self._changed, names="value")
         self.update()
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .base import ModelView, lab_or_shared
+from .base import SLIDER_WIDTH, ModelView, lab_or_shared, summary_label, wrap_style
 from .dashboards import throttling_dashboard
 from .svgchart import Chart
 from .. import plots
@@ -35,7 +35,6 @@ RETRY_POLICIES = {"none": NoRetry(), "fixed": FixedRetry(delay_seconds=0.5, max_
                   "backoff": ExponentialBackoff(base=0.1, cap=2.0, max_attempts=4)}
 MAX_CLIENTS = 6
 TRACE = "web-api-hour.csv"
-SLIDER_WIDTH = "440px"  # wide enough to read a value off the track on a projector
 
 
 @dataclass(frozen=True)
@@ -173,13 +172,13 @@ class ThrottlingLab(ModelView):
         self.preset = widgets.Dropdown(options=list(PRESETS), value=None, description="start from",
                                        style=style, layout=widgets.Layout(width=SLIDER_WIDTH))
         self.image = widgets.Image(format="svg+xml")
-        self.summary = widgets.Label()
+        self.summary = summary_label()
         self._duration, self._seed = p.duration, p.seed
         self.outcome: LabOutcome | None = None
         controls = [self.rate, self.burst, self.shape, self.intensity, self.clients, self.retry, self.tier]
         super().__init__([self.preset,
                           widgets.HBox([widgets.VBox(controls[:4]), widgets.VBox(controls[4:] + [self.fixed_scale])]),
-                          self.image, self.summary])
+                          self.image, self.summary, wrap_style()])
         for control in controls + [self.fixed_scale]:
             control.observe(self._changed, names="value")
         self.preset.observe(self._apply_preset, names="value")

@@ -246,6 +246,13 @@ def test_identical_seeds_give_identical_records():
     assert not np.array_equal(first.records, other.records)
 
 
+def test_backend_jitter_zero_gives_every_call_the_median_and_bad_jitter_is_refused():
+    steady = run(Scenario(clients=[Client("a", Constant(20))], duration=2, backend_jitter=0), shared_lab())
+    assert steady.summary.latency_p50 == steady.summary.latency_p99 == pytest.approx(0.02)
+    with pytest.raises(ValueError, match="backend_jitter"):
+        Scenario(clients=[Client("a", Constant(20))], backend_jitter=-1)
+
+
 def test_records_rows_and_summary_add_up():
     result = run(Scenario(clients=[Client("a", Poisson(50)), Client("b", Constant(30))], duration=3,
                           stage_rate=40.0, stage_burst=10), shared_lab())
@@ -253,7 +260,8 @@ def test_records_rows_and_summary_add_up():
     assert s.attempts == s.accepted + s.throttled + s.quota_exceeded + s.forbidden + s.errors
     assert sum(c.offered for c in s.per_client.values()) == s.offered
     assert s.effective_rate == pytest.approx(s.accepted / 3)
-    assert s.latency_p50 == pytest.approx(0.02)  # the MOCK integration's simulated backend latency
+    # The simulated backend: a lognormal around the 20 ms median, so p50 is near it and p99 well above it.
+    assert s.latency_p50 == pytest.approx(0.02, rel=0.15) and s.latency_p99 > 1.5 * s.latency_p50
     rows = result.to_rows()
     assert len(rows) == result.records.size and set(rows[0]) == set(RECORD_DTYPE.names)
     assert rows[0]["client"] in ("a", "b") and rows[0]["outcome"] in ("accepted", "throttled")

@@ -91,7 +91,8 @@ class Scenario:
     tiers: Mapping[str, Tier] = field(default_factory=dict)
     account_rate: float = ACCOUNT_RATE_LIMIT
     account_burst: int = ACCOUNT_BURST_LIMIT
-    backend_latency: float = 0.02
+    backend_latency: float = 0.02  # the backend's median answer time (s)
+    backend_jitter: float = 0.5    # sigma of a lognormal around it (0: every call takes exactly the median)
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -116,6 +117,9 @@ class Scenario:
         if not ok or not 0 <= self.backend_latency <= 29:
             # 29 s: the default integration timeout. https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
             raise ValueError(f"backend_latency must be a number of seconds in [0, 29], got {self.backend_latency!r}")
+        jitter_ok = isinstance(self.backend_jitter, (int, float)) and math.isfinite(self.backend_jitter)
+        if not jitter_ok or not 0 <= self.backend_jitter <= 3:
+            raise ValueError(f"backend_jitter must be a number in [0, 3] (a lognormal's sigma), got {self.backend_jitter!r}")
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
             raise ValueError(f"seed must be a whole number >= 0, got {self.seed!r}")
 
@@ -258,6 +262,19 @@ def _last_attempts(records: np.ndarray) -> np.ndarray:
 
 # --- running ----------------------------------------------------------------------------------------------
 
+def latency_model(scenario: Scenario) -> Any:
+    """The backend's answer time per call: the median, or a seeded lognormal draw around it (real backends
+    have a tail: p99 several times p50)."""
+    median, jitter = float(scenario.backend_latency), float(scenario.backend_jitter)
+    if not jitter or not median:
+        return median
+    normal = np.random.default_rng([scenario.seed, 2]).standard_normal
+
+    def draw(_call: Any) -> float:  # drawn only when the backend is called, in request order
+        return median * math.exp(jitter * normal())
+    return draw
+
+
 def run(scenario: Scenario, lab: SimLab, *, fast: bool = True) -> SimResult:
     """Push every request of `scenario` through the gateway of `lab` (a labkit Lab) in virtual time.
 
@@ -265,7 +282,7 @@ def run(scenario: Scenario, lab: SimLab, *, fast: bool = True) -> SimResult:
     the same decisions as the full pipeline); `fast=False` runs every request through `handle`."""
     api_id, stage, key_values = prepare(lab, scenario)
     clock = VirtualClock()
-    gateway = lab.gateway(clock=clock, seed=scenario.seed, backend_latency=float(scenario.backend_latency),
+    gateway = lab.gateway(clock=clock, seed=scenario.seed, backend_latency=latency_model(scenario),
                           account_rate_limit=float(scenario.account_rate),
                           account_burst_limit=int(scenario.account_burst))
     clients = scenario.clients

@@ -262,17 +262,17 @@ def _last_attempts(records: np.ndarray) -> np.ndarray:
 
 # --- running ----------------------------------------------------------------------------------------------
 
-def latency_model(scenario: Scenario) -> Any:
-    """The backend's answer time per call: the median, or a seeded lognormal draw around it (real backends
-    have a tail: p99 several times p50)."""
+def jitter_latencies(records: np.ndarray, scenario: Scenario) -> None:
+    """Spread the accepted answers' latency around the backend's median: a seeded lognormal draw per answer
+    (real backends have a tail, p99 several times p50). Drawn after the run, in record order: in a
+    throttling run no decision depends on how long the backend took (throttles and quotas act on arrival,
+    retries follow 429s, which never reach the backend), and the gateway's hot path stays a constant."""
     median, jitter = float(scenario.backend_latency), float(scenario.backend_jitter)
-    if not jitter or not median:
-        return median
-    normal = np.random.default_rng([scenario.seed, 2]).standard_normal
-
-    def draw(_call: Any) -> float:  # drawn only when the backend is called, in request order
-        return median * math.exp(jitter * normal())
-    return draw
+    accepted = records["outcome"] == ACCEPTED
+    if not median or not jitter or not accepted.any():
+        return
+    normal = np.random.default_rng([scenario.seed, 2]).standard_normal(int(accepted.sum()))
+    records["latency"][accepted] += median * (np.exp(jitter * normal) - 1.0)
 
 
 def run(scenario: Scenario, lab: SimLab, *, fast: bool = True) -> SimResult:
@@ -282,7 +282,7 @@ def run(scenario: Scenario, lab: SimLab, *, fast: bool = True) -> SimResult:
     the same decisions as the full pipeline); `fast=False` runs every request through `handle`."""
     api_id, stage, key_values = prepare(lab, scenario)
     clock = VirtualClock()
-    gateway = lab.gateway(clock=clock, seed=scenario.seed, backend_latency=latency_model(scenario),
+    gateway = lab.gateway(clock=clock, seed=scenario.seed, backend_latency=float(scenario.backend_latency),
                           account_rate_limit=float(scenario.account_rate),
                           account_burst_limit=int(scenario.account_burst))
     clients = scenario.clients
@@ -346,6 +346,7 @@ def run(scenario: Scenario, lab: SimLab, *, fast: bool = True) -> SimResult:
     for name, column in zip(RECORD_DTYPE.names, columns):
         records[name] = column
     records = records[np.argsort(records["time"], kind="stable")]
+    jitter_latencies(records, scenario)
     return SimResult(scenario, records, tuple(c.name for c in clients), wall)
 
 

@@ -80,6 +80,10 @@ def build(c: dict, suffix: str) -> dict:
         endpointConfiguration={"types": ["REGIONAL"]},
     )
     ag.create_base_path_mapping(domainName=ids["domain"], restApiId=api["id"], stage="dev", basePath="v1")
+    ids["vpc_link"] = ag.create_vpc_link(
+        name=f"link-{suffix}",
+        targetArns=[f"arn:aws:elasticloadbalancing:{REGION}:123456789012:loadbalancer/net/nlb-{suffix}/0123456789abcdef"],
+    )["id"]
 
     iam = c["iam"]
     ids["role"] = f"role-{suffix}"
@@ -121,6 +125,7 @@ def tags_of(session, ids: dict) -> dict[str, dict]:
         "api_key": ag.get_api_key(apiKey=ids["key"])["tags"],
         "usage_plan": ag.get_usage_plan(usagePlanId=ids["plan"])["tags"],
         "domain_name": ag.get_domain_name(domainName=ids["domain"])["tags"],
+        "vpc_link": ag.get_vpc_link(vpcLinkId=ids["vpc_link"])["tags"],
         "function": lam.list_tags(Resource=fn_arn)["Tags"],
         "role": {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=ids["role"])["Tags"]},
         "policy": {t["Key"]: t["Value"] for t in iam.list_policy_tags(PolicyArn=ids["policy"])["Tags"]},
@@ -144,6 +149,7 @@ def inventory(session) -> dict[str, set]:
         "api_key": {k["id"] for k in ag.get_api_keys()["items"]},
         "usage_plan": {p["id"] for p in ag.get_usage_plans()["items"]},
         "domain_name": {d["domainName"] for d in ag.get_domain_names()["items"]},
+        "vpc_link": {v["id"] for v in ag.get_vpc_links()["items"]},
         "function": {f["FunctionName"] for f in session.client("lambda").list_functions()["Functions"]},
         "role": {r["RoleName"] for r in iam.list_roles()["Roles"]},
         "policy": {p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"]},
@@ -163,6 +169,7 @@ def present(inv: dict[str, set], ids: dict) -> dict[str, bool]:
         "api_key": ids["key"] in inv["api_key"],
         "usage_plan": ids["plan"] in inv["usage_plan"],
         "domain_name": ids["domain"] in inv["domain_name"],
+        "vpc_link": ids["vpc_link"] in inv["vpc_link"],
         "function": ids["function"] in inv["function"],
         "role": ids["role"] in inv["role"],
         "policy": ids["policy"] in inv["policy"],
@@ -204,6 +211,7 @@ def test_ledger_file_records_each_creation(session, tmp_path):
         ("apigateway", "usage_plan_key"),
         ("apigateway", "domain_name"),
         ("apigateway", "base_path_mapping"),
+        ("apigateway", "vpc_link"),
         ("iam", "role"),
         ("iam", "policy"),
         ("iam", "attached_role_policy"),

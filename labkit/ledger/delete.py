@@ -42,6 +42,7 @@ _DELETE_ORDER = [
     ("apigateway", "base_path_mapping"),
     ("apigateway", "domain_name"),
     ("apigateway", "rest_api"),
+    ("apigateway", "vpc_link"),  # after the APIs whose integrations use it
     ("apigateway", "api_key"),
     ("lambda", "function"),
     ("stepfunctions", "state_machine"),
@@ -222,6 +223,10 @@ def _del_rest_api(client: Callable[[str], Any], restApiId: str) -> list[str]:
     return _delete_log_groups(client, f"API-Gateway-Execution-Logs_{restApiId}/", "its execution logs")
 
 
+def _del_vpc_link(client: Callable[[str], Any], vpcLinkId: str) -> None:
+    _call(client("apigateway").delete_vpc_link, vpcLinkId=vpcLinkId)
+
+
 def _del_api_key(client: Callable[[str], Any], apiKey: str) -> None:
     _call(client("apigateway").delete_api_key, apiKey=apiKey)
 
@@ -375,6 +380,7 @@ _DELETERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("apigateway", "base_path_mapping"): _del_base_path_mapping,
     ("apigateway", "domain_name"): _del_domain_name,
     ("apigateway", "rest_api"): _del_rest_api,
+    ("apigateway", "vpc_link"): _del_vpc_link,
     ("apigateway", "api_key"): _del_api_key,
     ("lambda", "function"): _del_function,
     ("stepfunctions", "state_machine"): _del_state_machine,

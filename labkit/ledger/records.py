@@ -43,6 +43,7 @@ RECORDERS: dict[str, dict[str, Recorder]] = {
             ("usage_plan_key", {"usagePlanId": p["usagePlanId"], "keyId": r.get("id") or p["keyId"]})
         ],
         "CreateDomainName": lambda p, r: [("domain_name", {"domainName": r.get("domainName") or p["domainName"]})],
+        "CreateVpcLink": lambda p, r: [("vpc_link", {"vpcLinkId": r["id"]})],
         "CreateBasePathMapping": lambda p, r: [
             ("base_path_mapping", {"domainName": p["domainName"], "basePath": r.get("basePath") or "(none)"})
         ],

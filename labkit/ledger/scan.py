@@ -56,6 +56,9 @@ def scan_tagged(client_factory: Callable[[str], Any], lab_id: str | None) -> tup
         for domain in pages(c, "get_domain_names", "items"):
             if ours(domain.get("tags")):
                 yield "domain_name", {"domainName": domain["domainName"]}
+        for link in pages(c, "get_vpc_links", "items"):
+            if ours(link.get("tags")):
+                yield "vpc_link", {"vpcLinkId": link["id"]}
 
     def lambda_(c: Any) -> Iterator[tuple[str, dict]]:
         for fn in pages(c, "list_functions", "Functions"):

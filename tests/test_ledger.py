@@ -285,15 +285,15 @@ def test_delete_all_tries_everything_then_raises_one_error(session, tmp_path):
     led = Ledger("lab-a", tmp_path)
     c = attached(session, led)
     api = c["apigateway"].create_rest_api(name="x")["id"]
-    led.record("apigateway", "vpc_link", {"id": "nope"})  # a kind the deleter does not know
+    led.record("apigateway", "client_certificate", {"id": "nope"})  # a kind the deleter does not know
     with pytest.raises(CleanupError) as info:
         led.delete_all(factory(session))
     assert isinstance(info.value, RuntimeError)
-    assert "vpc_link" in str(info.value)
+    assert "client_certificate" in str(info.value)
     assert f"deleted apigateway rest_api {api}" in info.value.deleted
     assert session.client("apigateway").get_rest_apis()["items"] == []
     # What is left is kept for the next try.
-    assert [e["kind"] for e in json.loads((tmp_path / "lab-a.json").read_text())["entries"]] == ["vpc_link"]
+    assert [e["kind"] for e in json.loads((tmp_path / "lab-a.json").read_text())["entries"]] == ["client_certificate"]
 
 
 def test_cleanup_after_a_crash_deletes_only_that_lab(session, tmp_path):
@@ -366,3 +366,31 @@ def test_delete_since_removes_only_what_came_after_the_mark(session, tmp_path):
     assert session.client("sqs").list_queues()["QueueUrls"] == [kept]
     assert [e["ident"]["QueueUrl"] for e in led.entries()] == [kept]
     assert (tmp_path / "lab-a.json").exists()
+
+
+NLB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/lab-nlb/1f8df693cd094a72"
+
+
+def test_a_vpc_link_is_tagged_recorded_and_deleted_after_its_api(session, tmp_path):
+    """A VPC link (02_integrations makes one) is the lab's like an API: tagged, in the ledger, deleted."""
+    led = Ledger("lab-a", tmp_path)
+    ag = attached(session, led)["apigateway"]
+    outside = session.client("apigateway").create_vpc_link(name="keep", targetArns=[NLB_ARN])["id"]
+    link = ag.create_vpc_link(name="pets-link", targetArns=[NLB_ARN])["id"]
+    api = ag.create_rest_api(name="private")["id"]
+    assert ag.get_vpc_link(vpcLinkId=link)["tags"].get(TAG_KEY) == "lab-a"
+    assert {"restApiId": api} in [e["ident"] for e in led.entries()]
+
+    lines = led.delete_all(factory(session))
+
+    assert lines.index(f"deleted apigateway rest_api {api}") < lines.index(f"deleted apigateway vpc_link {link}")
+    assert [v["id"] for v in session.client("apigateway").get_vpc_links()["items"]] == [outside]
+
+
+def test_cleanup_finds_a_tagged_vpc_link_without_a_ledger(session, tmp_path):
+    link = attached(session, Ledger("lab-a", tmp_path))["apigateway"].create_vpc_link(
+        name="pets-link", targetArns=[NLB_ARN])["id"]
+    (tmp_path / "lab-a.json").unlink()
+    lines = cleanup(factory(session), lab_id="lab-a", directory=tmp_path)
+    assert f"deleted apigateway vpc_link {link}" in lines
+    assert session.client("apigateway").get_vpc_links()["items"] == []

@@ -20,7 +20,7 @@ TAG_PARAMS: dict[str, dict[str, tuple[str, str]]] = {
         "CreateApiKey": ("tags", "map"),
         "CreateUsagePlan": ("tags", "map"),
         "CreateDomainName": ("tags", "map"),
-        "CreateVpcLink": ("tags", "map"),
+        "CreateVpcLink": ("tags", "map"),  # https://docs.aws.amazon.com/apigateway/latest/api/API_CreateVpcLink.html
     },
     "lambda": {"CreateFunction": ("Tags", "map")},
     "iam": {"CreateRole": ("Tags", "Key/Value"), "CreatePolicy": ("Tags", "Key/Value"),

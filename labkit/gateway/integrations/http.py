@@ -1,5 +1,10 @@
 """HTTP and HTTP_PROXY: a request to an HTTP endpoint, mapped (HTTP) or passed through (HTTP_PROXY).
 https://docs.aws.amazon.com/apigateway/latest/developerguide/setup-http-integrations.html
+
+A private integration (connectionType VPC_LINK) is sent to its uri like any other. On AWS it goes through the
+VPC link's load balancer, the uri giving the Host header and path
+(https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-private-integration.html); the kit has no
+load balancer and no VPC, and does not check the link's status or targets.
 """
 
 from __future__ import annotations

@@ -439,3 +439,75 @@ def test_stage_throttle_numbers(lab, path, value, allowed):
         _update(client, api_id, {"op": "replace", "path": path, "value": value})
     assert _error(failed) == (400, "BadRequestException", f"Invalid {path}: {value!r}. It must be {allowed}.")
     assert client.get_stage(restApiId=api_id, stageName="dev")["methodSettings"] == {}
+
+
+# ---------------------------------------------------------------- the stage quota (issue 17)
+
+STAGE_QUOTA = 10  # https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html
+
+
+def _fill_stages(client, api_id):
+    """An API with its 10 stages (the default quota), all on one deployment."""
+    deployment_id = client.create_deployment(restApiId=api_id, stageName="s0")["id"]
+    for n in range(1, STAGE_QUOTA):
+        client.create_stage(restApiId=api_id, stageName=f"s{n}", deploymentId=deployment_id)
+    return deployment_id
+
+
+def _stage_names(client, api_id):
+    return sorted(s["stageName"] for s in client.get_stages(restApiId=api_id)["item"])
+
+
+def test_the_stage_quota_matches_the_limits_file():
+    """The kit's quota is the one data/limits/api_gateway_rest.yaml cites (AWS's quotas table)."""
+    from labkit.backends.moto.patches.control.deployments import STAGES_PER_API
+    from labkit.design.limits import limit
+
+    assert STAGES_PER_API == limit("stages_per_api").value == STAGE_QUOTA
+
+
+def test_create_stage_refuses_an_eleventh_stage(lab):
+    """AWS's default quota: 10 stages per API. The 11th CreateStage is refused (400, the kit's wording: AWS's
+    is not recorded) and no stage is made."""
+    client, api_id = _api(lab)
+    deployment_id = _fill_stages(client, api_id)
+    with pytest.raises(ClientError) as failed:
+        client.create_stage(restApiId=api_id, stageName="s10", deploymentId=deployment_id)
+    status, code, message = _error(failed)
+    assert (status, code) == (400, "BadRequestException")
+    assert "Maximum number of stages" in message and "(10)" in message
+    assert len(_stage_names(client, api_id)) == STAGE_QUOTA
+
+
+def test_create_deployment_refuses_an_eleventh_stage_and_makes_no_deployment(lab):
+    """CreateDeployment naming a new 11th stage is refused before anything is made: no stage, no deployment."""
+    client, api_id = _api(lab)
+    _fill_stages(client, api_id)
+    before = client.get_deployments(restApiId=api_id)["items"]
+    with pytest.raises(ClientError) as failed:
+        client.create_deployment(restApiId=api_id, stageName="s10")
+    assert _error(failed)[:2] == (400, "BadRequestException")
+    assert "Maximum number of stages" in _error(failed)[2]
+    assert client.get_deployments(restApiId=api_id)["items"] == before
+    assert "s10" not in _stage_names(client, api_id)
+
+
+def test_a_full_api_still_redeploys_its_stages_and_takes_a_stage_after_a_delete(lab):
+    """The quota counts stages, not deployments: a deployment to an existing stage is fine, and deleting a
+    stage makes room for another."""
+    client, api_id = _api(lab)
+    _fill_stages(client, api_id)
+    redeployed = client.create_deployment(restApiId=api_id, stageName="s3")["id"]
+    assert client.get_stage(restApiId=api_id, stageName="s3")["deploymentId"] == redeployed
+    client.delete_stage(restApiId=api_id, stageName="s9")
+    client.create_stage(restApiId=api_id, stageName="s10", deploymentId=redeployed)
+    assert len(_stage_names(client, api_id)) == STAGE_QUOTA
+
+
+def test_the_stage_quota_is_per_api(lab):
+    """Another API in the account has its own 10 stages."""
+    client, api_id = _api(lab)
+    _fill_stages(client, api_id)
+    _, other = _api(lab)
+    client.create_deployment(restApiId=other, stageName="prod")
+    assert _stage_names(client, other) == ["prod"]

@@ -3,14 +3,24 @@
 Source: LocalStack's AWS-validated snapshots `tests/aws/services/apigateway/test_apigateway_api.snapshot.json`,
 class TestApiGatewayVpcLink (each test names its test and key; the calls are in `test_apigateway_api.py`).
 Placeholders of the recording (`<id:1>`, `<name:1>`, `<nlb-arn:1>`) are the values the test sent or got.
+
+Tests that create a link use `plain`, a boto3 client on the lab's moto without the lab's ledger: a lab tags what
+it creates (`labkit:lab`), and the recordings show `tags` only where the test set some.
 """
 
 from __future__ import annotations
 
+import boto3
 import pytest
 from answers import body, refusal
 
 UNKNOWN = (404, "NotFoundException", "Invalid Vpc Link identifier specified")
+
+
+@pytest.fixture
+def plain(lab):
+    """A boto3 API Gateway client on the lab's in-process moto, without the lab's tagging."""
+    return boto3.client("apigateway", region_name=lab.region)
 
 
 @pytest.fixture
@@ -20,11 +30,11 @@ def nlb_arn(lab) -> str:
             "50dc6c495c0c9188")
 
 
-def test_vpc_link_lifecycle(lab, nlb_arn):
+def test_vpc_link_lifecycle(plain, nlb_arn):
     """TestApiGatewayVpcLink::test_vpc_link_lifecycle, keys create_vpc_link (202, PENDING), get_vpc_link and
     get_vpc_links (AVAILABLE with its statusMessage; `tags` {} on get only), update_vpc_link, delete_vpc_link
     (202). The kit's link is ready at once (AWS's takes minutes)."""
-    c = lab.client("apigateway")
+    c = plain
     created = c.create_vpc_link(name="test-vpc-link", targetArns=[nlb_arn])
     link_id = created["id"]
     assert created["ResponseMetadata"]["HTTPStatusCode"] == 202
@@ -74,11 +84,11 @@ def test_update_vpc_link_invalid_id(lab):
         {"op": "replace", "path": "/name", "value": "new-name"}]) == UNKNOWN
 
 
-def test_update_vpc_link_accepts_name_and_description_only(lab, nlb_arn):
+def test_update_vpc_link_accepts_name_and_description_only(plain, nlb_arn):
     """UpdateVpcLink patches `/name` and `/description` (https://docs.aws.amazon.com/apigateway/latest/api/
     API_UpdateVpcLink.html); another path is a 400 naming the allowed ones (the kit's wording, shaped like
     AWS's recorded patch errors)."""
-    c = lab.client("apigateway")
+    c = plain
     link_id = c.create_vpc_link(name="link", targetArns=[nlb_arn])["id"]
     updated = c.update_vpc_link(vpcLinkId=link_id, patchOperations=[
         {"op": "replace", "path": "/description", "value": "to the backend"}])

@@ -40,6 +40,10 @@ What this module restores:
   failed with a bare Python error; AWS's minimum 0 is documented, its message is not recorded: see numbers.py).
 - A `copy` patch other than AWS's two promotion copies answers AWS's message
   (test_apigateway_canary.snapshot.json::TestStageCrudCanary::test_update_stage_with_copy_ops "copy-with-bad-statement").
+- An API holds at most 10 stages (AWS's default quota, raisable): CreateStage, or CreateDeployment naming a new
+  stageName, refuses an 11th with a 400 and makes nothing (issue 17; the quota:
+  https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html,
+  `stages_per_api` in data/limits/api_gateway_rest.yaml; the message is the kit's, see STAGE_QUOTA_REACHED).
 """
 
 from __future__ import annotations
@@ -73,6 +77,15 @@ UNKNOWN_CANARY_DEPLOYMENT = "Deployment id does not exist"
 EMPTY_CANARY_STAGE = ("Invalid deployment content specified.Non null and non empty stageName must be provided for "
                       "canary deployment. Provided value is ")
 UNKNOWN_CERTIFICATE = "Invalid Client Certificate identifier specified"  # kit's wording (not recorded)
+# Stages per API: 10 by default, raisable through Service Quotas (`stages_per_api` in data/limits/api_gateway_rest.yaml;
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html).
+STAGES_PER_API = 10
+# The kit's wording: AWS's answer to an 11th stage is not recorded (no LocalStack snapshot, no issue quoting it).
+# It follows the one recorded count-quota refusal, CreateRestApi's 400 BadRequestException "Maximum number of APIs
+# has been reached. Please contact AWS if you need additional APIs." (github.com/Miserlou/Zappa/issues/628). Not a
+# 429 LimitExceededException: the API reference gives that code for the request *rate*, and boto3 retries it.
+STAGE_QUOTA_REACHED = ("Maximum number of stages has been reached for this API ({quota}). Delete a stage or "
+                       "request a quota increase (Service Quotas: Stages per API).")
 # test_apigateway_api.snapshot.json::TestApiGatewayStage::test_stage_access_log_settings_validation
 ACCESS_LOG_FIELDS = ("destinationArn", "format")
 INVALID_ACCESS_LOG_PATH = ("Invalid accessLogSettings path. Must be one of : "
@@ -159,15 +172,24 @@ def update_deployment(self: Any) -> Any:
     return _json(200, deployment_as_aws(deployment))
 
 
+def check_stage_quota(api: Any, stage_name: Any) -> None:
+    """Refuse a new stage on an API that already has STAGES_PER_API (a stage it has is not new: a deployment
+    may repoint it)."""
+    if stage_name and stage_name not in api.stages and len(api.stages) >= STAGES_PER_API:
+        raise BadRequestException(STAGE_QUOTA_REACHED.format(quota=STAGES_PER_API))
+
+
 @uses()
 def patch_create_deployment(original: Callable[..., Any]) -> Callable[..., Any]:
     """A canary deployment named with an empty stageName answers AWS's message for it (recorded
-    "create-canary-deployment-empty-stage"); everything else goes on to the kit's canary wrap (responses.py)."""
+    "create-canary-deployment-empty-stage"); a deployment naming an 11th stage is refused before the deployment
+    is made; everything else goes on to the kit's canary wrap (responses.py)."""
 
     @functools.wraps(original)
     def create_deployment(self: Any, *args: Any, **kwargs: Any) -> Any:
         if self._get_param("canarySettings") is not None and self._get_param("stageName") == "":
             raise BadRequestException(EMPTY_CANARY_STAGE)
+        check_stage_quota(self.backend.get_rest_api(_path_parts(self)[2]), self._get_param("stageName"))
         return original(self, *args, **kwargs)
 
     return create_deployment
@@ -201,8 +223,9 @@ def _check_certificate(response: Any, certificate_id: Any) -> None:
 
 
 def _check_new_stage(response: Any) -> None:
-    """CreateStage's check moto lacks: the canary's deployment exists."""
+    """CreateStage's checks moto lacks: the stage quota, and the canary's deployment exists."""
     api = response.backend.get_rest_api(_path_parts(response)[2])
+    check_stage_quota(api, response._get_param("stageName"))
     canary = response._get_param("canarySettings") or {}
     if canary.get("deploymentId") and canary["deploymentId"] not in api.deployments:
         raise BadRequestException(UNKNOWN_CANARY_DEPLOYMENT)

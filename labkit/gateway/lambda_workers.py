@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from .lambda_bootstrap import read_exact
+
 BOOTSTRAP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lambda_bootstrap.py")
 # RLIMIT_AS is MemorySize plus this: the interpreter's own address space (about 14 MB bare, 40 MB
 # with boto3 imported, shared libraries included), which Lambda does not count against MemorySize
@@ -210,8 +212,8 @@ class Environment:
                 if fd == self._output_r:
                     self._drain(output)
                     continue
-                header = _read_exact(self._response_r, _HEADER.size)
-                body = None if header is None else _read_exact(self._response_r, _HEADER.unpack(header)[0])
+                header = read_exact(self._response_r, _HEADER.size)
+                body = None if header is None else read_exact(self._response_r, _HEADER.unpack(header)[0])
                 self._drain(output)
                 return None if body is None else json.loads(body)
 
@@ -259,15 +261,6 @@ class _Timeout:
 _TIMEOUT = _Timeout()
 
 
-def _read_exact(fd: int, size: int) -> bytes | None:
-    chunks, left = [], size
-    while left:
-        chunk = os.read(fd, left)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
 
 
 def _output_events(output: bytes) -> list[tuple[int, str]]:

@@ -18,32 +18,16 @@ from urllib.parse import urlsplit
 import pytest
 
 from labkit.apis import RestApi
+from processes import child_processes
 
-TICKS = os.sysconf("SC_CLK_TCK")
 OK = "def handler(e, c):\n    return {'statusCode': 200, 'body': 'ok'}\n"
-
-
-def _children() -> dict[int, float]:
-    """This process's child processes and the CPU seconds each has used (/proc/<pid>/stat)."""
-    me, found = os.getpid(), {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == me:
-            found[int(entry)] = (int(fields[11]) + int(fields[12])) / TICKS
-    return found
 
 
 def _busy_children(window: float = 0.3) -> set[int]:
     """Children that used more than a tenth of the window's CPU while we watched."""
-    first = _children()
+    first = child_processes()
     time.sleep(window)
-    second = _children()
+    second = child_processes()
     return {pid for pid, used in second.items() if used - first.get(pid, used) > window / 10}
 
 

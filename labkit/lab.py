@@ -311,7 +311,8 @@ class Lab:
         if self._closed:
             return []
         lines: list[str] = []
-        for gateway in [self._gateway, *self._gateways]:
+        test_invoke = [self._test_invoke_gateway] if self._test_invoke_gateway is not None else []
+        for gateway in [self._gateway, *self._gateways, *test_invoke]:
             try:
                 gateway.flush()  # a notebook never loses a log line: write what is buffered first
             except Exception:
@@ -352,7 +353,10 @@ class Lab:
             self._moto.close()
             self._moto = None
         if self._test_invoke_gateway is not None:
-            self._test_invoke_gateway.close()
+            try:
+                self._test_invoke_gateway.close()
+            except Exception:
+                pass  # flushed before the ledger ran, as the other gateways (_close_gateways)
             self._test_invoke_gateway = None
         with self._client_lock:
             for client in self._clients.values():

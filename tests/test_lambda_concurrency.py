@@ -67,6 +67,13 @@ def test_virtual_calls_in_flight_beyond_the_reserved_concurrency_are_throttled(l
     assert _simulate(lab, url, [0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.25]) == [200] * 5 + [500, 200]
 
 
+def test_a_virtual_call_gets_the_execution_a_call_ending_as_it_arrives_frees(lab):
+    url = _api(lab, "ten", QUICK, reserved=10)
+    # 50 requests/s of 200 ms calls need 50 x 0.2 = 10 executions: the 11th arrives as the 1st ends.
+    # https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html (concurrency = requests/s x duration)
+    assert _simulate(lab, url, [i * 0.02 for i in range(50)]) == [200] * 50
+
+
 def test_virtual_reserved_concurrency_zero_throttles_every_call(lab):
     url = _api(lab, "none", QUICK, reserved=0)
     assert _simulate(lab, url, [0.0, 1.0, 2.0]) == [500, 500, 500]

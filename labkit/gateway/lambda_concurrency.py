@@ -17,6 +17,8 @@ import threading
 # https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html: 1,000 concurrent executions per Region
 ACCOUNT_CONCURRENCY = 1000
 _UNRESERVED = ""  # the pool key of every function without a reservation
+# Virtual times this close are one instant: seconds past the epoch (about 1.7e9) carry about 0.2 µs of float error.
+SAME_INSTANT = 1e-6
 
 
 class LiveConcurrency:
@@ -53,8 +55,8 @@ class LiveConcurrency:
 class VirtualConcurrency:
     """Calls in flight on the virtual timeline: each function's (or the unreserved pool's) end times.
 
-    A call arriving at `now` that takes `busy_for` seconds holds one execution until `now + busy_for`;
-    calls are admitted in the order they arrive (the simulator's order)."""
+    A call arriving at `now` that takes `busy_for` seconds holds one execution until `now + busy_for`,
+    when the next call may have it; calls are admitted in the order they arrive (the simulator's order)."""
 
     def __init__(self, account_concurrency: int = ACCOUNT_CONCURRENCY) -> None:
         self.account_concurrency = account_concurrency
@@ -66,7 +68,7 @@ class VirtualConcurrency:
         ends = self._ends.get(key)
         if ends is None:
             ends = self._ends[key] = []
-        while ends and ends[0] <= now:
+        while ends and ends[0] <= now + SAME_INSTANT:  # a call ending as this one arrives frees its execution
             heapq.heappop(ends)
         if len(ends) >= limit:
             return False

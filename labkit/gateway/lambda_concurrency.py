@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 import threading
 
-# https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html: 1,000 concurrent executions per Region
+# https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html: 1,000 concurrent executions per Region by default
 ACCOUNT_CONCURRENCY = 1000
 _UNRESERVED = ""  # the pool key of every function without a reservation
 # Virtual times this close are one instant: seconds past the epoch (about 1.7e9) carry about 0.2 µs of float error.

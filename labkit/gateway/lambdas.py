@@ -178,6 +178,9 @@ class LambdaRunner:
     def invoke(self, code: FunctionCode, event: Any, clock: Clock, wait_limit: float | None = None) -> Invocation:
         """Call the handler; on the real clock give up after the function's timeout or `wait_limit`.
 
+        A live call of a function with a reserved concurrency that many live calls already use is
+        throttled at once (429, `Invocation.throttled`); on the virtual clock the gateway counts instead.
+
         Live calls run in a worker process, killed when the wait ends (AWS would let a function the
         gateway stopped waiting for run on to its own timeout; nothing of it is seen either way).
         In-process (virtual clock, `isolated=False`) an abandoned call keeps running in its thread.

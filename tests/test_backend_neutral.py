@@ -206,3 +206,16 @@ def test_a_builder_cell_runs_twice(any_lab):
     answer = requests.get(lab.stage_url(api.id, "dev") + "/t")
     assert (answer.status_code, answer.text) == (200, "second")
     assert lab.client("lambda").get_function(FunctionName="twice")["Configuration"]["Handler"] == "index.handler"
+
+
+def test_reserved_concurrency_zero_throttles_on_every_control_plane(any_lab):
+    # https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html: 0 stops every invocation;
+    # a Lambda 429 is API Gateway's 500: https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html
+    api = RestApi.create(any_lab.client("apigateway"), "reserved", endpoint_type="REGIONAL")
+    api.resource("/go").method("GET").lambda_proxy(any_lab.lambda_function("reserved", HELLO))
+    api.deploy("dev")
+    url = any_lab.stage_url(api.id, "dev") + "/go"
+    any_lab.client("lambda").put_function_concurrency(FunctionName="reserved", ReservedConcurrentExecutions=0)
+    assert requests.get(url).status_code == 500
+    any_lab.client("lambda").delete_function_concurrency(FunctionName="reserved")
+    assert requests.get(url).status_code == 200

@@ -8,6 +8,7 @@ so a deploy-then-call cell needs no sleep; writes made elsewhere are picked up b
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -53,6 +54,7 @@ class Boto3Source:
         self._pools: dict[str, tuple[float, UserPool | None]] = {}
         self._domains = DomainCache(lambda: self._client("apigateway"), refresh_seconds)
         self._generation = 0  # bumped by each of the lab's own writes (see `watch`)
+        self._concurrency: dict[str, tuple[float, int | None]] = {}  # function ARN -> (read at, reserved)
 
     def version(self) -> Hashable:
         return int(time.monotonic() / self._refresh), self._generation
@@ -62,10 +64,11 @@ class Boto3Source:
 
         API Gateway: every operation but Get*/Test* may change what the gateway serves; a
         CreateDeployment is snapshotted as it is made; FlushStageCache and DeleteRestApi are also
-        published as changes. Cognito: a written pool is re-read. Other services are not read here.
+        published as changes. Cognito: a written pool is re-read. Lambda: reserved concurrency is
+        re-read. Other services are not read here.
         """
         service = client.meta.service_model.service_name
-        if service not in ("apigateway", "cognito-idp"):
+        if service not in ("apigateway", "cognito-idp", "lambda"):
             return
         event_service = client.meta.service_model.service_id.hyphenize()
         client.meta.events.register(f"before-parameter-build.{event_service}", _keep_params,
@@ -84,6 +87,9 @@ class Boto3Source:
         api_id = params.get("restApiId", "")
         if model.service_model.service_name == "cognito-idp":
             self._pools.clear()
+            return
+        if model.service_model.service_name == "lambda":
+            self._concurrency.clear()
             return
         self.invalidate()
         if operation == "CreateDeployment" and api_id and parsed.get("id"):
@@ -154,7 +160,27 @@ class Boto3Source:
             return None
 
     def function_code(self, function_arn: str) -> FunctionCode | None:
-        return self._kit_functions(function_arn)
+        code = self._kit_functions(function_arn)
+        if code is None:
+            return None
+        reserved = self._reserved_concurrency(code.function_arn)
+        return code if reserved is None else dataclasses.replace(code, reserved_concurrency=reserved)
+
+    def _reserved_concurrency(self, function_arn: str) -> int | None:
+        """GetFunctionConcurrency's ReservedConcurrentExecutions (None: unreserved, or unreadable), read
+        at most once per refresh unless the lab writes to Lambda meanwhile (`watch`)."""
+        now = time.monotonic()
+        cached = self._concurrency.get(function_arn)
+        if cached is not None and now - cached[0] < self._refresh:
+            return cached[1]
+        try:
+            found = self._client("lambda").get_function_concurrency(FunctionName=function_arn)
+            value = found.get("ReservedConcurrentExecutions")
+            reserved = None if value is None else int(value)
+        except Exception:
+            reserved = None
+        self._concurrency[function_arn] = (now, reserved)
+        return reserved
 
     def secret_for(self, access_key_id: str) -> str | None:
         return None  # no public AWS API returns a secret: every key is unknown (403 invalid security token)

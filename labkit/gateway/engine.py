@@ -22,6 +22,7 @@ from .doors.urls import request_from_url
 from .endpoints import known_domains
 from .http import Headers, Request, Response, as_bytes
 from .integrations import IntegrationHandler, Integrations
+from .lambda_concurrency import VirtualConcurrency
 from .lambdas import LambdaRunner
 from .observe import Observer
 from .pipeline import Call, Step
@@ -65,6 +66,7 @@ class Gateway:
         self._closed = False
         self.limits = Limits(account_rate_limit, account_burst_limit)
         self.caches = StageCaches(cache_bytes_per_gb)
+        self.lambda_concurrency = VirtualConcurrency()  # functions' calls in flight on the virtual clock
         self.authorizer_cache = AuthorizerCache()
         self.services = services  # the backend's AWS services: AWS integrations, logs, metrics, traces
         self._unfollow = follow(source, self)  # flushes reach the caches through the source's changes
@@ -211,6 +213,7 @@ class Gateway:
                 self.lambdas.close()  # type: ignore[attr-defined]  # LambdaRunner: the runner it made
             self.integrations.close()
             self.caches.close()
+            self.lambda_concurrency.close()
 
     def __enter__(self) -> Gateway:
         return self

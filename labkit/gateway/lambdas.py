@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import Clock
+from .lambda_concurrency import LiveConcurrency
 from .lambda_workers import Environments, Settings, settings_for
 
 
@@ -44,6 +45,9 @@ class FunctionCode:
     environment: dict[str, str] = field(default_factory=dict)
     timeout: float = 3.0
     memory_size: int = 128
+    # PutFunctionConcurrency's ReservedConcurrentExecutions; None: the account's unreserved pool
+    # (lambda_concurrency.py). 0 throttles every call.
+    reserved_concurrency: int | None = None
 
     @property
     def name(self) -> str:
@@ -106,6 +110,7 @@ class LambdaRunner:
     def __init__(self, *, isolated: bool = True, max_environments: int = 4) -> None:
         self.isolated = isolated
         self._environments = Environments(max_environments)
+        self._reserved = LiveConcurrency()  # live calls of functions with a reserved concurrency
         self._handlers: dict[tuple[str, str, str], Callable[..., Any]] = {}
         self._settings: dict[tuple[Any, ...], Settings] = {}  # each function configuration's, made once
         self._digests: dict[bytes, str] = {}  # each package's short sha256, hashed once (as _handlers, one per package)
@@ -148,6 +153,7 @@ class LambdaRunner:
         """Forget the handlers, unload the modules they imported and remove the unpacked packages;
         safe to call twice. A handler still running in a timed-out call keeps its own references."""
         self._environments.close()
+        self._reserved.close()
         with self._lock:
             self._closed = True
             self._handlers.clear()
@@ -172,12 +178,26 @@ class LambdaRunner:
     def invoke(self, code: FunctionCode, event: Any, clock: Clock, wait_limit: float | None = None) -> Invocation:
         """Call the handler; on the real clock give up after the function's timeout or `wait_limit`.
 
+        A live call of a function with a reserved concurrency that many live calls already use is
+        throttled at once (429, `Invocation.throttled`); on the virtual clock the gateway counts instead.
+
         Live calls run in a worker process, killed when the wait ends (AWS would let a function the
         gateway stopped waiting for run on to its own timeout; nothing of it is seen either way).
         In-process (virtual clock, `isolated=False`) an abandoned call keeps running in its thread.
         """
         if self._closed:
             raise RuntimeError("this LambdaRunner is closed")
+        reserved = code.reserved_concurrency
+        if reserved is None or clock.virtual:  # virtual time: the gateway counts calls in flight itself
+            return self._invoke(code, event, clock, wait_limit)
+        if not self._reserved.enter(code.function_arn, reserved):
+            return throttled()
+        try:
+            return self._invoke(code, event, clock, wait_limit)
+        finally:
+            self._reserved.leave(code.function_arn)
+
+    def _invoke(self, code: FunctionCode, event: Any, clock: Clock, wait_limit: float | None) -> Invocation:
         if self.isolated and (not clock.virtual or self._warm(code)):
             outcome = self._invoke_in_worker(code, event, wait_limit)
             if clock.virtual:
@@ -243,6 +263,13 @@ class LambdaRunner:
     def worker_pids(self) -> list[int]:
         """The process ids of this runner's live execution environments."""
         return self._environments.processes()
+
+
+def throttled() -> Invocation:
+    """Lambda's answer to a call beyond the function's concurrency: 429 TooManyRequestsException, at once.
+    https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html (TooManyRequestsException, 429)"""
+    return Invocation(error={"errorMessage": "Rate Exceeded.", "errorType": "TooManyRequestsException"},
+                      throttled=True)
 
 
 def _settings_key(code: FunctionCode) -> tuple:

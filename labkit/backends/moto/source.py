@@ -148,6 +148,7 @@ class MotoSource:
             environment=dict(fn.environment_vars or {}),
             timeout=float(fn.timeout or 3),
             memory_size=int(fn.memory_size or 128),
+            reserved_concurrency=_reserved(fn),
         )
 
     def secret_for(self, access_key_id: str) -> str | None:
@@ -169,3 +170,9 @@ class MotoSource:
             if name.lower() == domain_name.lower():
                 return [m.to_json() for m in list((backend.base_path_mappings.get(name) or {}).values())]
         return []
+
+
+def _reserved(fn: Any) -> int | None:
+    """PutFunctionConcurrency's value as moto keeps it (a string or an int; None when never set or deleted)."""
+    value = getattr(fn, "reserved_concurrency", None)
+    return None if value is None or value == "" else int(value)

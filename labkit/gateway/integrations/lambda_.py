@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from .headers import refuse_lambda_headers, trace_header
 from .parameters import request_parameters, with_stage_variables
 from .payloads import integration_body, proxy_body
 from .proxy import proxy_event, proxy_response
-from .timeouts import simulated_timeout, timeout_error, timeout_seconds
+from .timeouts import simulate_latency, timeout_error, timeout_seconds
 
 LAMBDA_URI = re.compile(r"^arn:aws[\w-]*:apigateway:[^:]+:lambda:path/[^/]+/functions/(?P<arn>.+)/invocations$")
 
@@ -50,12 +51,23 @@ def function_code(call: Call, integration: dict[str, Any]) -> FunctionCode:
 
 
 def invoke(call: Call, integration: dict[str, Any], request: FunctionRequest) -> Invocation:
-    """Run the function within the integration's timeout; log the call as AWS does."""
-    simulated_timeout(call, integration)
+    """Run the function within the integration's timeout; log the call as AWS does. Beyond the
+    function's concurrency Lambda throttles the call (live: the runner; virtual: counted here)."""
+    past_timeout = simulate_latency(call, integration)
     call.log("Endpoint request URI: {}", integration.get('uri'))
     call.log("Endpoint request body after transformations: {}", request.event)
     call.log("Sending request to {}", integration.get('uri'))
     clock = call.gateway.clock
+    if clock.virtual:
+        code = request.code
+        # The function runs on to its own timeout even when the gateway stops waiting first.
+        busy_for = min(call.simulated_latency, code.timeout)
+        if not call.gateway.lambda_concurrency.admit(code.function_arn, code.reserved_concurrency, call.started,
+                                                     busy_for):
+            call.simulated_latency = call.integration_latency = 0.0  # refused at once
+            raise throttled_error(call)
+    if past_timeout:
+        raise timeout_error()
     call.integration_started = clock.now()
     outcome = call.gateway.lambdas.invoke(request.code, request.event, clock, wait_limit=timeout_seconds(integration))
     call.gateway.observer.function_log(outcome.log_group, outcome.log_stream, outcome.log_events)
@@ -65,14 +77,24 @@ def invoke(call: Call, integration: dict[str, Any], request: FunctionRequest) ->
     if outcome.timed_out:
         raise timeout_error()
     if outcome.throttled:
-        # Lambda's 429 is not the function's answer: API Gateway answers 500 Internal server error as an
-        # INTEGRATION_FAILURE (as for a non-POST proxy method), whatever the integration maps.
-        # https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html
-        call.integration_status = 429
-        raise GatewayError("INTEGRATION_FAILURE", "Internal server error", status=500, reason="lambda-throttled",
-                           log="Lambda invocation failed with status: 429: Rate Exceeded.")
+        raise throttled_error(call)
     call.log("Received response. Status: 200, Integration latency: {} ms", int(call.integration_latency * 1000))
     return outcome
+
+
+def throttled_error(call: Call) -> GatewayError:
+    """Lambda refused the call (429): API Gateway answers 500 Internal server error as an INTEGRATION_FAILURE,
+    whatever the integration maps ("If the Lambda API rejects the invocation request, API Gateway returns a
+    500 error code": https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html).
+    The execution log's two lines as AWS writes them: a recorded log ("Lambda invocation failed with status:
+    429. Lambda request id: ...", "Execution failed due to configuration error: Rate Exceeded.", then
+    "Method completed with status: 500"), and the same integrationError in access logs in
+    https://github.com/DataBiosphere/azul/pull/6624."""
+    call.integration_status = 429
+    call.log("Lambda invocation failed with status: 429. Lambda request id: {}",
+             uuid.uuid5(uuid.NAMESPACE_OID, call.request_id))  # a stable id: seeded runs print the same
+    return GatewayError("INTEGRATION_FAILURE", "Internal server error", status=500, reason="lambda-throttled",
+                        log="Execution failed due to configuration error: Rate Exceeded.")
 
 
 class LambdaProxy:

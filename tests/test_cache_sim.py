@@ -159,3 +159,13 @@ def test_invalidated_requests_refetch_and_are_marked():
     result = run(invalidation_share=0.2, may_invalidate=True)
     marked = result.records["cache"] == INVALIDATED
     assert marked.any() and np.all(result.records["latency"][marked] > 0)
+
+
+def test_misses_lambda_throttles_are_failed_answers_not_backend_calls():
+    # 5,000 misses a second that each take 0.5 s need 2,500 executions at once: beyond the account's 1,000
+    # unreserved (labkit/gateway/lambda_concurrency.py), Lambda throttles and API Gateway answers 500.
+    result = run_cache(CacheScenario(duration=2.0, request_rate=5000.0, backend_latency=0.5, ttl=0, keys=50),
+                       shared_lab())
+    s = result.summary
+    assert s.failed > 0 and s.backend_calls + s.hits + s.failed == s.requests
+    assert "answers failed (Lambda throttled: 500)" in str(s)

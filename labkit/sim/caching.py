@@ -214,6 +214,7 @@ class CacheSummary:
     cache_size: str
     cache_cost_per_hour: float         # US dollars, us-east-1 list price
     calls_saved_per_hour: float        # backend calls the cache spared, at this run's rate, per hour
+    failed: int = 0                    # answers other than 200: 500s when the backend function was throttled
 
     @property
     def cost_per_million_saved(self) -> float:
@@ -228,7 +229,8 @@ class CacheSummary:
                 f"latency p50/p95/p99 {self.latency_p50 * 1000:.0f}/{self.latency_p95 * 1000:.0f}/"
                 f"{self.latency_p99 * 1000:.0f} ms; stale {self.stale_reads:,} ({self.stale_ratio:.1%}); "
                 f"{self.evictions:,} evictions; {self.cache_size} GB cache ${self.cache_cost_per_hour:.3f}/h "
-                f"saves {self.calls_saved_per_hour:,.0f} backend calls/h")
+                f"saves {self.calls_saved_per_hour:,.0f} backend calls/h"
+                + (f"; {self.failed:,} answers failed (Lambda throttled: 500)" if self.failed else ""))
 
 
 @dataclass(frozen=True)
@@ -286,17 +288,18 @@ def summarise(result: CacheResult) -> CacheSummary:
         return float(np.percentile(rec["latency"], q)) if n else 0.0
 
     saved_per_hour = n_hits / scenario.duration * 3600.0
+    failed = int(np.count_nonzero(rec["status"] != 200))  # never reached the backend: not a backend call
     return CacheSummary(
-        duration=scenario.duration, requests=n, hits=n_hits, backend_calls=n - n_hits,
+        duration=scenario.duration, requests=n, hits=n_hits, backend_calls=n - n_hits - failed,
         invalidations=int(np.count_nonzero(rec["cache"] == INVALIDATED)),
         hit_ratio=n_hits / n if n else 0.0,
         steady_hit_ratio=int(np.count_nonzero(hits & steady)) / n_steady if n_steady else 0.0,
-        warmup=scenario.warmup_seconds, backend_rate=(n - n_hits) / scenario.duration,
+        warmup=scenario.warmup_seconds, backend_rate=(n - n_hits - failed) / scenario.duration,
         backend_rate_without_cache=n / scenario.duration,
         latency_p50=pct(50), latency_p95=pct(95), latency_p99=pct(99),
         stale_reads=stale, stale_ratio=stale / n if n else 0.0, evictions=result.evictions,
         cache_size=scenario.cache_size, cache_cost_per_hour=cache_cost(scenario.cache_size, 1.0),
-        calls_saved_per_hour=saved_per_hour)
+        calls_saved_per_hour=saved_per_hour, failed=failed)
 
 
 # --- running ------------------------------------------------------------------------------------------

@@ -31,23 +31,6 @@ def test_canary_share_is_checked_on_the_setting_and_the_traffic(lab, capsys):
     assert sent == 400 and 70 <= answered <= 130
 
 
-def test_promotion_needs_the_deployment_and_no_canary_left(lab, capsys):
-    apigw, api = _release(lab)
-    canary_id = apigw.get_stage(restApiId=api.id, stageName="prod")["canarySettings"]["deploymentId"]
-    assert ex.check_promoted(lab, api.id, None) is False
-    assert ex.check_promoted(lab, api.id, canary_id) is False
-    assert "still serves deployment" in capsys.readouterr().out
-    apigw.update_stage(restApiId=api.id, stageName="prod", patchOperations=[
-        {"op": "copy", "from": "/canarySettings/deploymentId", "path": "/deploymentId"},
-        {"op": "replace", "path": "/canarySettings/percentTraffic", "value": "0.0"}])
-    assert ex.check_promoted(lab, api.id, canary_id) is False
-    assert "remove /canarySettings" in capsys.readouterr().out
-    apigw.update_stage(restApiId=api.id, stageName="prod", patchOperations=[
-        {"op": "remove", "path": "/canarySettings"}])
-    assert ex.check_promoted(lab, api.id, canary_id) is True
-    assert "✅" in capsys.readouterr().out
-
-
 def _shop(lab):
     """An API whose prod stage got a bad deployment (no integration response: 500) after a good one."""
     apigw = lab.client("apigateway")

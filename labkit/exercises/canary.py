@@ -13,7 +13,7 @@ from ..gateway.clock import VirtualClock
 from .checks import is_api_id, not_yet, ok, stage_get
 from .reveal import Hints
 
-__all__ = ["SAMPLE", "VERSIONING_CHOICES", "canary_share", "check_canary_at", "check_promoted", "check_rolled_back",
+__all__ = ["SAMPLE", "VERSIONING_CHOICES", "canary_share", "check_canary_at", "check_rolled_back",
            "check_versioning_choices", "HINTS", "hint", "solution"]
 
 # Help on demand: exercises.hint(N) (call again for the next hint) and exercises.solution(N).
@@ -79,27 +79,6 @@ def check_canary_at(lab: Any, api_id: Any, percent: float = 25.0, stage: str = S
         return not_yet(f"the canary answered {share:.0f} % of {sent} requests, far from {percent:g} %: did the "
                        "deployment change after you set the canary?")
     return ok(f"percentTraffic {setting:g}: the canary answered {answered} of {sent} requests ({share:.0f} %).")
-
-
-def check_promoted(lab: Any, api_id: Any, canary_deployment_id: Any, stage: str = STAGE) -> bool:
-    """The canary was promoted: the stage serves its deployment, has no canary left, and every request
-    gets the new answer."""
-    if not is_api_id(api_id):
-        return not_yet("pass the API's id (release.id).")
-    if not isinstance(canary_deployment_id, str) or not canary_deployment_id:
-        return not_yet("pass the canary's deployment id (it is in the stage's canarySettings before you promote).")
-    found = _stage(lab, api_id, stage)
-    if found is None:
-        return not_yet(f"the API has no stage {stage!r}.")
-    if found.get("deploymentId") != canary_deployment_id:
-        return not_yet(f"the stage still serves deployment {found.get('deploymentId')}: copy "
-                       "/canarySettings/deploymentId to /deploymentId with update_stage.")
-    if found.get("canarySettings"):
-        return not_yet("the stage serves the new deployment, but a canary is still set: remove /canarySettings.")
-    answered, sent = canary_share(lab, api_id, stage, requests=100)
-    if answered:
-        return not_yet(f"{answered} of {sent} requests still went to a canary.")
-    return ok(f"promoted: {stage} serves deployment {canary_deployment_id} to every request, and no canary is left.")
 
 
 def check_rolled_back(lab: Any, api_id: Any, good_deployment_id: Any, stage: str = STAGE, path: str = "/price") -> bool:

@@ -19,7 +19,7 @@ from moto.apigateway.responses import APIGatewayResponse
 from ..shared import Wrap
 
 # What moto raises on input it did not expect: its own bugs (KeyError, ...), a YAML parser error, and the
-# bare Exception / NotImplementedError some of its patch code raises for an op it does not apply.
+# bare Exception its patch code raises for a patch operation it does not apply.
 MALFORMED_INPUT = (Exception,)
 
 

@@ -4,7 +4,7 @@
 Recordings below are in test_apigateway_api.snapshot.json, class TestApiGatewayApiResource.
 
 What this module restores:
-- UpdateResource (moto: NotImplementedError): replace `/pathPart` or `/parentId`, with AWS's refusals: an unknown
+- UpdateResource (moto 5.2 had none): replace `/pathPart` or `/parentId`, with AWS's refusals: an unknown
   resource or parent (404), another path or op (400, AWS's two wordings), the root resource, a cycle, a sibling
   of the same name (409) [test_update_resource_behaviour, test_update_resource_on_root, test_resource_lifecycle];
   a new pathPart follows CreateResource's character rule (moto's wording: no recording of AWS's).

@@ -40,6 +40,8 @@ def _serve(port: int, demo: bool) -> int:
     try:
         server = lab.serve(port)
         print(f"Gateway:        {server.url}/restapis/{{api_id}}/{{stage}}/_user_request_/{{path}}")
+        if server.browser_url != server.url:  # on a JupyterHub: through jupyter-server-proxy
+            print(f"From a browser: {server.browser_url}/restapis/{{api_id}}/{{stage}}/_user_request_/{{path}}")
         if lab.endpoint_url:
             print(f"Control plane:  {lab.endpoint_url}  (boto3 endpoint_url; LABKIT_BACKEND=server "
                   f"LABKIT_ENDPOINT_URL={lab.endpoint_url})")

@@ -22,7 +22,7 @@ import boto3
 import botocore.session
 from botocore.config import Config
 
-from . import functions
+from . import browser_urls, functions
 from .capabilities import Capabilities
 from .backends.moto import MotoBackend, patches
 from .backends.remote import Boto3Source, account_of
@@ -267,9 +267,11 @@ class Lab:
         return f"{self._gateway_server.url}/_domains/{domain_name}{base}"
 
     def serve(self, port: int = 0) -> RunningServer:
-        """Serve the gateway over HTTP on 127.0.0.1 (for curl, browsers, load tools)."""
+        """Serve the gateway over HTTP on 127.0.0.1 (for curl, browsers, load tools). Its `url` is for
+        code on this machine; `browser_url` for the learner's browser, proxied on a JupyterHub."""
         self._check_open()
         server = serve(self._gateway, "127.0.0.1", port)
+        server.browser_url = browser_urls.browser_url(server.port)
         self._servers.append(server)
         return server
 

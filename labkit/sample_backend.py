@@ -27,6 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from . import browser_urls
+
 __all__ = ["PETS", "SampleBackend", "start"]
 
 LOOPBACK = "127.0.0.1"
@@ -150,6 +152,12 @@ class SampleBackend:
     port: int
     _server: _Server = field(repr=False)
     _thread: threading.Thread = field(repr=False)
+
+    @property
+    def browser_url(self) -> str:
+        """Where the learner's browser reaches the backend: `url` on a laptop, the jupyter-server-proxy
+        URL when the kernel runs inside a Jupyter server (a JupyterHub's 127.0.0.1 is not the learner's)."""
+        return browser_urls.browser_url(self.port)
 
     def stop(self) -> None:
         """Stop serving and free the port; safe to call twice. Requests being answered are finished

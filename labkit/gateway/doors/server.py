@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import html
 import itertools
 import json
 import logging
@@ -93,10 +94,18 @@ class RunningServer:
     def __init__(self, url: str, port: int, server: _Server) -> None:
         self.url = url
         self.port = port
+        # Where a learner's browser reaches the server: `url` on a laptop; inside a Jupyter server the
+        # lab sets the jupyter-server-proxy URL (labkit/browser_urls.py), since 127.0.0.1 is the server's.
+        self.browser_url = url
         self._server = server
 
     def stage_url(self, api_id: str, stage: str) -> str:
+        """The stage's base URL, for code on this machine (curl, requests, load tools)."""
         return f"{self.url}/restapis/{api_id}/{stage}/_user_request_"
+
+    def browser_stage_url(self, api_id: str, stage: str) -> str:
+        """The stage's base URL for the learner's browser (proxied when the kit runs on a JupyterHub)."""
+        return f"{self.browser_url}/restapis/{api_id}/{stage}/_user_request_"
 
     @property
     def open_connections(self) -> int:
@@ -116,7 +125,16 @@ class RunningServer:
         self.stop()
 
     def __repr__(self) -> str:
-        return f"<RunningServer {self.url}{' (stopped)' if self._server.stopped else ''}>"
+        browser = f" (browser: {self.browser_url})" if self.browser_url != self.url else ""
+        return f"<RunningServer {self.url}{browser}{' (stopped)' if self._server.stopped else ''}>"
+
+    def _repr_html_(self) -> str:
+        state = " (stopped)" if self._server.stopped else ""
+        where = f"<code>{html.escape(self.url)}</code>"
+        if self.browser_url != self.url:
+            where += f" (your browser: <code>{html.escape(self.browser_url)}</code>)"
+        return (f"Gateway on {where}{state}; a stage answers at "
+                "<code>/restapis/{api_id}/{stage}/_user_request_/{path}</code> below it")
 
 
 def serve(gateway: Gateway, host: str = "127.0.0.1", port: int = 0,

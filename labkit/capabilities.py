@@ -55,11 +55,13 @@ def missing(error: ClientError) -> bool:
     """Does this error say the backend does not implement the call (rather than that the call was wrong)?
 
     LocalStack answers 501 InternalFailure for what it does not emulate, and 500 InternalError for a
-    service that fails to start; AWS answers 4xx to a probe with unknown ids (the feature exists).
+    service that fails to start; AWS answers 4xx to a probe with unknown ids (the feature exists). A
+    plain moto server answers a route it lacks with its web framework's HTML 404 or 405: no AWS error
+    type at all, so botocore's code is the bare status number.
     """
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     code = error.response.get("Error", {}).get("Code", "")
-    return status == 501 or code in ("InternalFailure", "InternalError", "NotImplemented")
+    return status == 501 or code in ("InternalFailure", "InternalError", "NotImplemented", "404", "405")
 
 
 class Capabilities:

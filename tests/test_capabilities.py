@@ -37,6 +37,9 @@ def test_not_implemented_and_failing_services_are_missing_but_client_errors_are_
     assert missing(error(501, "InternalFailure"))
     assert missing(error(500, "InternalError"))
     assert not missing(error(404, "NotFoundException"))
+    # A plain moto server's answer to a route it lacks (GetUsage in moto 5.2): an HTML page, no AWS error type.
+    assert missing(error(404, "404"))
+    assert missing(error(405, "405"))
     assert not missing(error(400, "BadRequestException"))
 
 

@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=4567, help="gateway port on 127.0.0.1 (default 4567; 0 = any)")
     serve.add_argument("--demo", action="store_true", help="create a demo API so curl has something to call")
     cleanup = commands.add_parser("cleanup", help="delete what an interrupted lab left behind")
-    cleanup.add_argument("--lab", dest="lab_id", default=None, help="only this lab id (default: every lab)")
+    cleanup.add_argument("--lab", dest="lab_id", default=None, help="only this lab id (default: every lab of yours)")
     cleanup.add_argument("--everyone", action="store_true",
                          help="every owner's labs, not only yours (for a trainer, after the room has finished); "
                               "yours are those tagged labkit:owner = $LABKIT_OWNER, else $JUPYTERHUB_USER, "

@@ -17,7 +17,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=4567, help="gateway port on 127.0.0.1 (default 4567; 0 = any)")
     serve.add_argument("--demo", action="store_true", help="create a demo API so curl has something to call")
     cleanup = commands.add_parser("cleanup", help="delete what an interrupted lab left behind")
-    cleanup.add_argument("--lab", dest="lab_id", default=None, help="only this lab id (default: every lab)")
+    cleanup.add_argument("--lab", dest="lab_id", default=None, help="only this lab id (default: every lab of yours)")
+    cleanup.add_argument("--everyone", action="store_true",
+                         help="every owner's labs, not only yours (for a trainer, after the room has finished); "
+                              "yours are those tagged labkit:owner = $LABKIT_OWNER, else $JUPYTERHUB_USER, "
+                              "else your OS user")
     args = parser.parse_args(argv)
 
     if args.command == "doctor":
@@ -26,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         return doctor.main()
     if args.command == "serve":
         return _serve(args.port, args.demo)
-    return _cleanup(args.lab_id)
+    return _cleanup(args.lab_id, args.everyone)
 
 
 def _serve(port: int, demo: bool) -> int:
@@ -65,10 +69,10 @@ def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
 
-def _cleanup(lab_id: str | None) -> int:
+def _cleanup(lab_id: str | None, everyone: bool) -> int:
     """Exit status 0 when everything left behind is gone, 1 when something could not be read or deleted."""
     from .lab import Lab
-    from .ledger import CleanupError, cleanup
+    from .ledger import CleanupError, cleanup, default_owner
     from .ledger.records import check_lab_id
 
     if (os.environ.get("LABKIT_BACKEND") or "moto") == "moto":
@@ -81,10 +85,13 @@ def _cleanup(lab_id: str | None) -> int:
         except ValueError as err:
             print(f"--lab: {err}")
             return 2
-    lab = Lab(verbose=True)
+    owner = default_owner()
+    whose = "every owner's labs" if everyone else f"the labs of owner {owner} (tag labkit:owner)"
+    print(f"Cleaning up {whose}{f', lab {lab_id} only' if lab_id else ''}.", flush=True)
+    lab = Lab(verbose=True, owner=owner)
     problems: list[str] = []
     try:
-        lines = cleanup(lab.client, lab_id=lab_id, where=lab.where)
+        lines = cleanup(lab.client, lab_id=lab_id, where=lab.where, owner=owner, everyone=everyone)
     except CleanupError as err:
         lines, problems = err.deleted, err.failed
     finally:

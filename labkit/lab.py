@@ -32,6 +32,7 @@ from .gateway.clock import Clock
 from .gateway.doors.server import RunningServer, serve
 from .gateway.ports import DefinitionSource, FunctionCode
 from .ledger import Ledger, count_deleted
+from .ledger.owner import resolve_owner
 
 BACKENDS = ("moto", "server", "aws")
 _OBSERVED_SERVICES = {"logs", "cloudwatch", "firehose", "xray", "s3"}  # where the gateway's logs, metrics, traces land
@@ -48,7 +49,7 @@ class Lab:
 
     def __init__(self, backend: str | None = None, *, endpoint_url: str | None = None, region: str | None = None,
                  profile: str | None = None, seed: int | None = 0, lab_id: str | None = None,
-                 ledger_dir: str | None = None, verbose: bool = True) -> None:
+                 ledger_dir: str | None = None, verbose: bool = True, owner: str | None = None) -> None:
         backend = (backend or os.environ.get("LABKIT_BACKEND") or "moto").lower()
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
@@ -57,6 +58,8 @@ class Lab:
         check_region(self.region)
         self.endpoint_url = endpoint_url or os.environ.get("LABKIT_ENDPOINT_URL") or None
         self.lab_id = lab_id or f"lab-{time.strftime('%Y%m%d')}-{secrets.token_hex(3)}"
+        # Whose lab this is (tag labkit:owner): on a shared account, a clean-up deletes only its owner's labs.
+        self.owner = resolve_owner(owner)
         self.seed = seed
         self._verbose = verbose
         self._clients: dict[str, Any] = {}
@@ -86,7 +89,7 @@ class Lab:
         patches.install()  # before a ThreadedMotoServer builds its routing table
         try:
             self._session = self._start(profile)
-            self.ledger = Ledger(self.lab_id, ledger_dir, where=self.where, persist=backend != "moto")
+            self.ledger = Ledger(self.lab_id, ledger_dir, where=self.where, persist=backend != "moto", owner=self.owner)
             self._services = BotoServices(self.client)
             self.capabilities = Capabilities(self.client, self._backend_label(), probe=backend != "moto")
             self._gateway = Gateway(self._source(), seed=seed, services=self._services,
@@ -142,7 +145,7 @@ class Lab:
         session = boto3.Session(profile_name=profile, region_name=self.region)
         account = session.client("sts").get_caller_identity()["Account"]
         self.account_id = account
-        self._say(f"Lab {self.lab_id} will act in AWS account {account} ({self.region}). "
+        self._say(f"Lab {self.lab_id} (owner {self.owner}) will act in AWS account {account} ({self.region}). "
                   "lab.close() deletes what it creates.")
         return session
 

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from labkit.ledger import delete as ledger_mod
-from labkit.ledger import TAG_KEY, CleanupError, Ledger, cleanup
+from labkit.ledger import OWNER_KEY, TAG_KEY, CleanupError, Ledger, cleanup
 
 REGION = "us-east-1"
 SERVICES = ["apigateway", "lambda", "iam", "sqs", "s3", "logs", "stepfunctions", "cognito-idp"]
@@ -182,10 +182,11 @@ def present(inv: dict[str, set], ids: dict) -> dict[str, bool]:
 
 
 def test_attach_tags_every_create_and_keeps_user_tags(session, tmp_path):
-    led = Ledger("lab-a", tmp_path)
+    led = Ledger("lab-a", tmp_path, owner="ada")
     ids = build(attached(session, led), "a")
     for kind, tags in tags_of(session, ids).items():
         assert tags.get(TAG_KEY) == "lab-a", kind
+        assert tags.get(OWNER_KEY) == "ada", kind  # map-style and IAM's list-style tags alike
     assert tags_of(session, ids)["rest_api"]["team"] == "blue"
 
     # A tag the user set is not overwritten.
@@ -193,7 +194,12 @@ def test_attach_tags_every_create_and_keeps_user_tags(session, tmp_path):
     led.attach(ag)
     led.attach(ag)  # attaching twice registers once
     mine = ag.create_rest_api(name="mine", tags={TAG_KEY: "chosen"})
-    assert ag.get_rest_api(restApiId=mine["id"])["tags"] == {TAG_KEY: "chosen"}
+    assert ag.get_rest_api(restApiId=mine["id"])["tags"] == {TAG_KEY: "chosen", OWNER_KEY: "ada"}
+    iam = session.client("iam")
+    led.attach(iam)
+    iam.create_role(RoleName="mine", AssumeRolePolicyDocument=TRUST, Tags=[{"Key": OWNER_KEY, "Value": "grace"}])
+    role_tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName="mine")["Tags"]}
+    assert role_tags == {OWNER_KEY: "grace", TAG_KEY: "lab-a"}
     assert [e["ident"] for e in led.entries()].count({"restApiId": mine["id"]}) == 1
 
 
@@ -202,6 +208,7 @@ def test_ledger_file_records_each_creation(session, tmp_path):
     ids = build(attached(session, led), "a")
     saved = json.loads((tmp_path / "lab-a.json").read_text())
     assert saved["lab_id"] == "lab-a"
+    assert saved["owner"] == led.owner
     assert saved["entries"] == led.entries()
     kinds = {(e["service"], e["kind"]) for e in led.entries()}
     assert kinds == {

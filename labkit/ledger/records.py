@@ -1,6 +1,6 @@
 """The ledger: what a lab created, recorded from its clients' botocore events in a JSON file.
 
-A `Ledger` hooks a boto3 client: before a Create* call it adds the lab's tag (`tags`), after a
+A `Ledger` hooks a boto3 client: before a Create* call it adds the lab's tags (`tags`), after a
 successful call it records what was created in ``{directory}/{lab_id}.json``, saved at once so a
 crash leaves a trail. Botocore events: https://boto3.amazonaws.com/v1/documentation/api/latest/guide/events.html
 """
@@ -20,7 +20,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .delete import CleanupError, delete_entries
-from .tags import TAG_KEY, TAG_PARAMS, with_tag
+from .owner import resolve_owner
+from .tags import OWNER_KEY, TAG_KEY, TAG_PARAMS, with_tags
 
 _LAB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
@@ -135,6 +136,8 @@ def _shape_problem(data: Any) -> str | None:
         return f"expected a JSON object, found {type(data).__name__}"
     if not isinstance(data.get("where"), (str, type(None))):
         return "'where' is not a string"
+    if not isinstance(data.get("owner"), (str, type(None))):
+        return "'owner' is not a string"
     entries = data.get("entries", [])
     if not isinstance(entries, list):
         return "'entries' is not a list"
@@ -155,12 +158,15 @@ class Ledger:
     """Tags what a lab's clients create and records it in a JSON file, so it can all be deleted."""
 
     def __init__(self, lab_id: str, directory: pathlib.Path | None = None, *, where: str | None = None,
-                 persist: bool = True):
+                 persist: bool = True, owner: str | None = None):
         """`where` names the backend (e.g. "aws:123456789012:us-east-1") so that `cleanup` run against
         one backend never deletes by a ledger written against another; `persist=False` keeps the
-        ledger in memory only (moto in-process: nothing outlives the process)."""
+        ledger in memory only (moto in-process: nothing outlives the process). `owner` (by default
+        `owner.default_owner()`) is tagged on what the lab creates and written in the ledger file, so a
+        clean-up on a shared backend deletes only its own owner's labs."""
         check_lab_id(lab_id)
         self.lab_id = lab_id
+        self.owner = resolve_owner(owner)
         self.where = where
         self.persist = persist
         self.directory = pathlib.Path(directory) if directory is not None else default_directory()
@@ -170,6 +176,11 @@ class Ledger:
         saved = read_ledger_file(self.path)
         self._created_at: str = saved.get("created_at") or _now()
         self._entries: list[dict] = list(saved.get("entries", []))
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """The tags the lab puts on what it creates: its id and its owner."""
+        return {TAG_KEY: self.lab_id, OWNER_KEY: self.owner}
 
     def attach(self, client: Any) -> None:
         """Tag and record what `client` creates from now on (idempotent; other services are ignored)."""
@@ -194,7 +205,7 @@ class Ledger:
         def before(params: dict, context: dict, **_: Any) -> None:
             if tag_param is not None:
                 name, style = tag_param
-                params[name] = with_tag(params.get(name), style, self.lab_id)
+                params[name] = with_tags(params.get(name), style, self.tags)
             # after-call sees only the response; some ids (a base path mapping's domain) are in the request.
             context["labkit_params"] = dict(params)
 
@@ -219,7 +230,7 @@ class Ledger:
         """ImportRestApi takes no tags, so tag the API afterwards (best effort: moto 5.2 refuses)."""
         arn = f"arn:{client.meta.partition}:apigateway:{client.meta.region_name}::/restapis/{rest_api_id}"
         try:
-            client.tag_resource(resourceArn=arn, tags={TAG_KEY: self.lab_id})
+            client.tag_resource(resourceArn=arn, tags=self.tags)
         except (ClientError, BotoCoreError):
             pass  # the ledger still has it
 
@@ -228,7 +239,8 @@ class Ledger:
         without the ledger. Best effort: the ledger still has it."""
         # https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketTagging.html
         try:
-            client.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": TAG_KEY, "Value": self.lab_id}]})
+            client.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": k, "Value": v}
+                                                                          for k, v in self.tags.items()]})
         except (ClientError, BotoCoreError):
             pass
 
@@ -255,8 +267,8 @@ class Ledger:
                 return
             write_atomic(
                 self.path,
-                {"lab_id": self.lab_id, "where": self.where, "created_at": self._created_at, "pid": os.getpid(),
-                 "entries": self._entries},
+                {"lab_id": self.lab_id, "owner": self.owner, "where": self.where, "created_at": self._created_at,
+                 "pid": os.getpid(), "entries": self._entries},
             )
 
     def delete_all(self, client_factory: Callable[[str], Any]) -> list[str]:

@@ -1,15 +1,17 @@
-"""Finding what labs left on a backend: every resource carrying the lab tag (one lab's, or any lab's)."""
+"""Finding what labs left on a backend: every resource carrying the lab tag (one lab's, or any lab's),
+and of those, one owner's (or every owner's)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from labkit.capabilities import missing
 
-from .tags import TAG_KEY
+from .tags import OWNER_KEY, TAG_KEY
 
 
 def pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict]:
@@ -33,88 +35,90 @@ def delivery_streams(client: Any) -> Iterator[str]:
         kwargs["ExclusiveStartDeliveryStreamName"] = names[-1]
 
 
-def scan_tagged(client_factory: Callable[[str], Any], lab_id: str | None) -> tuple[list[dict], list[str]]:
-    """Resources on the backend tagged by labkit (by `lab_id`, or by any lab)."""
+Tagged = tuple[str, dict, dict | None]  # a resource listed: its kind, its ident, its tags
 
-    def ours(tags: dict | None) -> bool:
-        tags = tags or {}
-        return TAG_KEY in tags and (lab_id is None or tags[TAG_KEY] == lab_id)
+
+@dataclass
+class TagScan:
+    """What a scan saw: the resources of the owner asked for (`found`), the lab's or labs' resources it left
+    because they are not that owner's (`not_theirs`, each with its owner tag, None when it has none), and
+    what it could not read (`errors`)."""
+
+    found: list[dict] = field(default_factory=list)
+    not_theirs: list[tuple[dict, str | None]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def scan_tagged(client_factory: Callable[[str], Any], lab_id: str | None, owner: str | None) -> TagScan:
+    """Resources on the backend tagged by labkit (by `lab_id`, or by any lab) whose ``labkit:owner`` is
+    `owner` (None: whatever their owner, or none)."""
 
     def pairs(tags: Iterable[dict], k: str, v: str) -> dict:
         return {t[k]: t[v] for t in tags}
 
-    def apigateway(c: Any) -> Iterator[tuple[str, dict]]:
+    def apigateway(c: Any) -> Iterator[Tagged]:
         for api in pages(c, "get_rest_apis", "items"):
-            if ours(api.get("tags")):
-                yield "rest_api", {"restApiId": api["id"]}
+            yield "rest_api", {"restApiId": api["id"]}, api.get("tags")
         for key in pages(c, "get_api_keys", "items"):
-            if ours(key.get("tags")):
-                yield "api_key", {"apiKey": key["id"]}
+            yield "api_key", {"apiKey": key["id"]}, key.get("tags")
         for plan in pages(c, "get_usage_plans", "items"):
-            if ours(plan.get("tags")):
-                yield "usage_plan", {"usagePlanId": plan["id"]}
+            yield "usage_plan", {"usagePlanId": plan["id"]}, plan.get("tags")
         for domain in pages(c, "get_domain_names", "items"):
-            if ours(domain.get("tags")):
-                yield "domain_name", {"domainName": domain["domainName"]}
+            yield "domain_name", {"domainName": domain["domainName"]}, domain.get("tags")
         for link in pages(c, "get_vpc_links", "items"):
-            if ours(link.get("tags")):
-                yield "vpc_link", {"vpcLinkId": link["id"]}
+            yield "vpc_link", {"vpcLinkId": link["id"]}, link.get("tags")
 
-    def lambda_(c: Any) -> Iterator[tuple[str, dict]]:
+    def lambda_(c: Any) -> Iterator[Tagged]:
         for fn in pages(c, "list_functions", "Functions"):
-            if ours(c.list_tags(Resource=fn["FunctionArn"]).get("Tags")):
-                yield "function", {"FunctionName": fn["FunctionName"]}
+            tags = c.list_tags(Resource=fn["FunctionArn"]).get("Tags")
+            yield "function", {"FunctionName": fn["FunctionName"]}, tags
 
-    def iam(c: Any) -> Iterator[tuple[str, dict]]:
+    def iam(c: Any) -> Iterator[Tagged]:
         for role in pages(c, "list_roles", "Roles"):
             if role.get("Path", "/").startswith("/aws-service-role/"):
                 continue
-            if ours(pairs(pages(c, "list_role_tags", "Tags", RoleName=role["RoleName"]), "Key", "Value")):
-                yield "role", {"RoleName": role["RoleName"]}
+            tags = pages(c, "list_role_tags", "Tags", RoleName=role["RoleName"])
+            yield "role", {"RoleName": role["RoleName"]}, pairs(tags, "Key", "Value")
         for user in pages(c, "list_users", "Users"):
-            if ours(pairs(pages(c, "list_user_tags", "Tags", UserName=user["UserName"]), "Key", "Value")):
-                yield "user", {"UserName": user["UserName"]}
+            tags = pages(c, "list_user_tags", "Tags", UserName=user["UserName"])
+            yield "user", {"UserName": user["UserName"]}, pairs(tags, "Key", "Value")
         for policy in pages(c, "list_policies", "Policies", Scope="Local"):
-            if ours(pairs(pages(c, "list_policy_tags", "Tags", PolicyArn=policy["Arn"]), "Key", "Value")):
-                yield "policy", {"PolicyArn": policy["Arn"]}
+            tags = pages(c, "list_policy_tags", "Tags", PolicyArn=policy["Arn"])
+            yield "policy", {"PolicyArn": policy["Arn"]}, pairs(tags, "Key", "Value")
 
-    def sqs(c: Any) -> Iterator[tuple[str, dict]]:
+    def sqs(c: Any) -> Iterator[Tagged]:
         for url in pages(c, "list_queues", "QueueUrls"):
-            if ours(c.list_queue_tags(QueueUrl=url).get("Tags")):
-                yield "queue", {"QueueUrl": url}
+            yield "queue", {"QueueUrl": url}, c.list_queue_tags(QueueUrl=url).get("Tags")
 
-    def firehose(c: Any) -> Iterator[tuple[str, dict]]:
+    def firehose(c: Any) -> Iterator[Tagged]:
         for name in delivery_streams(c):
             tags = c.list_tags_for_delivery_stream(DeliveryStreamName=name).get("Tags", [])
-            if ours(pairs(tags, "Key", "Value")):
-                yield "delivery_stream", {"DeliveryStreamName": name}
+            yield "delivery_stream", {"DeliveryStreamName": name}, pairs(tags, "Key", "Value")
 
-    def s3(c: Any) -> Iterator[tuple[str, dict]]:
+    def s3(c: Any) -> Iterator[Tagged]:
         # CreateBucket takes no tags; the ledger tags a new bucket right after (records.py).
         for bucket in c.list_buckets().get("Buckets", []):
             try:
                 tags = c.get_bucket_tagging(Bucket=bucket["Name"]).get("TagSet", [])
             except ClientError:
                 continue  # NoSuchTagSet, or a bucket this client cannot read: not a lab's
-            if ours(pairs(tags, "Key", "Value")):
-                yield "bucket", {"Bucket": bucket["Name"]}
+            yield "bucket", {"Bucket": bucket["Name"]}, pairs(tags, "Key", "Value")
 
-    def logs(c: Any) -> Iterator[tuple[str, dict]]:
+    def logs(c: Any) -> Iterator[Tagged]:
         for group in pages(c, "describe_log_groups", "logGroups"):
             arn = group.get("logGroupArn") or group["arn"].removesuffix(":*")
-            if ours(c.list_tags_for_resource(resourceArn=arn).get("tags")):
-                yield "log_group", {"logGroupName": group["logGroupName"]}
+            tags = c.list_tags_for_resource(resourceArn=arn).get("tags")
+            yield "log_group", {"logGroupName": group["logGroupName"]}, tags
 
-    def sfn(c: Any) -> Iterator[tuple[str, dict]]:
+    def sfn(c: Any) -> Iterator[Tagged]:
         for sm in pages(c, "list_state_machines", "stateMachines"):
             tags = c.list_tags_for_resource(resourceArn=sm["stateMachineArn"]).get("tags", [])
-            if ours(pairs(tags, "key", "value")):
-                yield "state_machine", {"stateMachineArn": sm["stateMachineArn"]}
+            yield "state_machine", {"stateMachineArn": sm["stateMachineArn"]}, pairs(tags, "key", "value")
 
-    def cognito(c: Any) -> Iterator[tuple[str, dict]]:
+    def cognito(c: Any) -> Iterator[Tagged]:
         for pool in pages(c, "list_user_pools", "UserPools", MaxResults=60):
-            if ours(c.describe_user_pool(UserPoolId=pool["Id"])["UserPool"].get("UserPoolTags")):
-                yield "user_pool", {"UserPoolId": pool["Id"]}
+            tags = c.describe_user_pool(UserPoolId=pool["Id"])["UserPool"].get("UserPoolTags")
+            yield "user_pool", {"UserPoolId": pool["Id"]}, tags
 
     scanners = {
         "apigateway": apigateway,
@@ -127,16 +131,22 @@ def scan_tagged(client_factory: Callable[[str], Any], lab_id: str | None) -> tup
         "stepfunctions": sfn,
         "cognito-idp": cognito,
     }
-    found: list[dict] = []
-    errors: list[str] = []
+    result = TagScan()
     for service, scan in scanners.items():
         try:
             client = client_factory(service)
-            for kind, ident in scan(client):
-                found.append({"service": service, "kind": kind, "ident": ident, "region": client.meta.region_name})
+            for kind, ident, tags in scan(client):
+                tags = tags or {}
+                if TAG_KEY not in tags or (lab_id is not None and tags[TAG_KEY] != lab_id):
+                    continue  # not a lab's, or another lab's
+                entry = {"service": service, "kind": kind, "ident": ident, "region": client.meta.region_name}
+                if owner is None or tags.get(OWNER_KEY) == owner:
+                    result.found.append(entry)
+                else:
+                    result.not_theirs.append((entry, tags.get(OWNER_KEY)))
         except ClientError as err:
             if not missing(err):  # a backend without the service (LocalStack's free edition) holds nothing of it
-                errors.append(f"could not look for tagged {service} resources: {err}")
+                result.errors.append(f"could not look for tagged {service} resources: {err}")
         except BotoCoreError as err:
-            errors.append(f"could not look for tagged {service} resources: {err}")
-    return found, errors
+            result.errors.append(f"could not look for tagged {service} resources: {err}")
+    return result

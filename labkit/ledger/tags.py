@@ -1,7 +1,8 @@
-"""The lab's tag: added to every Create* call that takes tags, in the format each API expects.
+"""The lab's tags: added to every Create* call that takes tags, in the format each API expects.
 
 A resource that carries ``labkit:lab = <lab id>`` can be found again by `scan` even when the ledger
-file is lost. https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
+file is lost; ``labkit:owner = <owner>`` (see `owner`) says whose clean-up may delete it.
+https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 TAG_KEY = "labkit:lab"
+OWNER_KEY = "labkit:owner"
 
 
 # --- tagging: boto3 service name -> operation -> (parameter, format) --------------------------------
@@ -34,14 +36,15 @@ TAG_PARAMS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-def with_tag(value: Any, style: str, lab_id: str) -> Any:
-    """The user's tags plus the lab's tag, unless the user already set that key."""
+def with_tags(value: Any, style: str, tags: dict[str, str]) -> Any:
+    """The user's tags plus the lab's `tags` (its id and owner); a key the user already set keeps the user's value."""
     if style == "map":
-        tags = dict(value or {})
-        tags.setdefault(TAG_KEY, lab_id)
-        return tags
+        merged = dict(value or {})
+        for key, tag_value in tags.items():
+            merged.setdefault(key, tag_value)
+        return merged
     k, v = style.split("/")
-    tags = list(value or [])
-    if not any(t.get(k) == TAG_KEY for t in tags):
-        tags.append({k: TAG_KEY, v: lab_id})
-    return tags
+    merged_list = list(value or [])
+    users_keys = {t.get(k) for t in merged_list}
+    merged_list += [{k: key, v: tag_value} for key, tag_value in tags.items() if key not in users_keys]
+    return merged_list

@@ -15,7 +15,7 @@ from moto.server import ThreadedMotoServer
 from labkit import Lab
 from labkit.__main__ import main
 from labkit.functions import ROLE_NAME_MAX, role_name_for
-from labkit.ledger import TAG_KEY, CleanupError, Ledger, cleanup
+from labkit.ledger import OWNER_KEY, TAG_KEY, CleanupError, Ledger, cleanup
 
 HELLO = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'hi'}\n"
 # https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html: RoleName [\w+=,.@-]+, 1-64 characters.
@@ -125,8 +125,10 @@ def test_two_long_lab_ids_with_one_prefix_get_different_roles():
 # --- orphans the ledger never recorded (item 3) ----------------------------------------------------------
 
 def test_cleanup_finds_a_tagged_iam_user_made_just_before_a_crash(server, monkeypatch, capsys):
-    # The backend made the user; the process died before the ledger line was written.
-    outsider(server, "iam").create_user(UserName="alice", Tags=[{"Key": TAG_KEY, "Value": "lab-a"}])
+    # The backend made the user, with the lab's tags; the process died before the ledger line was written.
+    monkeypatch.setenv("LABKIT_OWNER", "ada")
+    outsider(server, "iam").create_user(UserName="alice", Tags=[{"Key": TAG_KEY, "Value": "lab-a"},
+                                                                {"Key": OWNER_KEY, "Value": "ada"}])
     status, out = run_cleanup(monkeypatch, capsys, server, "--lab", "lab-a")
     assert status == 0, out
     assert "deleted iam user alice" in out

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-localstack dashboard serve doctor clean
+.PHONY: lab test test-localstack test-hub dashboard serve doctor clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,19 @@ test: $(STAMP)  ## every test, nbval over notebooks/ included
 # include every notebook, run twice in one kernel (tests/test_notebooks_rerun.py).
 test-localstack: $(STAMP)  ## every notebook and the backend-neutral tests against LocalStack
 	$(BIN)/python tools/localstack.py run -- $(BIN)/python -m pytest -rs -m backend_neutral tests
+
+# Three learners on a real JupyterHub on 127.0.0.1 (tests/hub): the hub and configurable-http-proxy (npm)
+# in .hub/, the learners' environment built from binder/ as repo2docker would (tools/user_env.py).
+HUB_CHP      := .hub/node_modules/.bin/configurable-http-proxy
+HUB_USER_ENV := .hub/user-env
+
+$(HUB_CHP):
+	npm install --silent --no-audit --no-fund --prefix .hub configurable-http-proxy@5
+
+test-hub: $(STAMP) $(HUB_CHP)  ## three learners run notebook 05, a slider and lab.serve() through a local JupyterHub
+	$(BIN)/python -m pip install --quiet -e '.[hub]'
+	$(BIN)/python tools/user_env.py build $(HUB_USER_ENV) >/dev/null
+	LABKIT_HUB_TEST=1 LABKIT_HUB_PYTHON=$(CURDIR)/$(HUB_USER_ENV)/bin/python $(BIN)/python -m pytest -rs tests/hub
 
 # The kit's Voilà templates (dashboards/jupyter/voila/templates): offline (no CDN), and a projector variant.
 VOILA = JUPYTER_PATH="$(CURDIR)/dashboards/jupyter" $(BIN)/voila dashboards/labs.ipynb --no-browser --Voila.ip=127.0.0.1

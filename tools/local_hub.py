@@ -79,8 +79,9 @@ class LocalHub:
 
     def __init__(self, python: str | None = None, environment: Mapping[str, str] | None = None,
                  password: str = "labkit") -> None:
+        """`python`: the learners' environment (its jupyterhub-singleuser); the hub runs from this one."""
         self.python = python or sys.executable
-        bin_dir = pathlib.Path(self.python).parent
+        learner_bin, bin_dir = pathlib.Path(self.python).parent, pathlib.Path(sys.executable).parent
         self.tmp = pathlib.Path(tempfile.mkdtemp(prefix="labkit-hub-"))
         self.homes = self.tmp / "home"
         self.homes.mkdir()
@@ -92,7 +93,7 @@ class LocalHub:
         config.write_text(CONFIG.format(
             public_port=self.public_port, hub_port=self.hub_port, proxy_api_port=self.proxy_api_port,
             state=self.tmp, homes=self.homes, chp=find_chp(), password=password,
-            singleuser=str(bin_dir / "jupyterhub-singleuser"), environment=dict(environment or {}),
+            singleuser=str(learner_bin / "jupyterhub-singleuser"), environment=dict(environment or {}),
             service=SERVICE, token=self.token,
             args=["--allow-root"] if os.geteuid() == 0 else []))  # a CI container runs as root
         self.log = open(self.tmp / "jupyterhub.log", "wb")
@@ -183,10 +184,13 @@ class LocalHub:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=3, help="learners to create and start (1-50; default 3)")
+    parser.add_argument("--python", default=None,
+                        help="the learners' Python (e.g. .hub/user-env/bin/python from tools/user_env.py); "
+                             "default: this one")
     args = parser.parse_args()
     if not 1 <= args.users <= 50:
         parser.error(f"--users must be between 1 and 50, got {args.users}")
-    hub = LocalHub()
+    hub = LocalHub(python=args.python)
     try:
         for i in range(1, args.users + 1):
             name = f"learner{i}"

@@ -77,11 +77,17 @@ class RemoteKernel:
         raise TimeoutError("the kernel did not answer kernel_info_request")
 
     def _receive(self, deadline: float) -> dict:
-        self.ws.settimeout(max(0.1, deadline - time.monotonic()))
-        try:
-            frame = self.ws.recv()
-        except websocket.WebSocketTimeoutException:
-            raise TimeoutError("no message from the kernel in time") from None
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("no message from the kernel in time")
+            # Short reads: the server's websocket pings restart a socket timeout without a message arriving.
+            self.ws.settimeout(min(remaining, 5.0))
+            try:
+                frame = self.ws.recv()
+                break
+            except websocket.WebSocketTimeoutException:
+                continue
         message = json.loads(frame) if isinstance(frame, str) else binary_message(frame)
         self._note_comm(message)
         return message

@@ -1,5 +1,5 @@
 """A learner's environment built the way repo2docker builds it from binder/, as a venv: what a JupyterHub
-spawns learners from (the hub test, with LABKIT_HUB_USER_ENV) and what a trainer can try before the day.
+spawns learners from (`make test-hub` builds .hub/user-env) and what a trainer can try before the day.
 
     python tools/user_env.py build <dir>            # prints <dir>; a second run with binder/ unchanged is instant
     python tools/user_env.py build <dir> --jupyterhub 'jupyterhub==5.*'

@@ -1,12 +1,18 @@
-"""A small HTTP backend on 127.0.0.1 that the tests' integrations call: it echoes what it received."""
+"""A small HTTP backend on 127.0.0.1 that the tests' integrations call (it echoes what it received), and
+a moto server that several labs share."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+import requests
+from moto.server import ThreadedMotoServer
 
 
 class EchoHandler(BaseHTTPRequestHandler):
@@ -49,3 +55,19 @@ class EchoServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+@contextlib.contextmanager
+def moto_server_url() -> Iterator[str]:
+    """A moto server on 127.0.0.1 for labs and outsiders to share, empty at the start and the end
+    (moto's state is the process's: without a reset one test would see another's leftovers)."""
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    url = f"http://{host}:{port}"
+    requests.post(f"{url}/moto-api/reset", timeout=10)
+    try:
+        yield url
+    finally:
+        requests.post(f"{url}/moto-api/reset", timeout=10)
+        moto.stop()

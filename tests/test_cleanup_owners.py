@@ -12,9 +12,8 @@ import re
 
 import boto3
 import pytest
-import requests
-from moto.server import ThreadedMotoServer
 
+from backends import moto_server_url
 from labkit import Lab
 from labkit.__main__ import main
 from labkit.ledger import OWNER_KEY, TAG_KEY, Ledger, cleanup, default_owner
@@ -29,14 +28,8 @@ STANDARD_TAG_VALUE = re.compile(r"^(?![aA][wW][sS]:)[A-Za-z0-9 _.:/=+@-]{0,256}$
 @pytest.fixture
 def server():
     """One moto server the whole room shares, empty at the start and the end."""
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    url = f"http://{host}:{port}"
-    requests.post(f"{url}/moto-api/reset", timeout=10)
-    yield url
-    requests.post(f"{url}/moto-api/reset", timeout=10)
-    moto.stop()
+    with moto_server_url() as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ import re
 
 import boto3
 import pytest
-import requests
-from moto.server import ThreadedMotoServer
 
+from backends import moto_server_url
 from labkit import Lab
 from labkit.__main__ import main
 from labkit.functions import ROLE_NAME_MAX, role_name_for
@@ -26,14 +25,8 @@ IAM_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 def server():
     """A moto server the labs (and the test, as an outsider) share, empty at the start and the end
     (moto's state is the process's: without a reset one test would see another's leftovers)."""
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    url = f"http://{host}:{port}"
-    requests.post(f"{url}/moto-api/reset", timeout=10)
-    yield url
-    requests.post(f"{url}/moto-api/reset", timeout=10)
-    moto.stop()
+    with moto_server_url() as url:
+        yield url
 
 
 def outsider(url: str, service: str):

@@ -19,8 +19,8 @@ import boto3
 import psutil
 import pytest
 import requests
-from moto.server import ThreadedMotoServer
 
+from backends import moto_server_url
 from hub.remote_kernel import RemoteKernel
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -38,11 +38,8 @@ LOOPBACK = {"127.0.0.1", "::1"}
 @pytest.fixture(scope="module")
 def control_plane():
     """One moto server for the whole room, as one AWS account would be."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server_url() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

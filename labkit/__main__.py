@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import sys
@@ -42,7 +43,14 @@ def _serve(port: int, demo: bool) -> int:
     lab = Lab(backend, verbose=True)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` cleans up like Ctrl-C
     try:
-        server = lab.serve(port)
+        try:
+            server = lab.serve(port)
+        except OSError as err:
+            if err.errno != errno.EADDRINUSE:
+                raise
+            print(f"--port: 127.0.0.1:{port} is already in use (on a shared machine, perhaps by another "
+                  "learner's gateway); --port 0 picks a free one.")
+            return 2
         print(f"Gateway:        {server.url}/restapis/{{api_id}}/{{stage}}/_user_request_/{{path}}")
         if server.browser_url != server.url:  # on a JupyterHub: through jupyter-server-proxy
             print(f"From a browser: {server.browser_url}/restapis/{{api_id}}/{{stage}}/_user_request_/{{path}}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -139,6 +140,22 @@ def test_python_m_labkit_serve_answers_curl(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_python_m_labkit_serve_on_a_taken_port_says_so_and_names_the_way_out(tmp_path):
+    """On a shared hub machine another learner's gateway may hold the default port."""
+    env = {**os.environ, "LABKIT_HOME": str(tmp_path)}
+    env.pop("LABKIT_BACKEND", None)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "labkit", "serve", "--port", str(port)],
+                              capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2
+    assert f"--port: 127.0.0.1:{port} is already in use" in done.stdout
+    assert "--port 0 picks a free one" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
 
 
 def test_python_m_labkit_cleanup_removes_what_an_interrupted_lab_left(tmp_path):

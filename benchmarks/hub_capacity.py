@@ -18,8 +18,9 @@ kernel CPU seconds per slider move, and the kernels' and the whole machine's sha
 
 Target (issue 18): the p95 widget update stays under 300 ms (the widget target of issues 3 and 4,
 widget_update.py). Reference, measured in the same run: the single learner's p95 (N=1); each N's p95 is
-printed as a ratio to it. Without --quick it then measures one idle single-user server (`jupyter lab`,
-which a hub starts once per learner beside the kernel), for the sizing in docs/trainer-guide.md.
+printed as a ratio to it. Without --quick it then measures, for the sizing in docs/trainer-guide.md, the
+PSS of a kernel that ran notebook 05 (and one that ran 06) top to bottom, and of one idle single-user
+server (`jupyter lab`, which a hub starts once per learner beside the kernels).
 
 This is a measurement that prints figures, not a test: CI runs only its --quick smoke test.
 """
@@ -75,7 +76,7 @@ class Settings:
     seconds: float = 60.0
     threshold_ms: float = 300.0
     seed: int = 0
-    server_memory: bool = True
+    extra_memory: bool = True  # also measure kernels after whole notebooks and an idle jupyter lab
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class CapacityRun:
     kernel_pids: list[int] = field(default_factory=list)
     workdir: str = ""
     server_pss_mb: float | None = None
+    notebook_pss_mb: dict[str, float] = field(default_factory=dict)
 
     def first_over(self) -> int | None:
         """The first N whose p95 update passed the threshold, or None."""
@@ -124,6 +126,7 @@ class Learner:
 
     @property
     def pid(self) -> int:
+        """The kernel's process id."""
         return self.manager.provisioner.process.pid
 
     def next_move(self) -> str:
@@ -137,8 +140,8 @@ class Learner:
         self.ttl = ttl if ttl != self.ttl else ttl + 5  # an unchanged value would run no update
         return f"cache.ttl.value = {self.ttl}"
 
-    async def execute(self, code: str, timeout: float = MOVE_TIMEOUT) -> float:
-        """Run `code`; the seconds until the kernel was idle again. A failed execution raises."""
+    async def execute(self, code: str, timeout: float = MOVE_TIMEOUT, may_fail: bool = False) -> float:
+        """Run `code`; the seconds until the kernel was idle again. A failed execution raises, unless `may_fail`."""
         started = time.perf_counter()
         msg_id = self.client.execute(code, store_history=False)
         deadline = started + timeout
@@ -152,9 +155,10 @@ class Learner:
             reply = await self.client.get_shell_msg(timeout=max(deadline - time.perf_counter(), 1.0))
             if reply["parent_header"].get("msg_id") == msg_id:
                 break
-        if reply["content"]["status"] != "ok":
+        if reply["content"]["status"] != "ok" and not may_fail:
             content = reply["content"]
-            raise RuntimeError(f"learner {self.index}: {code!r} failed: {content.get('ename')}: {content.get('evalue')}")
+            raise RuntimeError(f"learner {self.index}: {code[:200]!r} failed: {content.get('ename')}: "
+                               f"{content.get('evalue')}")
         return elapsed
 
     def tree(self) -> list[psutil.Process]:
@@ -203,21 +207,27 @@ class Room:
             env.pop(name, None)  # the labs run on moto, as a room's notebooks do by default
         return env
 
-    async def add(self, index: int) -> Learner:
-        """Start one learner's kernel and run the labs' setup in it, then move each slider once (warm-up)."""
+    async def start(self, index: int, cwd: Path | None = None) -> Learner:
+        """Start one learner's kernel (its own HOME and LABKIT_HOME) and wait until it answers."""
         manager = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=self.specs)
         manager.ip = "127.0.0.1"
         learner = Learner(index, manager, self.seed)
         self.learners.append(learner)
         log = open(self.workdir / f"kernel-{index}.log", "wb")
         try:
-            await manager.start_kernel(env=self.environment(index), cwd=str(self.workdir), stdout=log, stderr=log)
+            await manager.start_kernel(env=self.environment(index), cwd=str(cwd or self.workdir), stdout=log,
+                                       stderr=log)
         finally:
             log.close()
         self.pids.append(learner.pid)
         learner.client = manager.client()
         learner.client.start_channels()
         await learner.client.wait_for_ready(timeout=120)
+        return learner
+
+    async def add(self, index: int) -> Learner:
+        """Start one learner's kernel and run the labs' setup in it, then move each slider once (warm-up)."""
+        learner = await self.start(index)
         await learner.execute(SETUP, timeout=300)
         for _ in range(2):
             await learner.execute(learner.next_move())
@@ -360,16 +370,53 @@ def server_pss_mb() -> float:
                 server.wait()
 
 
+NOTEBOOKS = ("05_throttling_and_usage_plans.ipynb", "06_caching.ipynb")
+
+
+async def run_notebook(room: Room, index: int, name: str) -> float:
+    """Run every code cell of notebook `name` in a new kernel (cwd notebooks/, as Jupyter does); the kernel's
+    largest PSS in MB after a cell (the last cell closes the lab). Cells tagged raises-exception may fail,
+    as nbval lets them."""
+    learner = await room.start(index, cwd=ROOT / "notebooks")
+    cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
+    largest = 0
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            await learner.execute("".join(cell["source"]), timeout=600,
+                                  may_fail="raises-exception" in cell.get("metadata", {}).get("tags", []))
+            largest = max(largest, learner.pss())
+    return largest / 1e6
+
+
+async def run_notebooks(room: Room) -> dict[str, float]:
+    """Each of NOTEBOOKS run top to bottom in its own kernel, one after the other; each kernel's largest PSS (MB)."""
+    try:
+        return {name: await run_notebook(room, i, name) for i, name in enumerate(NOTEBOOKS)}
+    finally:
+        await room.close()
+
+
+def notebook_pss_mb(seed: int) -> dict[str, float]:
+    """run_notebooks in a room of its own, every kernel gone afterwards."""
+    room = Room(seed)
+    try:
+        return asyncio.run(run_notebooks(room))
+    finally:
+        room.kill_leftovers()
+
+
 COLUMNS = ("N", "moves", "p50 ms", "p95 ms", "p95/N=1", "max ms", "MB/learner", "CPU s/move", "kernels CPU",
            "machine CPU", "driver s/move")
 WIDTHS = (4, 6, 7, 7, 8, 7, 11, 11, 12, 12, 14)
 
 
 def header() -> str:
+    """The table's header line."""
     return "".join(f"{name:>{width}}" for name, width in zip(COLUMNS, WIDTHS))
 
 
 def row(step: Step, reference: Step) -> str:
+    """One step's line of the table; its p95 as a ratio to the reference step's (N=1)."""
     values = (step.learners, step.moves, f"{step.p50_ms:.0f}", f"{step.p95_ms:.0f}",
               f"{step.p95_ms / reference.p95_ms:.2f}", f"{step.max_ms:.0f}", f"{step.pss_mb:.0f}",
               f"{step.cpu_per_move:.3f}", f"{step.kernels_busy:.0%}", f"{step.machine_busy:.0%}",
@@ -378,6 +425,7 @@ def row(step: Step, reference: Step) -> str:
 
 
 def machine_lines(settings: Settings, cores: int) -> list[str]:
+    """What the figures were measured on and with: date, machine, load before the run, the learners' pace."""
     memory = psutil.virtual_memory()
     load = os.getloadavg()
     return [f"date {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}; {platform.platform()}; "
@@ -391,6 +439,7 @@ def machine_lines(settings: Settings, cores: int) -> list[str]:
 
 
 def conclusion(run: CapacityRun) -> list[str]:
+    """Why the run stopped, the first N over the threshold (or the largest N that stayed under), the extras."""
     over = run.first_over()
     lines = [f"stopped: {run.stopped}"]
     if over is not None:
@@ -400,6 +449,8 @@ def conclusion(run: CapacityRun) -> list[str]:
         top = run.steps[-1].learners if run.steps else 0
         lines.append(f"p95 widget update passes {run.settings.threshold_ms:.0f} ms: not reached up to N={top} "
                      f"({run.cores} cores)")
+    for name, mb in run.notebook_pss_mb.items():
+        lines.append(f"a kernel running {name} top to bottom: at most {mb:.0f} MB PSS")
     if run.server_pss_mb is not None:
         lines.append(f"one idle single-user server (jupyter lab, no kernel): {run.server_pss_mb:.0f} MB PSS")
     return lines
@@ -413,6 +464,7 @@ def steps_up_to(limit: int) -> tuple[int, ...]:
 
 
 def parse(argv: list[str] | None) -> Settings:
+    """The run's Settings from the command line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--max-learners", type=int, default=64, help="the largest N to try (default 64)")
     parser.add_argument("--interval", type=float, default=3.0,
@@ -427,7 +479,7 @@ def parse(argv: list[str] | None) -> Settings:
         parser.error("--interval and --seconds must be positive")
     if args.quick:
         return Settings(steps=(1, 2), interval=0.5, seconds=4.0, threshold_ms=args.threshold_ms, seed=args.seed,
-                        server_memory=False)
+                        extra_memory=False)
     return Settings(steps=steps_up_to(args.max_learners), interval=args.interval, seconds=args.seconds,
                     threshold_ms=args.threshold_ms, seed=args.seed)
 
@@ -447,7 +499,8 @@ def main(argv: list[str] | None = None) -> CapacityRun:
     finally:
         run.kernel_pids = list(room.pids)
         room.kill_leftovers()
-    if settings.server_memory:
+    if settings.extra_memory:
+        run.notebook_pss_mb = notebook_pss_mb(settings.seed)
         run.server_pss_mb = server_pss_mb()
     for line in conclusion(run):
         print(line)

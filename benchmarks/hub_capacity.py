@@ -19,8 +19,8 @@ kernel CPU seconds per slider move, and the kernels' and the whole machine's sha
 Target (issue 18): the p95 widget update stays under 300 ms (the widget target of issues 3 and 4,
 widget_update.py). Reference, measured in the same run: the single learner's p95 (N=1); each N's p95 is
 printed as a ratio to it. Without --quick it then measures, for the sizing in docs/trainer-guide.md, the
-PSS of a kernel that ran notebook 05 (and one that ran 06) top to bottom, and of one idle single-user
-server (`jupyter lab`, which a hub starts once per learner beside the kernels).
+largest PSS and the CPU seconds of a kernel running notebook 05 (and one running 06) top to bottom, and the
+PSS of one idle single-user server (`jupyter lab`, which a hub starts once per learner beside the kernels).
 
 This is a measurement that prints figures, not a test: CI runs only its --quick smoke test.
 """
@@ -76,7 +76,7 @@ class Settings:
     seconds: float = 60.0
     threshold_ms: float = 300.0
     seed: int = 0
-    extra_memory: bool = True  # also measure kernels after whole notebooks and an idle jupyter lab
+    extras: bool = True  # also measure kernels running whole notebooks, and an idle jupyter lab
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class CapacityRun:
     kernel_pids: list[int] = field(default_factory=list)
     workdir: str = ""
     server_pss_mb: float | None = None
-    notebook_pss_mb: dict[str, float] = field(default_factory=dict)
+    notebooks: dict[str, tuple[float, float]] = field(default_factory=dict)  # name: (largest PSS MB, CPU s)
 
     def first_over(self) -> int | None:
         """The first N whose p95 update passed the threshold, or None."""
@@ -373,30 +373,31 @@ def server_pss_mb() -> float:
 NOTEBOOKS = ("05_throttling_and_usage_plans.ipynb", "06_caching.ipynb")
 
 
-async def run_notebook(room: Room, index: int, name: str) -> float:
-    """Run every code cell of notebook `name` in a new kernel (cwd notebooks/, as Jupyter does); the kernel's
-    largest PSS in MB after a cell (the last cell closes the lab). Cells tagged raises-exception may fail,
-    as nbval lets them."""
+async def run_notebook(room: Room, index: int, name: str) -> tuple[float, float]:
+    """Run every code cell of notebook `name` in a new kernel (cwd notebooks/, as Jupyter does): the kernel's
+    largest PSS in MB after a cell (the last cell closes the lab) and the CPU seconds the whole run took
+    (what a room pays when everyone presses Run All at once). Cells tagged raises-exception may fail, as
+    nbval lets them."""
     learner = await room.start(index, cwd=ROOT / "notebooks")
     cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
-    largest = 0
+    largest, started = 0, learner.cpu_seconds()
     for cell in cells:
         if cell["cell_type"] == "code":
             await learner.execute("".join(cell["source"]), timeout=600,
                                   may_fail="raises-exception" in cell.get("metadata", {}).get("tags", []))
             largest = max(largest, learner.pss())
-    return largest / 1e6
+    return largest / 1e6, learner.cpu_seconds() - started
 
 
-async def run_notebooks(room: Room) -> dict[str, float]:
-    """Each of NOTEBOOKS run top to bottom in its own kernel, one after the other; each kernel's largest PSS (MB)."""
+async def run_notebooks(room: Room) -> dict[str, tuple[float, float]]:
+    """Each of NOTEBOOKS run top to bottom in its own kernel, one after the other: (largest PSS in MB, CPU s)."""
     try:
         return {name: await run_notebook(room, i, name) for i, name in enumerate(NOTEBOOKS)}
     finally:
         await room.close()
 
 
-def notebook_pss_mb(seed: int) -> dict[str, float]:
+def notebook_figures(seed: int) -> dict[str, tuple[float, float]]:
     """run_notebooks in a room of its own, every kernel gone afterwards."""
     room = Room(seed)
     try:
@@ -449,8 +450,8 @@ def conclusion(run: CapacityRun) -> list[str]:
         top = run.steps[-1].learners if run.steps else 0
         lines.append(f"p95 widget update passes {run.settings.threshold_ms:.0f} ms: not reached up to N={top} "
                      f"({run.cores} cores)")
-    for name, mb in run.notebook_pss_mb.items():
-        lines.append(f"a kernel running {name} top to bottom: at most {mb:.0f} MB PSS")
+    for name, (mb, cpu) in run.notebooks.items():
+        lines.append(f"a kernel running {name} top to bottom (Run All): at most {mb:.0f} MB PSS, {cpu:.1f} CPU s")
     if run.server_pss_mb is not None:
         lines.append(f"one idle single-user server (jupyter lab, no kernel): {run.server_pss_mb:.0f} MB PSS")
     return lines
@@ -479,7 +480,7 @@ def parse(argv: list[str] | None) -> Settings:
         parser.error("--interval and --seconds must be positive")
     if args.quick:
         return Settings(steps=(1, 2), interval=0.5, seconds=4.0, threshold_ms=args.threshold_ms, seed=args.seed,
-                        extra_memory=False)
+                        extras=False)
     return Settings(steps=steps_up_to(args.max_learners), interval=args.interval, seconds=args.seconds,
                     threshold_ms=args.threshold_ms, seed=args.seed)
 
@@ -499,8 +500,8 @@ def main(argv: list[str] | None = None) -> CapacityRun:
     finally:
         run.kernel_pids = list(room.pids)
         room.kill_leftovers()
-    if settings.extra_memory:
-        run.notebook_pss_mb = notebook_pss_mb(settings.seed)
+    if settings.extras:
+        run.notebooks = notebook_figures(settings.seed)
         run.server_pss_mb = server_pss_mb()
     for line in conclusion(run):
         print(line)

@@ -497,6 +497,9 @@ def main(argv: list[str] | None = None) -> CapacityRun:
     run.workdir = str(room.workdir)
     try:
         asyncio.run(run_room(settings, run, room))
+    except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C, or SIGTERM (run_room cancels itself)
+        print("interrupted: every kernel was shut down", file=sys.stderr)
+        raise SystemExit(130) from None
     finally:
         run.kernel_pids = list(room.pids)
         room.kill_leftovers()

@@ -302,7 +302,7 @@ async def measure(room: Room, settings: Settings, cores: int) -> Step:
 
 
 def fits_in_memory(room: Room, count: int) -> bool:
-    """Whether `count - len(room)` more learners, each as large as the largest now, leave MEMORY_RESERVE free."""
+    """Whether growing the room to `count` learners, each as large as the largest now, leaves MEMORY_RESERVE free."""
     largest = max((learner.pss() for learner in room.learners), default=300 * 1024**2)
     more = count - len(room.learners)
     return psutil.virtual_memory().available - more * largest * 1.2 > MEMORY_RESERVE

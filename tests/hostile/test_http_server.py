@@ -171,6 +171,9 @@ def test_a_client_that_reads_no_answers_is_dropped_with_them_after_the_header_ti
             sock.connect(("127.0.0.1", running.port))
             sock.sendall(get("/big") * 12)  # 12 MB of answers, more than the socket buffers hold
             deadline = time.monotonic() + BOUND
+            while not running.open_connections:  # accepted by the kernel is not yet taken by the server
+                assert time.monotonic() < deadline, "the server never took the connection"
+                time.sleep(0.01)
             while running.open_connections:
                 assert time.monotonic() < deadline, "the server kept a connection whose client reads nothing"
                 time.sleep(0.05)

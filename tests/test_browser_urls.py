@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import subprocess
+import sys
+import time
 
 import pytest
 import requests
@@ -88,3 +92,47 @@ def test_on_a_laptop_lab_serve_shows_one_url(outside_jupyter):
         assert repr(server) == f"<RunningServer {server.url}>"
     finally:
         lab.close()
+
+
+def test_inside_a_plain_jupyter_server_the_browser_url_answers_through_its_proxy(tmp_path):
+    """End to end: a kernel of a real Jupyter server finds the server by its runtime file, and the
+    URL it gives answers through jupyter-server-proxy with the server's login."""
+    from hub.remote_kernel import RemoteKernel
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in HUB_VARS}
+    env.update(HOME=str(tmp_path), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), LABKIT_HOME=str(tmp_path))
+    command = [sys.executable, "-m", "jupyter", "server", "--ip=127.0.0.1", f"--port={port}",
+               "--IdentityProvider.token=labkit-test", "--ServerApp.open_browser=False",
+               *(["--allow-root"] if os.geteuid() == 0 else [])]
+    server = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base, auth = f"http://127.0.0.1:{port}", {"Authorization": "token labkit-test"}
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{base}/api/status", headers=auth, timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "jupyter server did not start"
+            time.sleep(0.3)
+        kernel = RemoteKernel(base, "labkit-test")
+        try:
+            result = kernel.execute(
+                "import labkit\nfrom labkit.apis import RestApi\nlab = labkit.Lab()\n"
+                "api = RestApi.create(lab.client('apigateway'), 'in-a-server')\n"
+                "api.resource('/hi').method('GET').mock(body='{\"from\": \"the kernel\"}')\napi.deploy('dev')\n"
+                "server = lab.serve()\nprint(server.port, server.browser_stage_url(api.id, 'dev'))", timeout=120)
+            assert result.status == "ok", result.error
+            served_port, stage = "".join(result.text).split()
+            assert stage.startswith(f"/proxy/{served_port}/restapis/")
+            answer = requests.get(base + stage + "/hi", headers=auth, timeout=30)
+            assert (answer.status_code, answer.json()) == (200, {"from": "the kernel"})
+        finally:
+            kernel.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
